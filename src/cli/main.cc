@@ -1,0 +1,35 @@
+#include <CLI/CLI.hpp>
+#include <arrow/status.h>
+#include <fmt/format.h>
+
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "ocpagg/common/status.h"
+#include "ocpagg/version.h"
+
+namespace ocpagg::cli {
+
+int ReportError(const arrow::Status& status) {
+  fmt::print(stderr, "ocpagg: error: {}\n", status.message());
+  return static_cast<int>(KindOf(status));
+}
+
+}  // namespace ocpagg::cli
+
+int main(int argc, char** argv) {
+  CLI::App app{"ocpagg: builds koku's OpenShift daily usage summary from operator reports"};
+  app.set_version_flag("--version", std::string(ocpagg::kVersion));
+  app.require_subcommand(1);
+  int exit_code = 0;
+  ocpagg::cli::AddIngestCommand(app, &exit_code);
+  ocpagg::cli::AddSummarizeCommand(app, &exit_code);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    // CLI11 returns 0 for --help/--version and its own codes for usage errors: map those to 2.
+    return rc == 0 ? 0 : static_cast<int>(ocpagg::ErrorKind::kUsage);
+  }
+  return exit_code;
+}

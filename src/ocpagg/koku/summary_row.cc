@@ -1,0 +1,31 @@
+#include "ocpagg/koku/summary_row.h"
+
+namespace ocpagg {
+
+std::string_view DataSourceName(DataSource s) { return s == DataSource::kPod ? "Pod" : "Storage"; }
+
+std::string_view MetricColumnName(Metric m) {
+  static constexpr std::array<std::string_view, kMetricCount> kNames = {
+      "pod_usage_cpu_core_hours",
+      "pod_request_cpu_core_hours",
+      "pod_effective_usage_cpu_core_hours",
+      "pod_limit_cpu_core_hours",
+      "pod_usage_memory_gigabyte_hours",
+      "pod_request_memory_gigabyte_hours",
+      "pod_effective_usage_memory_gigabyte_hours",
+      "pod_limit_memory_gigabyte_hours",
+      "node_capacity_cpu_cores",
+      "node_capacity_cpu_core_hours",
+      "node_capacity_memory_gigabytes",
+      "node_capacity_memory_gigabyte_hours",
+      "cluster_capacity_cpu_core_hours",
+      "cluster_capacity_memory_gigabyte_hours",
+      "persistentvolumeclaim_capacity_gigabyte",
+      "persistentvolumeclaim_capacity_gigabyte_months",
+      "volume_request_storage_gigabyte_months",
+      "persistentvolumeclaim_usage_gigabyte_months",
+  };
+  return kNames[static_cast<size_t>(m)];
+}
+
+}  // namespace ocpagg
