@@ -42,6 +42,18 @@ struct NodeInventoryRow {
   std::optional<std::string> architecture;
 };
 
+// A row of reporting_ocp_nodes of one cluster, as koku's populate_node_table sees it
+// (koku.md §3.3). node_capacity_cpu_cores is numeric(18,2) in PostgreSQL.
+struct StoredNode {
+  std::string node;
+  std::string resource_id;
+  std::optional<double> node_capacity_cpu_cores;
+  std::optional<std::string> node_role;
+  std::optional<std::string> architecture;
+  bool is_new = false;    // created by this run: to be inserted
+  bool changed = false;   // existing row whose role/architecture this run filled: to be updated
+};
+
 // A row of reporting_ocp_nodes as read back: unallocated rows take max(node_role) per
 // (node, resource_id) over all such rows (koku.md §2.7).
 struct NodeRoleRow {
