@@ -1,0 +1,21 @@
+#pragma once
+// Random (version 4) UUIDs for the summary table's uuid column (koku.md §2.9: the table has no
+// default, the writer supplies one per row).
+
+#include <array>
+#include <random>
+
+namespace ocpagg {
+
+// Not thread-safe: one generator per thread or per writer.
+class UuidGenerator {
+ public:
+  UuidGenerator();
+  // Writes 36 characters (8-4-4-4-12 lowercase hex) into out.
+  void Next(std::array<char, 36>& out);
+
+ private:
+  std::mt19937_64 engine_;
+};
+
+}  // namespace ocpagg

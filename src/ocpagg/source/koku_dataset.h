@@ -1,0 +1,40 @@
+#pragma once
+// Finds the Parquet files of one source and month in koku's layout (koku.md §1.4), on local
+// disk or any filesystem Arrow knows by URI (s3://bucket/prefix):
+//   {root}/data/parquet/{account}/OCP/{report_type}/source={uuid}/year=YYYY/month=MM/*.parquet
+//   {root}/data/parquet/daily/{account}/OCP/{report_type}/source={uuid}/year=YYYY/month=MM/*.parquet
+
+#include <arrow/filesystem/filesystem.h>
+
+#include <array>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ocpagg/common/status.h"
+#include "ocpagg/source/koku_tables.h"
+
+namespace ocpagg {
+
+struct DatasetLocation {
+  std::string root;     // local directory or URI holding data/parquet/...
+  std::string account;  // empty: the only account present under the root
+  std::string source_uuid;
+  int year = 0;
+  unsigned month = 0;
+};
+
+struct DatasetFiles {
+  std::shared_ptr<arrow::fs::FileSystem> fs;
+  std::string account;
+  // Per InputTable, the .parquet files of the month, sorted by path (deterministic order).
+  std::array<std::vector<std::string>, kInputTableCount> files;
+
+  const std::vector<std::string>& of(InputTable t) const { return files[static_cast<int>(t)]; }
+};
+
+// Lists the files. A table without files is not an error (koku tolerates missing storage or
+// label data); a root that does not exist, or holds no account, is a usage error.
+Result<DatasetFiles> DiscoverDataset(const DatasetLocation& location);
+
+}  // namespace ocpagg

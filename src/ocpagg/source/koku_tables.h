@@ -1,0 +1,110 @@
+#pragma once
+// The five koku input tables the summary reads (koku.md §1.4, "columns used by the summary
+// SQL"), their columns, and typed views that turn a Parquet batch into the aggregators' rows.
+
+#include <optional>
+#include <span>
+#include <string_view>
+
+#include "ocpagg/aggregate/inputs.h"
+#include "ocpagg/koku/report_type.h"
+#include "ocpagg/source/column_view.h"
+#include "ocpagg/source/parquet_scan.h"
+
+namespace ocpagg {
+
+enum class InputTable : uint8_t {
+  kPodUsageHourly,        // openshift_pod_usage_line_items: node capacity (koku.md §2.3)
+  kPodUsageDaily,         // openshift_pod_usage_line_items_daily
+  kStorageUsageDaily,     // openshift_storage_usage_line_items_daily
+  kNodeLabelsDaily,       // openshift_node_labels_line_items_daily
+  kNamespaceLabelsDaily,  // openshift_namespace_labels_line_items_daily
+};
+inline constexpr int kInputTableCount = 5;
+
+std::string_view InputTableName(InputTable t);  // koku's Hive table name
+ReportType ReportTypeOf(InputTable t);
+bool IsDaily(InputTable t);
+// The columns read from the table's files, in a fixed order; interval_start is always first.
+std::span<const ColumnSpec> ColumnsOf(InputTable t);
+
+// A batch of one table, with typed column views. Row(i) views are valid while the batch lives.
+// interval_start is NULL on rows koku's range filter would drop; callers skip those.
+class NodeLabelBatch {
+ public:
+  static Result<NodeLabelBatch> Make(const ParquetScan::Batch& batch);
+  std::optional<int64_t> interval_start_millis(int64_t i) const {
+    return interval_start_.GetMillis(i);
+  }
+  NodeLabelRow Row(int64_t i, Date day) const { return {day, node_.Get(i), labels_.Get(i)}; }
+
+ private:
+  TimestampColumn interval_start_;
+  StringColumn node_, labels_;
+};
+
+class NamespaceLabelBatch {
+ public:
+  static Result<NamespaceLabelBatch> Make(const ParquetScan::Batch& batch);
+  std::optional<int64_t> interval_start_millis(int64_t i) const {
+    return interval_start_.GetMillis(i);
+  }
+  NamespaceLabelRow Row(int64_t i, Date day) const {
+    return {day, namespace_.Get(i), labels_.Get(i)};
+  }
+
+ private:
+  TimestampColumn interval_start_;
+  StringColumn namespace_, labels_;
+};
+
+class PodCapacityBatch {
+ public:
+  static Result<PodCapacityBatch> Make(const ParquetScan::Batch& batch);
+  std::optional<int64_t> interval_start_millis(int64_t i) const {
+    return interval_start_.GetMillis(i);
+  }
+  PodCapacityRow Row(int64_t i, int64_t interval_start_millis) const {
+    return {interval_start_millis, node_.Get(i), cpu_.Get(i), memory_.Get(i)};
+  }
+
+ private:
+  TimestampColumn interval_start_;
+  StringColumn node_;
+  DoubleColumn cpu_, memory_;
+};
+
+class PodUsageBatch {
+ public:
+  static Result<PodUsageBatch> Make(const ParquetScan::Batch& batch);
+  std::optional<int64_t> interval_start_millis(int64_t i) const {
+    return interval_start_.GetMillis(i);
+  }
+  PodUsageRow Row(int64_t i, Date day) const;
+  // True when the file carries koku's effective-usage columns (newer payloads).
+  bool has_effective_usage() const { return effective_cpu_.present(); }
+
+ private:
+  TimestampColumn interval_start_;
+  StringColumn namespace_, node_, pod_, resource_id_, pod_labels_, node_role_;
+  DoubleColumn usage_cpu_, request_cpu_, effective_cpu_, limit_cpu_;
+  DoubleColumn usage_mem_, request_mem_, effective_mem_, limit_mem_;
+  DoubleColumn capacity_cpu_cores_, capacity_memory_bytes_;
+};
+
+class StorageUsageBatch {
+ public:
+  static Result<StorageUsageBatch> Make(const ParquetScan::Batch& batch);
+  std::optional<int64_t> interval_start_millis(int64_t i) const {
+    return interval_start_.GetMillis(i);
+  }
+  StorageUsageRow Row(int64_t i, Date day) const;
+
+ private:
+  TimestampColumn interval_start_;
+  StringColumn namespace_, pod_, pvc_, pv_, storageclass_, csi_volume_handle_, pv_labels_,
+      pvc_labels_;
+  DoubleColumn capacity_bytes_, capacity_byte_seconds_, request_byte_seconds_, usage_byte_seconds_;
+};
+
+}  // namespace ocpagg

@@ -1,0 +1,178 @@
+#include "ocpagg/source/parquet_scan.h"
+
+#include <arrow/io/api.h>
+#include <arrow/type_traits.h>
+#include <parquet/arrow/schema.h>
+#include <parquet/exception.h>
+#include <parquet/file_reader.h>
+#include <parquet/statistics.h>
+
+namespace ocpagg {
+namespace {
+
+bool KindAccepts(ColumnKind kind, const arrow::DataType& type) {
+  const arrow::DataType* t = &type;
+  if (t->id() == arrow::Type::DICTIONARY) {
+    t = static_cast<const arrow::DictionaryType&>(type).value_type().get();
+  }
+  switch (kind) {
+    case ColumnKind::kString:
+      return arrow::is_base_binary_like(t->id()) || t->id() == arrow::Type::STRING_VIEW;
+    case ColumnKind::kNumber:
+      return arrow::is_floating(t->id()) || arrow::is_integer(t->id());
+    case ColumnKind::kTimestamp:
+      return t->id() == arrow::Type::TIMESTAMP || t->id() == arrow::Type::DATE32;
+  }
+  return false;
+}
+
+std::string_view KindName(ColumnKind kind) {
+  switch (kind) {
+    case ColumnKind::kString:
+      return "string";
+    case ColumnKind::kNumber:
+      return "double";
+    case ColumnKind::kTimestamp:
+      return "timestamp";
+  }
+  return "?";
+}
+
+}  // namespace
+
+Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs::FileSystem> fs,
+                                                       const std::string& path,
+                                                       std::span<const ColumnSpec> columns) {
+  std::unique_ptr<ParquetScan> scan(new ParquetScan());
+  scan->path_ = path;
+  scan->columns_.assign(columns.begin(), columns.end());
+
+  auto input = fs->OpenInputFile(path);
+  if (!input.ok()) return BadInput("{}: cannot open: {}", path, input.status().message());
+
+  parquet::ReaderProperties props = parquet::default_reader_properties();
+  props.enable_buffered_stream();
+  props.set_buffer_size(1 << 20);
+  std::unique_ptr<parquet::ParquetFileReader> file_reader;
+  try {
+    file_reader = parquet::ParquetFileReader::Open(*input, props);
+  } catch (const std::exception& e) {
+    return BadInput("{}: not a readable Parquet file ({}); re-run ingest for this payload", path,
+                    e.what());
+  }
+  // Resolve columns against the Arrow schema koku's files map to.
+  const parquet::SchemaDescriptor* descr = file_reader->metadata()->schema();
+  parquet::ArrowReaderProperties arrow_props;
+  arrow_props.set_batch_size(64 * 1024);
+  for (const auto& spec : scan->columns_) {
+    if (spec.kind != ColumnKind::kString) continue;
+    int leaf = descr->ColumnIndex(std::string(spec.name));
+    if (leaf >= 0) arrow_props.set_read_dictionary(leaf, true);
+  }
+  parquet::arrow::FileReaderBuilder builder;
+  auto st = builder.Open(*input, props);
+  if (!st.ok()) return BadInput("{}: not a readable Parquet file ({})", path, st.message());
+  builder.properties(arrow_props);
+  auto built = builder.Build();
+  if (!built.ok())
+    return BadInput("{}: cannot read Parquet schema ({})", path, built.status().message());
+  scan->reader_ = std::move(*built);
+
+  std::shared_ptr<arrow::Schema> schema;
+  st = scan->reader_->GetSchema(&schema);
+  if (!st.ok()) return BadInput("{}: cannot read Parquet schema ({})", path, st.message());
+  for (const auto& spec : scan->columns_) {
+    int idx = schema->GetFieldIndex(std::string(spec.name));
+    if (idx < 0) {
+      if (spec.required) {
+        return BadInput(
+            "{}: required column '{}' is missing; the file is not in koku's layout for this "
+            "table (re-run ingest, or check --input)",
+            path, spec.name);
+      }
+    } else if (!KindAccepts(spec.kind, *schema->field(idx)->type())) {
+      return BadInput("{}: column '{}' has type {}, expected {}", path, spec.name,
+                      schema->field(idx)->type()->ToString(), KindName(spec.kind));
+    }
+    scan->field_index_.push_back(idx);
+  }
+  return scan;
+}
+
+int ParquetScan::num_row_groups() const { return reader_->num_row_groups(); }
+
+int64_t ParquetScan::num_rows() const { return reader_->parquet_reader()->metadata()->num_rows(); }
+
+int64_t ParquetScan::row_group_num_rows(int row_group) const {
+  return reader_->parquet_reader()->metadata()->RowGroup(row_group)->num_rows();
+}
+
+std::optional<std::pair<int64_t, int64_t>> ParquetScan::TimestampRange(
+    int row_group, std::string_view column) const {
+  auto metadata = reader_->parquet_reader()->metadata();
+  int leaf = metadata->schema()->ColumnIndex(std::string(column));
+  if (leaf < 0) return std::nullopt;
+  auto chunk = metadata->RowGroup(row_group)->ColumnChunk(leaf);
+  auto stats = chunk->statistics();
+  if (!stats || !stats->HasMinMax() || stats->physical_type() != parquet::Type::INT64) {
+    return std::nullopt;
+  }
+  auto typed = std::static_pointer_cast<parquet::Int64Statistics>(stats);
+  const auto* logical = metadata->schema()->Column(leaf)->logical_type().get();
+  int64_t scale_div = 1, scale_mul = 1;
+  if (logical && logical->is_timestamp()) {
+    const auto& ts = static_cast<const parquet::TimestampLogicalType&>(*logical);
+    switch (ts.time_unit()) {
+      case parquet::LogicalType::TimeUnit::MILLIS:
+        break;
+      case parquet::LogicalType::TimeUnit::MICROS:
+        scale_div = 1000;
+        break;
+      case parquet::LogicalType::TimeUnit::NANOS:
+        scale_div = 1000000;
+        break;
+      default:
+        return std::nullopt;
+    }
+  } else {
+    return std::nullopt;
+  }
+  auto floor_div = [](int64_t a, int64_t b) {
+    int64_t q = a / b;
+    return (a % b != 0 && a < 0) ? q - 1 : q;
+  };
+  return std::make_pair(floor_div(typed->min(), scale_div) * scale_mul,
+                        floor_div(typed->max(), scale_div) * scale_mul);
+}
+
+Result<std::unique_ptr<arrow::RecordBatchReader>> ParquetScan::OpenRowGroup(int row_group) const {
+  std::vector<int> wanted;
+  for (int idx : field_index_) {
+    if (idx >= 0) wanted.push_back(idx);
+  }
+  auto reader = reader_->GetRecordBatchReader({row_group}, wanted);
+  if (!reader.ok()) {
+    return BadInput("{}: row group {} cannot be read ({})", path_, row_group,
+                    reader.status().message());
+  }
+  return std::move(*reader);
+}
+
+int64_t ParquetScan::FirstRowOf(int row_group) const {
+  int64_t first = 0;
+  for (int rg = 0; rg < row_group; ++rg) first += row_group_num_rows(rg);
+  return first;
+}
+
+Status ParquetScan::ToBatch(const arrow::RecordBatch& rb, int64_t first_row, Batch* out) const {
+  out->columns.clear();
+  out->num_rows = rb.num_rows();
+  out->first_row = first_row;
+  int next = 0;
+  for (int idx : field_index_) {
+    out->columns.push_back(idx < 0 ? nullptr : rb.column(next++));
+  }
+  return Status::OK();
+}
+
+}  // namespace ocpagg

@@ -1,0 +1,94 @@
+#pragma once
+// Reads one Parquet file of koku's layout row group by row group, only the columns asked
+// for, strings kept dictionary-encoded. Checks the file's schema against the expected
+// columns up front so that a bad file fails before any row is aggregated.
+
+#include <arrow/filesystem/filesystem.h>
+#include <arrow/record_batch.h>
+#include <parquet/arrow/reader.h>
+
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ocpagg/common/status.h"
+
+namespace ocpagg {
+
+enum class ColumnKind : uint8_t { kString, kNumber, kTimestamp };
+
+struct ColumnSpec {
+  std::string_view name;
+  ColumnKind kind;
+  bool required;  // optional columns read as NULL when the file lacks them
+};
+
+class ParquetScan {
+ public:
+  // Opens `path` on `fs` and resolves `columns` against its schema. Fails with BadInput naming
+  // the file and column when a required column is missing or a column has the wrong type, or
+  // when the footer cannot be read.
+  static Result<std::unique_ptr<ParquetScan>> Open(std::shared_ptr<arrow::fs::FileSystem> fs,
+                                                   const std::string& path,
+                                                   std::span<const ColumnSpec> columns);
+
+  ParquetScan(const ParquetScan&) = delete;
+  ParquetScan& operator=(const ParquetScan&) = delete;
+
+  const std::string& path() const { return path_; }
+  int num_row_groups() const;
+  int64_t num_rows() const;
+  int64_t row_group_num_rows(int row_group) const;
+
+  // [min, max] of the timestamp column `column` in a row group, in milliseconds, from the
+  // footer statistics; nullopt when the file has no usable statistics.
+  std::optional<std::pair<int64_t, int64_t>> TimestampRange(int row_group,
+                                                            std::string_view column) const;
+
+  // One slice of a row group: one array per requested column, in request order (nullptr for an
+  // optional column the file lacks), all of the same length.
+  struct Batch {
+    std::vector<std::shared_ptr<arrow::Array>> columns;
+    int64_t num_rows = 0;
+    int64_t first_row = 0;  // index of the batch's first row within the file (for messages)
+  };
+  // Reads a row group batch by batch (bounded memory), calling `fn(const Batch&)` -> Status.
+  template <typename Fn>
+  Status ForEachBatch(int row_group, Fn&& fn) const;
+
+ private:
+  ParquetScan() = default;
+
+  std::string path_;
+  std::unique_ptr<parquet::arrow::FileReader> reader_;
+  std::vector<ColumnSpec> columns_;
+  std::vector<int> field_index_;  // per requested column: Arrow field index, or -1 if absent
+
+  Result<std::unique_ptr<arrow::RecordBatchReader>> OpenRowGroup(int row_group) const;
+  int64_t FirstRowOf(int row_group) const;
+  Status ToBatch(const arrow::RecordBatch& rb, int64_t first_row, Batch* out) const;
+};
+
+template <typename Fn>
+Status ParquetScan::ForEachBatch(int row_group, Fn&& fn) const {
+  ARROW_ASSIGN_OR_RAISE(auto reader, OpenRowGroup(row_group));
+  int64_t first_row = FirstRowOf(row_group);
+  Batch batch;
+  while (true) {
+    std::shared_ptr<arrow::RecordBatch> rb;
+    auto st = reader->ReadNext(&rb);
+    if (!st.ok()) {
+      return BadInput("{}: row group {} cannot be read ({})", path_, row_group, st.message());
+    }
+    if (!rb) break;
+    ARROW_RETURN_NOT_OK(ToBatch(*rb, first_row, &batch));
+    ARROW_RETURN_NOT_OK(fn(static_cast<const Batch&>(batch)));
+    first_row += rb->num_rows();
+  }
+  return Status::OK();
+}
+
+}  // namespace ocpagg
