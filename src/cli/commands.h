@@ -9,6 +9,7 @@ namespace ocpagg::cli {
 
 void AddIngestCommand(CLI::App& app, int* exit_code);
 void AddSummarizeCommand(CLI::App& app, int* exit_code);
+void AddGenerateCommand(CLI::App& app, int* exit_code);
 
 // Prints an error the way every command does ("ocpagg: error: ...") and returns its exit code.
 int ReportError(const arrow::Status& status);

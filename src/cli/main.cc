@@ -1,6 +1,6 @@
-#include <CLI/CLI.hpp>
 #include <arrow/status.h>
 #include <fmt/format.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdio>
 
@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   ocpagg::cli::AddIngestCommand(app, &exit_code);
   ocpagg::cli::AddSummarizeCommand(app, &exit_code);
+  ocpagg::cli::AddGenerateCommand(app, &exit_code);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
