@@ -1,8 +1,10 @@
 #pragma once
 // The operator's report types and koku's column vocabulary for them (koku.md §1.1-1.4).
 
+#include <cstdint>
 #include <optional>
 #include <span>
+#include <string>
 #include <string_view>
 #include <vector>
 
