@@ -1,10 +1,104 @@
+#include <fmt/format.h>
+
+#include <memory>
+
 #include "cli/commands.h"
+#include "ocpagg/ingest/ingest.h"
+#include "ocpagg/koku/layout.h"
 
 namespace ocpagg::cli {
+namespace {
+
+void PrintReport(const IngestOptions& o, const IngestReport& r) {
+  fmt::print("ingested {} month payload(s) from {} in {:.2f}s\n", r.months, o.payload_path,
+             r.elapsed_seconds);
+  const std::string account = AccountFromSchema(o.schema_name);
+  fmt::print("  {} files under {}/data/parquet[/daily]/{}/OCP/<report_type>/source={}/\n",
+             r.files.size(), o.output_dir, account, o.source_uuid);
+  fmt::print("  {:<17} {:>6} {:>10} {:>10} {:>7} {:>10} {:>7} {:>9}\n", "report type", "csvs",
+             "csv rows", "hourly", "files", "daily", "files", "anomalies");
+  int64_t total_rows = 0;
+  for (auto t : {ReportType::kPodUsage, ReportType::kStorageUsage, ReportType::kNodeLabels,
+                 ReportType::kNamespaceLabels}) {
+    const ReportTypeCounts& c = r.of(t);
+    total_rows += c.csv_rows;
+    fmt::print("  {:<17} {:>6} {:>10} {:>10} {:>7} {:>10} {:>7} {:>9}\n", ReportTypeName(t),
+               c.csv_files, c.csv_rows, c.hourly_rows, c.hourly_files, c.daily_rows, c.daily_files,
+               c.anomalous_rows);
+  }
+  if (r.elapsed_seconds > 0) {
+    fmt::print("  {:.0f} CSV rows/s\n", static_cast<double>(total_rows) / r.elapsed_seconds);
+  }
+  for (const SkippedReport& s : r.skipped) fmt::print("  skipped {}: {}\n", s.file, s.reason);
+  for (const std::string& f : r.unlisted_files) {
+    fmt::print("  ignored {}: not listed in its manifest.json\n", f);
+  }
+  if (r.bad_lines_skipped > 0) {
+    fmt::print("  dropped {} line(s) with more fields than the header, as koku does\n",
+               r.bad_lines_skipped);
+  }
+  if (!r.label_keys.empty()) {
+    fmt::print("  label keys seen: {}\n", fmt::join(r.label_keys, ", "));
+  }
+}
+
+void PrintFiles(const IngestOptions& o, const IngestReport& r) {
+  for (const WrittenFile& f : r.files) {
+    fmt::print("  {}/{} ({} rows)\n", o.output_dir, f.relative_path, f.rows);
+  }
+}
+
+}  // namespace
 
 void AddIngestCommand(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand("ingest", "Convert an operator CSV payload into koku's Parquet layout");
-  cmd->callback([exit_code] { *exit_code = ReportError(arrow::Status::NotImplemented("ingest")); });
+  auto o = std::make_shared<IngestOptions>();
+  auto list_files = std::make_shared<bool>(false);
+  auto quiet = std::make_shared<bool>(false);
+  auto* cmd = app.add_subcommand(
+      "ingest",
+      "Convert an operator CSV payload into koku's Parquet layout: hourly files and daily "
+      "partial aggregates per 200,000-row chunk, as koku's processor writes them (koku.md §1)");
+  cmd->add_option("payload", o->payload_path,
+                  "Operator payload: a month directory with manifest.json and the CSV reports "
+                  "(nise --insights-upload writes <cluster>/<YYYYMMDD-YYYYMMDD>/), a directory "
+                  "above such month directories, or a .tar.gz of one")
+      ->required();
+  cmd->add_option("--output,-o", o->output_dir,
+                  "Directory that receives data/parquet/... (created if missing; files of the "
+                  "same name are replaced; nothing is written when the payload is bad)")
+      ->required();
+  cmd->add_option("--source", o->source_uuid,
+                  "Source (provider) UUID: the source=<uuid> partition koku files the data under")
+      ->required();
+  cmd->add_option("--account", o->schema_name,
+                  "Tenant schema name; the account folder is the name without a leading 'acct'")
+      ->capture_default_str();
+  cmd->add_option("--manifest-id", o->manifest_id,
+                  "koku's manifest id, used in the names of per-day split files "
+                  "({report_type}.{YYYY-MM-DD}.{manifest_id}.{n})")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--chunk-rows", o->rows_per_chunk,
+                  "CSV rows per hourly/daily file pair (koku's PARQUET_PROCESSING_BATCH_SIZE)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--row-group-rows", o->row_group_rows, "Rows per Parquet row group")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  cmd->add_flag("--list-files", *list_files, "Also print every file written");
+  cmd->add_flag("--quiet,-q", *quiet, "Print nothing on success");
+  cmd->callback([o, list_files, quiet, exit_code] {
+    auto report = IngestPayload(*o);
+    if (!report.ok()) {
+      *exit_code = ReportError(report.status());
+      return;
+    }
+    if (!*quiet) {
+      PrintReport(*o, *report);
+      if (*list_files) PrintFiles(*o, *report);
+    }
+    *exit_code = 0;
+  });
 }
 
 }  // namespace ocpagg::cli

@@ -1,0 +1,187 @@
+#include "ocpagg/ingest/batch_converter.h"
+
+#include <arrow/array.h>
+#include <arrow/record_batch.h>
+
+#include <cmath>
+
+#include "ocpagg/ingest/cell_converters.h"
+#include "ocpagg/koku/operator_labels.h"
+
+namespace ocpagg {
+namespace {
+
+// koku's THRESHOLD_MAP: rows with any checked value above 1e18 are dropped.
+constexpr double kAnomalyThreshold = 1e18;
+// Bound on the label cache, in bytes of JSON text.
+constexpr size_t kLabelCacheBytes = 32 << 20;
+
+// pandas DataFrame.max(axis=1) over two columns: NaN is skipped unless both are NaN.
+double MaxSkippingNaN(double a, double b) {
+  if (std::isnan(a)) return b;
+  if (std::isnan(b)) return a;
+  return a < b ? b : a;
+}
+
+}  // namespace
+
+BatchConverter::BatchConverter(const ReportColumns& columns, std::string file_name)
+    : columns_(columns), file_name_(std::move(file_name)) {}
+
+Status BatchConverter::Convert(std::shared_ptr<arrow::RecordBatch> csv_batch,
+                               int64_t first_row_number, ConvertedBatch* out) {
+  const int64_t n = csv_batch->num_rows();
+  out->num_rows = n;
+  out->first_row_number = first_row_number;
+  out->columns.resize(columns_.values.size());
+  cell_arena_.Clear();
+  if (label_arena_.bytes() > kLabelCacheBytes) {
+    label_json_.clear();
+    label_arena_.Clear();
+  }
+  for (size_t v = 0; v < columns_.values.size(); ++v) {
+    const ValueColumn& column = columns_.values[v];
+    ConvertedColumn& values = out->columns[v];
+    values.millis.clear();
+    values.numbers.clear();
+    values.text.clear();
+    if (column.csv_index < 0) continue;  // computed below
+    const arrow::Array& cells = *csv_batch->column(column.csv_index);
+    switch (column.kind) {
+      case CellKind::kTimestamp:
+        ARROW_RETURN_NOT_OK(ConvertTimestamps(cells, static_cast<int>(v), out));
+        break;
+      case CellKind::kNumeric:
+        ConvertNumbers(cells, &values);
+        break;
+      case CellKind::kLabels:
+        ConvertLabels(cells, &values);
+        break;
+      case CellKind::kString:
+        ConvertStrings(cells, column.sanitized, &values);
+        break;
+    }
+  }
+
+  for (const EffectiveUsageColumn& e : columns_.effective_usage) {
+    const auto& usage = out->columns[e.usage].numbers;
+    const auto& request = out->columns[e.request].numbers;
+    auto& effective = out->columns[e.effective].numbers;
+    effective.resize(n);
+    for (int64_t i = 0; i < n; ++i) effective[i] = MaxSkippingNaN(usage[i], request[i]);
+  }
+
+  out->anomalous.assign(n, 0);
+  for (size_t v = 0; v < columns_.values.size(); ++v) {
+    const ValueColumn& column = columns_.values[v];
+    if (!column.anomaly_checked || column.kind != CellKind::kNumeric) continue;
+    const auto& numbers = out->columns[v].numbers;
+    // NaN compares false, +inf is dropped: pandas' gt() does the same.
+    for (int64_t i = 0; i < n; ++i) out->anomalous[i] |= numbers[i] > kAnomalyThreshold;
+  }
+
+  const auto& starts = out->columns[columns_.interval_start].millis;
+  out->day.resize(n);
+  for (int64_t i = 0; i < n; ++i) out->day[i] = DateOfMillis(starts[i]);
+  out->source = std::move(csv_batch);
+  return Status::OK();
+}
+
+Status BatchConverter::ConvertTimestamps(const arrow::Array& cells, int value_index,
+                                         ConvertedBatch* out) {
+  const auto& strings = static_cast<const arrow::StringArray&>(cells);
+  auto& millis = out->columns[value_index].millis;
+  const int64_t n = strings.length();
+  millis.resize(n);
+  std::string_view last_text;
+  int64_t last_value = 0;
+  bool have_last = false;
+  for (int64_t i = 0; i < n; ++i) {
+    std::string_view text = strings.GetView(i);
+    if (have_last && text == last_text) {
+      millis[i] = last_value;
+      continue;
+    }
+    // The CSV rewrite empties NA tokens, and ciso8601 rejects the empty string.
+    std::optional<int64_t> parsed;
+    if (!IsPandasNaToken(text)) parsed = ParseOperatorTimestampMillis(text);
+    if (!parsed) {
+      const int64_t row = out->first_row_number + i;
+      return BadInput(
+          "{}: line {}, column {}: cannot parse timestamp '{}' (expected "
+          "'YYYY-MM-DD HH:MM:SS +0000 UTC'); koku fails the whole file on such a value",
+          file_name_, row + 1, columns_.values[value_index].name, text);
+    }
+    millis[i] = *parsed;
+    last_text = text;
+    last_value = *parsed;
+    have_last = true;
+  }
+  return Status::OK();
+}
+
+void BatchConverter::ConvertNumbers(const arrow::Array& cells, ConvertedColumn* out) {
+  const auto& strings = static_cast<const arrow::StringArray&>(cells);
+  const int64_t n = strings.length();
+  out->numbers.resize(n);
+  for (int64_t i = 0; i < n; ++i) out->numbers[i] = KokuNumericCell(strings.GetView(i));
+}
+
+std::string_view BatchConverter::LabelJson(std::string_view operator_labels) {
+  // Debian's Abseil has its own string_view type for heterogeneous lookup.
+  if (auto it = label_json_.find(absl::string_view(operator_labels.data(), operator_labels.size()));
+      it != label_json_.end()) {
+    return it->second;
+  }
+  // NA tokens are empty after koku's CSV rewrite, and an empty label string gives "{}".
+  std::string_view source = IsPandasNaToken(operator_labels) ? std::string_view() : operator_labels;
+  auto labels = ParseOperatorLabels(source);
+  for (const auto& label : labels) {
+    if (!label_keys_.contains(label.first)) label_keys_.insert(label.first);
+  }
+  scratch_.clear();
+  AppendOperatorLabelsJson(source, &scratch_);
+  std::string_view json = label_arena_.Copy(scratch_);
+  if (json.empty()) json = "{}";  // unreachable: the JSON text is never empty
+  label_json_.emplace(std::string(operator_labels), json);
+  return json;
+}
+
+void BatchConverter::ConvertLabels(const arrow::Array& cells, ConvertedColumn* out) {
+  const auto& strings = static_cast<const arrow::StringArray&>(cells);
+  const int64_t n = strings.length();
+  out->text.resize(n);
+  std::string_view last_raw;
+  std::string_view last_json;
+  bool have_last = false;
+  for (int64_t i = 0; i < n; ++i) {
+    std::string_view raw = strings.GetView(i);
+    if (!have_last || raw != last_raw) {
+      last_json = LabelJson(raw);
+      last_raw = raw;
+      have_last = true;
+    }
+    out->text[i] = last_json;
+  }
+}
+
+void BatchConverter::ConvertStrings(const arrow::Array& cells, bool sanitized,
+                                    ConvertedColumn* out) {
+  const auto& strings = static_cast<const arrow::StringArray&>(cells);
+  const int64_t n = strings.length();
+  out->text.resize(n);
+  for (int64_t i = 0; i < n; ++i) {
+    std::string_view cell = strings.GetView(i);
+    if (cell.size() <= 8 && IsPandasNaToken(cell)) {
+      out->text[i] = std::string_view();
+    } else if (sanitized && NeedsKokuSanitizing(cell)) {
+      scratch_.clear();
+      AppendKokuSanitized(cell, &scratch_);
+      out->text[i] = cell_arena_.Copy(scratch_);
+    } else {
+      out->text[i] = cell;
+    }
+  }
+}
+
+}  // namespace ocpagg

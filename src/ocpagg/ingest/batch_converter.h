@@ -1,0 +1,75 @@
+#pragma once
+// Turns a batch of operator CSV text (every column a string) into koku's typed values, row for
+// row what koku's pandas pipeline computes (koku.md §1.1-1.2): NA tokens emptied, sanitized
+// strings, naive-UTC timestamps, safe_float numbers, label JSON, effective usage, the anomaly
+// flag and the UTC day of interval_start.
+
+#include <arrow/type_fwd.h>
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ocpagg/common/status.h"
+#include "ocpagg/ingest/report_columns.h"
+#include "ocpagg/ingest/string_arena.h"
+#include "ocpagg/koku/date.h"
+
+namespace ocpagg {
+
+// The values of one ReportColumns::values entry; only the vector of its kind is filled.
+struct ConvertedColumn {
+  std::vector<int64_t> millis;         // kTimestamp
+  std::vector<double> numbers;         // kNumeric (NaN allowed: it becomes NULL in Parquet)
+  std::vector<std::string_view> text;  // kLabels (JSON) and kString
+};
+
+// Views in `text` point into `source`'s buffers or into the converter's arenas: the batch is
+// valid until the next Convert() call on the converter that filled it.
+struct ConvertedBatch {
+  int64_t num_rows = 0;
+  int64_t first_row_number = 0;  // 1-based data row number of row 0 (line = row number + 1)
+  std::vector<ConvertedColumn> columns;
+  std::vector<uint8_t> anomalous;  // 1: koku's _remove_anomalies drops the row
+  std::vector<Date> day;           // UTC day of interval_start
+  std::shared_ptr<arrow::RecordBatch> source;
+};
+
+class BatchConverter {
+ public:
+  // `file_name` names the CSV in error messages.
+  BatchConverter(const ReportColumns& columns, std::string file_name);
+
+  // Converts `csv_batch` (the CSV columns in header order, as utf8) into *out. Fails (bad
+  // input) on a timestamp koku cannot parse, naming file, line and column.
+  Status Convert(std::shared_ptr<arrow::RecordBatch> csv_batch, int64_t first_row_number,
+                 ConvertedBatch* out);
+
+  // Every label key seen in a label column (koku adds them to reporting_enabledtagkeys,
+  // disabled).
+  const absl::flat_hash_set<std::string>& label_keys() const { return label_keys_; }
+
+ private:
+  Status ConvertTimestamps(const arrow::Array& cells, int value_index, ConvertedBatch* out);
+  void ConvertNumbers(const arrow::Array& cells, ConvertedColumn* out);
+  void ConvertLabels(const arrow::Array& cells, ConvertedColumn* out);
+  void ConvertStrings(const arrow::Array& cells, bool sanitized, ConvertedColumn* out);
+  std::string_view LabelJson(std::string_view operator_labels);
+
+  const ReportColumns& columns_;
+  std::string file_name_;
+  // Raw label string -> JSON text. Labels repeat on every hour of a pod, so each distinct
+  // string is parsed once; the cache is dropped when it grows past a bound.
+  absl::flat_hash_map<std::string, std::string_view> label_json_;
+  StringArena label_arena_;
+  StringArena cell_arena_;  // sanitized cells of the current batch
+  absl::flat_hash_set<std::string> label_keys_;
+  std::string scratch_;
+};
+
+}  // namespace ocpagg

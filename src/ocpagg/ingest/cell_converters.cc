@@ -1,0 +1,306 @@
+#include "ocpagg/ingest/cell_converters.h"
+
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <cstdlib>
+#include <limits>
+
+#include "ocpagg/koku/date.h"
+
+namespace ocpagg {
+namespace {
+
+using namespace std::string_view_literals;
+
+// pandas._libs.parsers.STR_NA_VALUES (pandas 2.3, the version koku pins).
+constexpr std::array kPandasNaTokens = {
+    ""sv,     "#N/A"sv,   "#N/A N/A"sv, "#NA"sv,  "-1.#IND"sv, "-1.#QNAN"sv, "-NaN"sv,
+    "-nan"sv, "1.#IND"sv, "1.#QNAN"sv,  "<NA>"sv, "N/A"sv,     "NA"sv,       "NULL"sv,
+    "NaN"sv,  "None"sv,   "n/a"sv,      "nan"sv,  "null"sv,
+};
+
+bool IsAsciiSpace(char c) {
+  // Python's str.strip() whitespace within ASCII.
+  return c == ' ' || (c >= '\t' && c <= '\r') || (c >= '\x1c' && c <= '\x1f');
+}
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view lower) {
+  if (a.size() != lower.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    char c = a[i];
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (c != lower[i]) return false;
+  }
+  return true;
+}
+
+// Digits with Python's underscore rule: '_' only between two digits. Advances *i; returns the
+// number of digits read.
+int ScanDigits(std::string_view s, size_t* i, bool* has_underscore) {
+  int digits = 0;
+  while (*i < s.size()) {
+    char c = s[*i];
+    if (IsDigit(c)) {
+      ++digits;
+      ++*i;
+    } else if (c == '_' && digits > 0 && *i + 1 < s.size() && IsDigit(s[*i + 1])) {
+      *has_underscore = true;
+      ++*i;
+    } else {
+      break;
+    }
+  }
+  return digits;
+}
+
+std::optional<double> ParsePythonFloat(std::string_view s) {
+  while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
+  while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
+  if (s.empty()) return std::nullopt;
+  bool negative = false;
+  if (s.front() == '+' || s.front() == '-') {
+    negative = s.front() == '-';
+    s.remove_prefix(1);
+  }
+  if (EqualsIgnoreCase(s, "inf") || EqualsIgnoreCase(s, "infinity")) {
+    return negative ? -std::numeric_limits<double>::infinity()
+                    : std::numeric_limits<double>::infinity();
+  }
+  if (EqualsIgnoreCase(s, "nan")) {
+    return negative ? -std::numeric_limits<double>::quiet_NaN()
+                    : std::numeric_limits<double>::quiet_NaN();
+  }
+  // Python's floatnumber grammar: digitpart ['.' [digitpart]] | '.' digitpart, then an optional
+  // exponent with a digitpart.
+  size_t i = 0;
+  bool underscore = false;
+  int mantissa_digits = ScanDigits(s, &i, &underscore);
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    if (i < s.size() && s[i] == '_') return std::nullopt;
+    mantissa_digits += ScanDigits(s, &i, &underscore);
+  }
+  if (mantissa_digits == 0) return std::nullopt;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '+' || s[i] == '-')) ++i;
+    if (ScanDigits(s, &i, &underscore) == 0) return std::nullopt;
+  }
+  if (i != s.size()) return std::nullopt;
+
+  std::string without_underscores;
+  if (underscore) {
+    without_underscores.reserve(s.size());
+    for (char c : s) {
+      if (c != '_') without_underscores.push_back(c);
+    }
+    s = without_underscores;
+  }
+  double value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (ec == std::errc::result_out_of_range) {
+    // Overflow is +-inf and underflow is 0 (or a subnormal) in Python; strtod agrees.
+    std::string copy(s);
+    value = std::strtod(copy.c_str(), nullptr);
+  } else if (ec != std::errc() || end != s.data() + s.size()) {
+    return std::nullopt;
+  }
+  return negative ? -value : value;
+}
+
+// Reads exactly n digits at s[*i].
+bool ReadFixedDigits(std::string_view s, size_t* i, int n, int* out) {
+  if (*i + n > s.size()) return false;
+  int v = 0;
+  for (int k = 0; k < n; ++k) {
+    char c = s[*i + k];
+    if (!IsDigit(c)) return false;
+    v = v * 10 + (c - '0');
+  }
+  *i += n;
+  *out = v;
+  return true;
+}
+
+// The fixed layout the operator and nise write, "YYYY-MM-DD HH:MM:SS" after the suffix is gone.
+bool IsPlainOperatorLayout(std::string_view s) {
+  if (s.size() != 19) return false;
+  for (size_t k = 0; k < 19; ++k) {
+    char c = s[k];
+    bool ok = (k == 4 || k == 7)     ? c == '-'
+              : (k == 10)            ? c == ' '
+              : (k == 13 || k == 16) ? c == ':'
+                                     : IsDigit(c);
+    if (!ok) return false;
+  }
+  return true;
+}
+
+std::optional<int64_t> ParseIsoMicros(std::string_view s) {
+  size_t i = 0;
+  int year = 0, month = 0, day = 1;
+  if (!ReadFixedDigits(s, &i, 4, &year)) return std::nullopt;
+  bool extended = i < s.size() && s[i] == '-';
+  if (extended) {
+    ++i;
+    if (!ReadFixedDigits(s, &i, 2, &month)) return std::nullopt;
+    if (i < s.size() && s[i] == '-') {
+      ++i;
+      if (!ReadFixedDigits(s, &i, 2, &day)) return std::nullopt;
+    }
+  } else {
+    if (!ReadFixedDigits(s, &i, 2, &month) || !ReadFixedDigits(s, &i, 2, &day)) {
+      return std::nullopt;
+    }
+  }
+  if (month < 1 || month > 12 || day < 1) return std::nullopt;
+  Date date = MakeDate(year, static_cast<unsigned>(month), 1);
+  if (day > DaysInMonth(date)) return std::nullopt;
+  date += day - 1;
+
+  int hour = 0, minute = 0, second = 0;
+  int64_t micros = 0;
+  int64_t offset_minutes = 0;
+  if (i < s.size()) {
+    if (s[i] != 'T' && s[i] != 't' && s[i] != ' ') return std::nullopt;
+    ++i;
+    if (!ReadFixedDigits(s, &i, 2, &hour)) return std::nullopt;
+    auto separator = [&]() {
+      if (!extended) return true;
+      if (i < s.size() && s[i] == ':') {
+        ++i;
+        return true;
+      }
+      return false;
+    };
+    auto at_digit = [&]() { return i < s.size() && (IsDigit(s[i]) || (extended && s[i] == ':')); };
+    if (at_digit()) {
+      if (!separator() || !ReadFixedDigits(s, &i, 2, &minute)) return std::nullopt;
+      if (at_digit()) {
+        if (!separator() || !ReadFixedDigits(s, &i, 2, &second)) return std::nullopt;
+        if (i < s.size() && (s[i] == '.' || s[i] == ',')) {
+          ++i;
+          int digits = 0;
+          while (i < s.size() && IsDigit(s[i])) {
+            if (digits < 6) micros = micros * 10 + (s[i] - '0');
+            ++digits;
+            ++i;
+          }
+          if (digits == 0) return std::nullopt;
+          for (int k = digits; k < 6; ++k) micros *= 10;
+        }
+      }
+    }
+    if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
+    if (i < s.size()) {
+      char c = s[i];
+      if (c == 'Z' || c == 'z') {
+        ++i;
+      } else if (c == '+' || c == '-') {
+        ++i;
+        int oh = 0, om = 0;
+        if (!ReadFixedDigits(s, &i, 2, &oh)) return std::nullopt;
+        if (i < s.size() && s[i] == ':') ++i;
+        if (i < s.size() && !ReadFixedDigits(s, &i, 2, &om)) return std::nullopt;
+        if (oh > 23 || om > 59) return std::nullopt;
+        offset_minutes = (c == '-' ? -1 : 1) * (oh * 60 + om);
+      } else {
+        return std::nullopt;
+      }
+    }
+    if (i != s.size()) return std::nullopt;
+  }
+  int64_t seconds =
+      static_cast<int64_t>(date) * 86400 + hour * 3600 + minute * 60 + second - offset_minutes * 60;
+  return seconds * 1'000'000 + micros;
+}
+
+}  // namespace
+
+bool IsPandasNaToken(std::string_view cell) {
+  if (cell.size() > 8) return false;
+  for (std::string_view token : kPandasNaTokens) {
+    if (cell == token) return true;
+  }
+  return false;
+}
+
+double SafeFloat(std::string_view cell) { return ParsePythonFloat(cell).value_or(0.0); }
+
+std::optional<int64_t> ParseOperatorTimestampMillis(std::string_view cell) {
+  constexpr std::string_view kSuffix = " +0000 UTC";
+  std::string stripped;
+  std::string_view text = cell;
+  if (cell.find(kSuffix) != std::string_view::npos) {
+    // str.replace removes every occurrence, not only a trailing one.
+    stripped.reserve(cell.size());
+    size_t pos = 0;
+    while (true) {
+      size_t hit = cell.find(kSuffix, pos);
+      stripped.append(cell.substr(pos, hit == std::string_view::npos ? hit : hit - pos));
+      if (hit == std::string_view::npos) break;
+      pos = hit + kSuffix.size();
+    }
+    text = stripped;
+  }
+  if (IsPlainOperatorLayout(text)) {
+    auto d = [&](size_t at, int n) {
+      int v = 0;
+      for (int k = 0; k < n; ++k) v = v * 10 + (text[at + k] - '0');
+      return v;
+    };
+    int year = d(0, 4), month = d(5, 2), day = d(8, 2);
+    int hour = d(11, 2), minute = d(14, 2), second = d(17, 2);
+    if (month >= 1 && month <= 12 && day >= 1 && hour <= 23 && minute <= 59 && second <= 59) {
+      Date first = MakeDate(year, static_cast<unsigned>(month), 1);
+      if (day <= DaysInMonth(first)) {
+        int64_t s =
+            static_cast<int64_t>(first + day - 1) * 86400 + hour * 3600 + minute * 60 + second;
+        return s * 1000;
+      }
+    }
+    return std::nullopt;
+  }
+  auto micros = ParseIsoMicros(text);
+  if (!micros) return std::nullopt;
+  // pyarrow's unsafe ns -> ms cast truncates toward zero.
+  return *micros / 1000;
+}
+
+bool NeedsKokuSanitizing(std::string_view cell) {
+  for (char c : cell) {
+    if (c == '\0' || c == '&' || c == '<' || c == '>' || c == '"' || c == '\'') return true;
+  }
+  return false;
+}
+
+void AppendKokuSanitized(std::string_view cell, std::string* out) {
+  for (char c : cell) {
+    switch (c) {
+      case '\0':
+        break;
+      case '&':
+        out->append("&amp;");
+        break;
+      case '<':
+        out->append("&lt;");
+        break;
+      case '>':
+        out->append("&gt;");
+        break;
+      case '"':
+        out->append("&quot;");
+        break;
+      case '\'':
+        out->append("&#x27;");
+        break;
+      default:
+        out->push_back(c);
+    }
+  }
+}
+
+}  // namespace ocpagg

@@ -1,0 +1,183 @@
+#include "ocpagg/ingest/file_unit_writer.h"
+
+#include <arrow/builder.h>
+#include <arrow/io/file.h>
+#include <arrow/record_batch.h>
+#include <parquet/properties.h>
+
+#include <cmath>
+
+#include "ocpagg/koku/layout.h"
+
+namespace ocpagg {
+
+Result<std::unique_ptr<parquet::arrow::FileWriter>> OpenKokuParquetFile(
+    const std::string& path, const std::shared_ptr<arrow::Schema>& schema, int64_t row_group_rows) {
+  auto sink = arrow::io::FileOutputStream::Open(path);
+  if (!sink.ok()) return SinkError("cannot create {}: {}", path, sink.status().message());
+  auto properties = parquet::WriterProperties::Builder()
+                        .compression(arrow::Compression::SNAPPY)
+                        ->max_row_group_length(row_group_rows)
+                        ->build();
+  auto arrow_properties = parquet::ArrowWriterProperties::Builder().store_schema()->build();
+  auto writer = parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(), *sink,
+                                                 properties, arrow_properties);
+  if (!writer.ok()) return SinkError("cannot write {}: {}", path, writer.status().message());
+  return std::move(*writer);
+}
+
+FileUnitWriter::FileUnitWriter(const ReportColumns& columns, FileUnitName name,
+                               const FileUnitOptions& options, OutputStaging* staging,
+                               std::vector<WrittenFile>* written)
+    : columns_(columns),
+      name_(std::move(name)),
+      options_(options),
+      staging_(staging),
+      written_(written),
+      daily_(columns) {
+  auto partition = KokuPartition::ForDate(options_.account, columns_.type, options_.source_uuid,
+                                          name_.report_date);
+  hourly_dir_ = HourlyPartitionDir("", partition);
+  daily_dir_ = DailyPartitionDir("", partition);
+  for (const ValueColumn& v : columns_.values) {
+    switch (v.kind) {
+      case CellKind::kTimestamp:
+        builders_.push_back(std::make_unique<arrow::TimestampBuilder>(
+            arrow::timestamp(arrow::TimeUnit::MILLI), arrow::default_memory_pool()));
+        break;
+      case CellKind::kNumeric:
+        builders_.push_back(std::make_unique<arrow::DoubleBuilder>());
+        break;
+      case CellKind::kLabels:
+      case CellKind::kString:
+        builders_.push_back(std::make_unique<arrow::StringBuilder>());
+        break;
+    }
+  }
+}
+
+Status FileUnitWriter::Append(const ConvertedBatch& batch, std::span<const int32_t> rows) {
+  size_t pos = 0;
+  while (pos < rows.size()) {
+    if (rows_in_chunk_ == 0) ARROW_RETURN_NOT_OK(OpenChunk());
+    const size_t take = std::min<size_t>(
+        rows.size() - pos, static_cast<size_t>(options_.rows_per_chunk - rows_in_chunk_));
+    kept_.clear();
+    for (int32_t r : rows.subspan(pos, take)) {
+      if (batch.anomalous[r]) {
+        ++anomalous_rows_;
+      } else {
+        kept_.push_back(r);
+      }
+    }
+    ARROW_RETURN_NOT_OK(AppendHourly(batch, kept_));
+    daily_.Add(batch, kept_);
+    rows_in_chunk_ += static_cast<int64_t>(take);
+    csv_rows_ += static_cast<int64_t>(take);
+    pos += take;
+    if (rows_in_chunk_ == options_.rows_per_chunk) ARROW_RETURN_NOT_OK(CloseChunk());
+  }
+  return Status::OK();
+}
+
+Status FileUnitWriter::Finish() {
+  if (rows_in_chunk_ > 0) ARROW_RETURN_NOT_OK(CloseChunk());
+  return Status::OK();
+}
+
+Status FileUnitWriter::OpenChunk() {
+  hourly_relative_ = hourly_dir_ + "/" + HourlyFileName(name_.csv_base, chunk_index_);
+  ARROW_ASSIGN_OR_RAISE(std::string path, staging_->Prepare(hourly_relative_));
+  ARROW_ASSIGN_OR_RAISE(hourly_writer_,
+                        OpenKokuParquetFile(path, columns_.hourly_schema, options_.row_group_rows));
+  hourly_rows_ = 0;
+  return Status::OK();
+}
+
+Status FileUnitWriter::AppendHourly(const ConvertedBatch& batch, std::span<const int32_t> rows) {
+  size_t pos = 0;
+  while (pos < rows.size()) {
+    const size_t take = std::min<size_t>(
+        rows.size() - pos, static_cast<size_t>(options_.row_group_rows - buffered_rows_));
+    auto piece = rows.subspan(pos, take);
+    for (size_t v = 0; v < columns_.values.size(); ++v) {
+      const ConvertedColumn& values = batch.columns[v];
+      switch (columns_.values[v].kind) {
+        case CellKind::kTimestamp: {
+          auto* b = static_cast<arrow::TimestampBuilder*>(builders_[v].get());
+          ARROW_RETURN_NOT_OK(b->Reserve(static_cast<int64_t>(take)));
+          for (int32_t r : piece) b->UnsafeAppend(values.millis[r]);
+          break;
+        }
+        case CellKind::kNumeric: {
+          auto* b = static_cast<arrow::DoubleBuilder*>(builders_[v].get());
+          ARROW_RETURN_NOT_OK(b->Reserve(static_cast<int64_t>(take)));
+          for (int32_t r : piece) {
+            // pyarrow's from_pandas stores NaN as NULL.
+            const double x = values.numbers[r];
+            if (std::isnan(x)) {
+              b->UnsafeAppendNull();
+            } else {
+              b->UnsafeAppend(x);
+            }
+          }
+          break;
+        }
+        case CellKind::kLabels:
+        case CellKind::kString: {
+          auto* b = static_cast<arrow::StringBuilder*>(builders_[v].get());
+          int64_t bytes = 0;
+          for (int32_t r : piece) bytes += static_cast<int64_t>(values.text[r].size());
+          ARROW_RETURN_NOT_OK(b->Reserve(static_cast<int64_t>(take)));
+          ARROW_RETURN_NOT_OK(b->ReserveData(bytes));
+          for (int32_t r : piece) b->UnsafeAppend(values.text[r]);
+          break;
+        }
+      }
+    }
+    buffered_rows_ += static_cast<int64_t>(take);
+    pos += take;
+    if (buffered_rows_ == options_.row_group_rows) ARROW_RETURN_NOT_OK(FlushHourlyRowGroup());
+  }
+  return Status::OK();
+}
+
+Status FileUnitWriter::FlushHourlyRowGroup() {
+  if (buffered_rows_ == 0) return Status::OK();
+  arrow::ArrayVector arrays;
+  for (auto& b : builders_) {
+    ARROW_ASSIGN_OR_RAISE(auto a, b->Finish());
+    arrays.push_back(std::move(a));
+  }
+  auto batch = arrow::RecordBatch::Make(columns_.hourly_schema, buffered_rows_, std::move(arrays));
+  Status st = hourly_writer_->WriteRecordBatch(*batch);
+  if (!st.ok()) return SinkError("cannot write {}: {}", hourly_relative_, st.message());
+  hourly_rows_ += buffered_rows_;
+  buffered_rows_ = 0;
+  return Status::OK();
+}
+
+Status FileUnitWriter::CloseChunk() {
+  ARROW_RETURN_NOT_OK(FlushHourlyRowGroup());
+  Status st = hourly_writer_->Close();
+  if (!st.ok()) return SinkError("cannot finish {}: {}", hourly_relative_, st.message());
+  hourly_writer_.reset();
+  written_->push_back({hourly_relative_, name_.csv_base, columns_.type, false, hourly_rows_});
+
+  ARROW_ASSIGN_OR_RAISE(auto daily_batch, daily_.Finish());
+  std::string daily_relative = daily_dir_ + "/" + DailyFileName(name_.csv_base, chunk_index_);
+  ARROW_ASSIGN_OR_RAISE(std::string path, staging_->Prepare(daily_relative));
+  ARROW_ASSIGN_OR_RAISE(auto writer,
+                        OpenKokuParquetFile(path, columns_.daily_schema, options_.row_group_rows));
+  if (daily_batch->num_rows() > 0) st = writer->WriteRecordBatch(*daily_batch);
+  if (st.ok()) st = writer->Close();
+  if (!st.ok()) return SinkError("cannot write {}: {}", daily_relative, st.message());
+  written_->push_back(
+      {daily_relative, name_.csv_base, columns_.type, true, daily_batch->num_rows()});
+
+  ++chunk_index_;
+  rows_in_chunk_ = 0;
+  return Status::OK();
+}
+
+}  // namespace ocpagg

@@ -1,0 +1,140 @@
+#include "ocpagg/ingest/operator_csv.h"
+
+#include <arrow/csv/api.h>
+#include <arrow/io/interfaces.h>
+#include <arrow/record_batch.h>
+
+#include <string_view>
+
+namespace ocpagg {
+namespace {
+
+// Header lines longer than this are not an operator CSV.
+constexpr int64_t kMaxHeaderBytes = 1 << 20;
+
+// Splits one CSV record (RFC 4180 quoting) into fields.
+std::vector<std::string> SplitRecord(std::string_view line) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (size_t i = 0; i < line.size(); ++i) {
+    char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+        fields.back().push_back('"');
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back().push_back(c);
+      }
+    } else if (c == '"' && fields.back().empty()) {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back().push_back(c);
+    }
+  }
+  return fields;
+}
+
+}  // namespace
+
+Result<std::optional<std::vector<std::string>>> PeekCsvHeader(
+    arrow::io::BufferedInputStream* stream, const std::string& display_name) {
+  auto peeked = stream->Peek(kMaxHeaderBytes);
+  if (!peeked.ok()) {
+    return BadInput("{}: cannot read: {}", display_name, peeked.status().message());
+  }
+  std::string_view text = *peeked;
+  if (text.empty()) return std::nullopt;
+  size_t start = text.starts_with("\xEF\xBB\xBF") ? 3 : 0;
+  bool quoted = false;
+  size_t end = start;
+  while (end < text.size() && (quoted || text[end] != '\n')) {
+    if (text[end] == '"') quoted = !quoted;
+    ++end;
+  }
+  if (end == text.size() && static_cast<int64_t>(text.size()) == kMaxHeaderBytes) {
+    return BadInput("{}: line 1: no end of the header line within {} bytes", display_name,
+                    kMaxHeaderBytes);
+  }
+  std::string_view line = text.substr(start, end - start);
+  if (line.ends_with('\r')) line.remove_suffix(1);
+  if (line.empty()) return std::nullopt;
+  return SplitRecord(line);
+}
+
+Result<std::unique_ptr<OperatorCsvReader>> OperatorCsvReader::Open(
+    std::shared_ptr<arrow::io::InputStream> stream, const std::vector<std::string>& header,
+    std::string display_name, const OperatorCsvOptions& options) {
+  std::unique_ptr<OperatorCsvReader> reader(new OperatorCsvReader());
+  reader->display_name_ = std::move(display_name);
+  reader->bad_lines_ = std::make_shared<BadLines>();
+
+  auto read_options = arrow::csv::ReadOptions::Defaults();
+  read_options.use_threads = options.use_threads;
+  read_options.block_size = static_cast<int32_t>(options.block_bytes);
+
+  auto parse_options = arrow::csv::ParseOptions::Defaults();
+  parse_options.newlines_in_values = true;  // pandas accepts quoted newlines
+  parse_options.ignore_empty_lines = true;  // pandas' skip_blank_lines
+  std::weak_ptr<BadLines> bad_lines = reader->bad_lines_;
+  parse_options.invalid_row_handler = [bad_lines](const arrow::csv::InvalidRow& row) {
+    auto state = bad_lines.lock();
+    if (state && row.actual_columns > row.expected_columns) {
+      state->skipped.fetch_add(1);
+      return arrow::csv::InvalidRowResult::Skip;
+    }
+    if (state) {
+      std::lock_guard<std::mutex> lock(state->mu);
+      if (!state->first_error) {
+        state->first_error = row.number >= 0
+                                 ? fmt::format("line {}: {} fields where the header has {}",
+                                               row.number, row.actual_columns, row.expected_columns)
+                                 : fmt::format("a row has {} fields where the header has {}",
+                                               row.actual_columns, row.expected_columns);
+      }
+    }
+    return arrow::csv::InvalidRowResult::Error;
+  };
+
+  auto convert_options = arrow::csv::ConvertOptions::Defaults();
+  convert_options.strings_can_be_null = false;
+  convert_options.quoted_strings_can_be_null = false;
+  convert_options.check_utf8 = true;
+  for (const std::string& name : header) convert_options.column_types[name] = arrow::utf8();
+
+  auto made = arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), std::move(stream),
+                                                read_options, parse_options, convert_options);
+  if (!made.ok()) {
+    std::lock_guard<std::mutex> lock(reader->bad_lines_->mu);
+    if (reader->bad_lines_->first_error) {
+      return BadInput("{}: {}", reader->display_name_, *reader->bad_lines_->first_error);
+    }
+    return BadInput("{}: {}", reader->display_name_, made.status().message());
+  }
+  reader->reader_ = *made;
+  if (reader->reader_->schema()->num_fields() != static_cast<int>(header.size())) {
+    return BadInput("{}: line 1: the header has {} columns but the CSV reader found {}",
+                    reader->display_name_, header.size(), reader->reader_->schema()->num_fields());
+  }
+  return reader;
+}
+
+OperatorCsvReader::~OperatorCsvReader() = default;
+
+Result<std::shared_ptr<arrow::RecordBatch>> OperatorCsvReader::Next() {
+  std::shared_ptr<arrow::RecordBatch> batch;
+  Status st = reader_->ReadNext(&batch);
+  if (!st.ok()) {
+    std::lock_guard<std::mutex> lock(bad_lines_->mu);
+    if (bad_lines_->first_error) return BadInput("{}: {}", display_name_, *bad_lines_->first_error);
+    if (KindOf(st) == ErrorKind::kBadInput && st.detail()) return WithContext(st, display_name_);
+    return BadInput("{}: {}", display_name_, st.message());
+  }
+  if (batch) rows_read_ += batch->num_rows();
+  return batch;
+}
+
+}  // namespace ocpagg

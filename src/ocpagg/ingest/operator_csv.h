@@ -1,0 +1,65 @@
+#pragma once
+// Streaming reader of one operator CSV (CRLF lines, a header on every file) with Arrow's CSV
+// reader: every column as a non-null utf8 string, an empty cell as '' like koku's converters.
+
+#include <arrow/io/buffered.h>
+#include <arrow/type_fwd.h>
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocpagg/common/status.h"
+
+namespace arrow::csv {
+class StreamingReader;
+}
+
+namespace ocpagg {
+
+// Reads the header line of `stream` without consuming it (a UTF-8 BOM and quotes handled).
+// nullopt for an empty file. `display_name` names the file in errors.
+Result<std::optional<std::vector<std::string>>> PeekCsvHeader(
+    arrow::io::BufferedInputStream* stream, const std::string& display_name);
+
+struct OperatorCsvOptions {
+  int64_t block_bytes = 4 << 20;
+  bool use_threads = true;
+};
+
+class OperatorCsvReader {
+ public:
+  // `header` is the one PeekCsvHeader returned for `stream`.
+  static Result<std::unique_ptr<OperatorCsvReader>> Open(
+      std::shared_ptr<arrow::io::InputStream> stream, const std::vector<std::string>& header,
+      std::string display_name, const OperatorCsvOptions& options);
+  ~OperatorCsvReader();
+
+  // The next rows (columns in header order, utf8), or nullptr at the end. A row with fewer
+  // fields than the header fails (bad input, with its line); a row with more fields is dropped
+  // and counted, as pandas' on_bad_lines="warn" in koku does.
+  Result<std::shared_ptr<arrow::RecordBatch>> Next();
+
+  int64_t rows_read() const { return rows_read_; }
+  int64_t bad_lines_skipped() const { return bad_lines_->skipped.load(); }
+
+ private:
+  struct BadLines {
+    std::atomic<int64_t> skipped{0};
+    std::mutex mu;
+    std::optional<std::string> first_error;
+  };
+
+  OperatorCsvReader() = default;
+
+  std::shared_ptr<arrow::csv::StreamingReader> reader_;
+  std::string display_name_;
+  std::shared_ptr<BadLines> bad_lines_;
+  int64_t rows_read_ = 0;
+};
+
+}  // namespace ocpagg

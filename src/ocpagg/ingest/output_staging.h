@@ -1,0 +1,49 @@
+#pragma once
+// All-or-nothing output: files are written under a staging directory inside the output
+// directory and moved into place only when the whole payload converted. On failure (or when
+// the object dies uncommitted) the staging directory is removed, and so is the output
+// directory itself if this run created it and it is empty.
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "ocpagg/common/status.h"
+
+namespace ocpagg {
+
+class OutputStaging {
+ public:
+  // Creates `output_dir` if needed and a fresh staging directory inside it.
+  static Result<std::unique_ptr<OutputStaging>> Create(const std::string& output_dir);
+  ~OutputStaging();
+  OutputStaging(const OutputStaging&) = delete;
+  OutputStaging& operator=(const OutputStaging&) = delete;
+
+  // The staging path for `relative_path` (relative to the output directory), with its parent
+  // directories created. The file becomes output_dir/relative_path on Commit().
+  Result<std::string> Prepare(const std::string& relative_path);
+
+  // Renames a prepared file inside the staging directory (both paths relative).
+  Status Rename(const std::string& from_relative, const std::string& to_relative);
+
+  // Moves every prepared file into place (replacing files of the same name) and removes the
+  // staging directory.
+  Status Commit();
+
+  // Removes the staging directory and everything in it.
+  void Abort();
+
+  const std::string& output_dir() const { return output_dir_; }
+
+ private:
+  OutputStaging(std::string output_dir, std::string staging_dir, bool created_output_dir);
+
+  std::string output_dir_;
+  std::string staging_dir_;
+  bool created_output_dir_;
+  bool done_ = false;
+  std::vector<std::string> prepared_;
+};
+
+}  // namespace ocpagg
