@@ -58,7 +58,7 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
       "ingest",
       "Convert an operator CSV payload into koku's Parquet layout: hourly files and daily "
       "partial aggregates per 200,000-row chunk, as koku's processor writes them (koku.md §1)");
-  cmd->add_option("payload", o->payload_path,
+  cmd->add_option("PAYLOAD", o->payload_path,
                   "Operator payload: a month directory with manifest.json and the CSV reports "
                   "(nise --insights-upload writes <cluster>/<YYYYMMDD-YYYYMMDD>/), a directory "
                   "above such month directories, or a .tar.gz of one")

@@ -194,7 +194,9 @@ std::optional<int64_t> ParseIsoMicros(std::string_view s) {
         }
       }
     }
-    if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
+    // ciso8601 accepts 24:00:00 as the midnight that ends the day.
+    const bool end_of_day = hour == 24 && minute == 0 && second == 0 && micros == 0;
+    if ((hour > 23 && !end_of_day) || minute > 59 || second > 59) return std::nullopt;
     if (i < s.size()) {
       char c = s[i];
       if (c == 'Z' || c == 'z') {
@@ -262,7 +264,7 @@ std::optional<int64_t> ParseOperatorTimestampMillis(std::string_view cell) {
         return s * 1000;
       }
     }
-    return std::nullopt;
+    // Out-of-range fields: the general parser decides (it knows 24:00:00).
   }
   auto micros = ParseIsoMicros(text);
   if (!micros) return std::nullopt;
