@@ -1,0 +1,243 @@
+#include "ocpagg/koku/label_set.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <charconv>
+
+namespace ocpagg {
+namespace {
+
+constexpr std::string_view kVmNameKey = "vm_kubevirt_io_name";
+
+// PostgreSQL's btrim(text) = '' (spaces only), the test filter_json_by_keys applies.
+bool IsBlank(std::string_view text) {
+  return text.find_first_not_of(' ') == std::string_view::npos;
+}
+
+std::string_view TypeName(simdjson::dom::element_type t) {
+  switch (t) {
+    case simdjson::dom::element_type::ARRAY:
+      return "an array";
+    case simdjson::dom::element_type::OBJECT:
+      return "an object";
+    default:
+      return "a scalar";
+  }
+}
+
+// A few bytes of the offending text for error messages.
+std::string Excerpt(std::string_view text) {
+  constexpr size_t kMax = 80;
+  if (text.size() <= kMax) return std::string(text);
+  return std::string(text.substr(0, kMax)) + "...";
+}
+
+}  // namespace
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  for (char c : s) {
+    const auto u = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      out.push_back('\\');
+      out.push_back(c);
+    } else if (u < 0x20) {
+      out.append("\\u00");
+      out.push_back(kHex[u >> 4]);
+      out.push_back(kHex[u & 0xF]);
+    } else {
+      out.push_back(c);
+    }
+  }
+  out.push_back('"');
+}
+
+EnabledLabelKeys EnabledLabelKeys::FromSettings(const SummarySettings& settings) {
+  EnabledLabelKeys k;
+  if (settings.enabled_keys.empty() && settings.compat == Compat::kTrino) {
+    k.keeps_none_ = true;
+    return k;
+  }
+  k.keys_.insert(std::string(kVmNameKey));
+  for (const auto& key : settings.enabled_keys) k.keys_.insert(key);
+  return k;
+}
+
+LabelSetTable::LabelSetTable(EnabledLabelKeys keys, Compat compat)
+    : keys_(std::move(keys)), compat_(compat), parser_(std::make_unique<simdjson::dom::parser>()) {
+  sets_.emplace_back().json = "{}";
+  by_json_.emplace(sets_.back().json, kEmptyLabelSet);
+  sets_.emplace_back();  // kNullLabelSet: no JSON text, never in by_json_
+}
+
+LabelSetTable::~LabelSetTable() = default;
+LabelSetTable::LabelSetTable(LabelSetTable&&) noexcept = default;
+LabelSetTable& LabelSetTable::operator=(LabelSetTable&&) noexcept = default;
+
+Result<LabelSetId> LabelSetTable::Filter(std::optional<std::string_view> json_text) {
+  if (!json_text) return compat_ == Compat::kTrino ? kNullLabelSet : kEmptyLabelSet;
+  if (auto it = by_raw_text_.find(*json_text); it != by_raw_text_.end()) return it->second;
+  ARROW_ASSIGN_OR_RAISE(LabelSetId id, Parse(*json_text));
+  by_raw_text_.emplace(std::string(*json_text), id);
+  raw_text_bytes_ += json_text->size();
+  return id;
+}
+
+Result<LabelSetId> LabelSetTable::Parse(std::string_view json_text) {
+  if (IsBlank(json_text)) {
+    if (compat_ == Compat::kPostgres) return kEmptyLabelSet;
+    return BadInput("empty label text: Trino's json_parse rejects it, so koku's SQL would fail");
+  }
+  simdjson::dom::element doc;
+  if (auto error = parser_->parse(json_text.data(), json_text.size()).get(doc)) {
+    return BadInput("label text is not valid JSON ({}): {}", simdjson::error_message(error),
+                    Excerpt(json_text));
+  }
+  simdjson::dom::object object;
+  if (doc.get_object().get(object)) {
+    return BadInput("label text is {}, not a JSON object: {}", TypeName(doc.type()),
+                    Excerpt(json_text));
+  }
+  // Kept labels are copied out of the parser's buffers: they stay valid only until next parse.
+  struct Kept {
+    std::string key;
+    std::string value_json;
+  };
+  std::vector<Kept> kept;
+  for (simdjson::dom::key_value_pair field : object) {
+    if (!keys_.Keeps(field.key)) continue;
+    Kept k{std::string(field.key), {}};
+    const simdjson::dom::element v = field.value;
+    switch (v.type()) {
+      case simdjson::dom::element_type::STRING:
+        AppendJsonString(k.value_json, v.get_string().value_unsafe());
+        break;
+      case simdjson::dom::element_type::NULL_VALUE:
+        k.value_json = "null";
+        break;
+      case simdjson::dom::element_type::BOOL:
+        k.value_json = v.get_bool().value_unsafe() ? "\"true\"" : "\"false\"";
+        break;
+      case simdjson::dom::element_type::INT64:
+        k.value_json = "\"" + std::to_string(v.get_int64().value_unsafe()) + "\"";
+        break;
+      case simdjson::dom::element_type::UINT64:
+        k.value_json = "\"" + std::to_string(v.get_uint64().value_unsafe()) + "\"";
+        break;
+      case simdjson::dom::element_type::DOUBLE: {
+        char buf[32];
+        auto r = std::to_chars(buf, buf + sizeof buf, v.get_double().value_unsafe());
+        k.value_json = "\"" + std::string(buf, r.ptr) + "\"";
+        break;
+      }
+      case simdjson::dom::element_type::ARRAY:
+      case simdjson::dom::element_type::OBJECT:
+        return BadInput("label '{}' has {} as its value; koku's labels map keys to strings: {}",
+                        field.key, TypeName(v.type()), Excerpt(json_text));
+    }
+    kept.push_back(std::move(k));
+  }
+  // A duplicate key keeps its last value, as jsonb does.
+  std::stable_sort(kept.begin(), kept.end(),
+                   [](const Kept& a, const Kept& b) { return a.key < b.key; });
+  std::vector<LabelEntry> entries;
+  entries.reserve(kept.size());
+  for (size_t i = 0; i < kept.size(); ++i) {
+    if (i + 1 < kept.size() && kept[i + 1].key == kept[i].key) continue;
+    entries.push_back({kept[i].key, kept[i].value_json});
+  }
+  return Intern(entries);
+}
+
+LabelSetId LabelSetTable::Intern(std::span<const LabelEntry> sorted_entries) {
+  if (sorted_entries.empty()) return kEmptyLabelSet;
+  scratch_.clear();
+  scratch_.push_back('{');
+  for (size_t i = 0; i < sorted_entries.size(); ++i) {
+    if (i > 0) scratch_.push_back(',');
+    AppendJsonString(scratch_, sorted_entries[i].key);
+    scratch_.push_back(':');
+    scratch_.append(sorted_entries[i].value_json);
+  }
+  scratch_.push_back('}');
+  if (auto it = by_json_.find(scratch_); it != by_json_.end()) return it->second;
+
+  const auto id = static_cast<LabelSetId>(sets_.size());
+  StoredSet& set = sets_.emplace_back();
+  set.json = scratch_;
+  size_t bytes = 0;
+  for (const auto& e : sorted_entries) bytes += e.key.size() + e.value_json.size();
+  set.text.reserve(bytes);  // no reallocation below: the entries view into it
+  set.entries.reserve(sorted_entries.size());
+  for (const auto& e : sorted_entries) {
+    const size_t key_at = set.text.size();
+    set.text.append(e.key);
+    const size_t value_at = set.text.size();
+    set.text.append(e.value_json);
+    set.entries.push_back({{}, {}});
+    set.entries.back().key = std::string_view(set.text).substr(key_at, e.key.size());
+    set.entries.back().value_json =
+        std::string_view(set.text).substr(value_at, e.value_json.size());
+  }
+  by_json_.emplace(set.json, id);
+  return id;
+}
+
+LabelSetId LabelSetTable::Merge(LabelSetId left, LabelSetId right) {
+  if (left == kNullLabelSet || right == kNullLabelSet) return kNullLabelSet;
+  if (right == kEmptyLabelSet || left == right) return left;
+  if (left == kEmptyLabelSet) return right;
+  const uint64_t pair = (static_cast<uint64_t>(left) << 32) | right;
+  if (auto it = merged_.find(pair); it != merged_.end()) return it->second;
+
+  std::span<const LabelEntry> a = sets_[left].entries;
+  std::span<const LabelEntry> b = sets_[right].entries;
+  std::vector<LabelEntry> out;
+  out.reserve(a.size() + b.size());
+  size_t i = 0;
+  size_t j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i].key < b[j].key)) {
+      out.push_back(a[i++]);
+    } else if (i == a.size() || b[j].key < a[i].key) {
+      out.push_back(b[j++]);
+    } else {  // same key: the right-hand map wins
+      out.push_back(b[j++]);
+      ++i;
+    }
+  }
+  const LabelSetId id = Intern(out);
+  merged_.emplace(pair, id);
+  return id;
+}
+
+std::optional<std::string_view> LabelSetTable::Json(LabelSetId id) const {
+  if (id == kNullLabelSet) return std::nullopt;
+  return sets_[id].json;
+}
+
+std::span<const LabelEntry> LabelSetTable::Entries(LabelSetId id) const {
+  return sets_[id].entries;
+}
+
+LabelSetId LabelSetTable::Import(const LabelSetTable& other, LabelSetId id) {
+  if (id == kNullLabelSet || id == kEmptyLabelSet) return id;
+  if (auto it = by_json_.find(other.sets_[id].json); it != by_json_.end()) return it->second;
+  return Intern(other.sets_[id].entries);
+}
+
+size_t LabelSetTable::ApproximateMemoryBytes() const {
+  size_t bytes = sizeof(*this) + raw_text_bytes_ + scratch_.capacity();
+  for (const auto& s : sets_) {
+    bytes += sizeof(StoredSet) + s.json.capacity() + s.text.capacity() +
+             s.entries.capacity() * sizeof(LabelEntry);
+  }
+  bytes += by_json_.capacity() * (sizeof(std::pair<std::string_view, LabelSetId>) + 1);
+  bytes += by_raw_text_.capacity() * (sizeof(std::pair<std::string, LabelSetId>) + 1);
+  bytes += merged_.capacity() * (sizeof(std::pair<uint64_t, LabelSetId>) + 1);
+  return bytes;
+}
+
+}  // namespace ocpagg

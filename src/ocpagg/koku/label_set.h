@@ -1,0 +1,134 @@
+#pragma once
+// koku's label columns as interned label sets. koku stores labels as JSON object text; the
+// summary SQL keeps only the enabled keys (koku.md §2.1: `map_filter` in Trino,
+// `filter_json_by_keys` in PostgreSQL), merges node, namespace and pod (or volume) labels with
+// the right-most map winning on a duplicate key (§2.5, §2.6, §5 row 5) and groups rows by the
+// merged map. Here each distinct label text is parsed once and every distinct filtered map gets
+// a small integer id, so grouping and merging work on integers.
+
+#include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
+#include <absl/hash/hash.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ocpagg/common/status.h"
+#include "ocpagg/koku/settings.h"
+
+namespace simdjson::dom {
+class parser;
+}
+
+namespace ocpagg {
+
+// Transparent hashing for string-keyed Abseil tables, so that a std::string_view looks up a
+// std::string key without a copy (Debian's Abseil has its own absl::string_view, which the
+// default string hasher expects).
+struct StringViewHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return absl::Hash<std::string_view>{}(s); }
+};
+struct StringViewEq {
+  using is_transparent = void;
+  bool operator()(std::string_view a, std::string_view b) const { return a == b; }
+};
+template <typename Value>
+using StringKeyedMap = absl::flat_hash_map<std::string, Value, StringViewHash, StringViewEq>;
+using StringSet = absl::flat_hash_set<std::string, StringViewHash, StringViewEq>;
+
+using LabelSetId = uint32_t;
+inline constexpr LabelSetId kEmptyLabelSet = 0;  // {}
+// SQL NULL. Only Trino produces it: a NULL label column stays NULL through map_filter, and
+// map_concat with a NULL argument is NULL (koku.md §5 row 5; PostgreSQL coalesces to {}).
+inline constexpr LabelSetId kNullLabelSet = 1;
+
+// K of koku.md §2.1: the implicit 'vm_kubevirt_io_name' plus the enabled OCP keys, matched
+// exactly and case-sensitively.
+class EnabledLabelKeys {
+ public:
+  // PostgreSQL keeps 'vm_kubevirt_io_name' even with no enabled key; Trino's array || NULL is
+  // NULL, so with no enabled key it keeps no label at all (koku.md §5 row 1).
+  static EnabledLabelKeys FromSettings(const SummarySettings& settings);
+
+  // True when a label with this key survives the filter.
+  bool Keeps(std::string_view key) const { return !keeps_none_ && keys_.contains(key); }
+  bool keeps_none() const { return keeps_none_; }
+
+ private:
+  StringSet keys_;
+  bool keeps_none_ = false;
+};
+
+// One label of a set: the unescaped key and the value as JSON text (a string literal, or null).
+struct LabelEntry {
+  std::string_view key;
+  std::string_view value_json;
+};
+
+// The distinct label sets of one aggregation state, each with its canonical JSON text: compact,
+// keys sorted byte-wise (as Trino's json_format prints them; PostgreSQL stores jsonb, where
+// order and spacing do not matter). Move-only; ids are local to one table (see Import).
+class LabelSetTable {
+ public:
+  LabelSetTable(EnabledLabelKeys keys, Compat compat);
+  ~LabelSetTable();
+  LabelSetTable(LabelSetTable&&) noexcept;
+  LabelSetTable& operator=(LabelSetTable&&) noexcept;
+  LabelSetTable(const LabelSetTable&) = delete;
+  LabelSetTable& operator=(const LabelSetTable&) = delete;
+
+  // filterK(text) of koku.md §2.1: the enabled labels of a label column value, cached by the
+  // raw text so that each distinct text is parsed once. NULL gives {} in kPostgres (and so does
+  // blank text: filter_json_by_keys) and kNullLabelSet in kTrino. Fails when the text is not a
+  // JSON object, or when a kept label's value is an object or an array: koku's SQL fails too.
+  Result<LabelSetId> Filter(std::optional<std::string_view> json_text);
+
+  // left ⊕ right: the union, right winning on a duplicate key; NULL if either side is NULL
+  // (Trino's map_concat). Cached per pair.
+  LabelSetId Merge(LabelSetId left, LabelSetId right);
+
+  // The canonical JSON text of a set; nullopt for kNullLabelSet.
+  std::optional<std::string_view> Json(LabelSetId id) const;
+  // The labels of a set, sorted by key; empty for kEmptyLabelSet and kNullLabelSet.
+  std::span<const LabelEntry> Entries(LabelSetId id) const;
+
+  // The id in this table of set `id` of `other` (which must use the same keys).
+  LabelSetId Import(const LabelSetTable& other, LabelSetId id);
+
+  // Interns a set given as entries sorted by key with unique keys (already filtered).
+  LabelSetId Intern(std::span<const LabelEntry> sorted_entries);
+
+  size_t size() const { return sets_.size(); }
+  size_t ApproximateMemoryBytes() const;
+
+ private:
+  struct StoredSet {
+    std::string json;
+    std::string text;  // the keys and value texts the entries view
+    std::vector<LabelEntry> entries;
+  };
+
+  Result<LabelSetId> Parse(std::string_view json_text);
+
+  EnabledLabelKeys keys_;
+  Compat compat_;
+  std::deque<StoredSet> sets_;  // a deque keeps every view into a set stable
+  absl::flat_hash_map<std::string_view, LabelSetId, StringViewHash, StringViewEq> by_json_;
+  StringKeyedMap<LabelSetId> by_raw_text_;
+  absl::flat_hash_map<uint64_t, LabelSetId> merged_;
+  std::unique_ptr<simdjson::dom::parser> parser_;
+  std::string scratch_;
+  size_t raw_text_bytes_ = 0;
+};
+
+// Appends `s` to `out` as a JSON string literal (quotes included).
+void AppendJsonString(std::string& out, std::string_view s);
+
+}  // namespace ocpagg
