@@ -1,0 +1,79 @@
+#pragma once
+// All of one day's summary state: koku.md §2.2-2.8 for one usage_start. koku's SQL never mixes
+// two days (koku.md §6), so a day is the unit of work. DuckDB-style verbs: the Add* methods are
+// the per-worker Sink (rows of this day only, any order, any mix of tables), Merge is Combine,
+// Finish is Finalize.
+//
+// Memory grows with the distinct groups of the day (label sets, (hour, node) capacity cells,
+// pod groups, distinct pod mounts, storage groups), never with the number of input rows.
+
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "ocpagg/aggregate/inputs.h"
+#include "ocpagg/aggregate/label_dimensions.h"
+#include "ocpagg/aggregate/node_capacity.h"
+#include "ocpagg/aggregate/node_roles.h"
+#include "ocpagg/aggregate/pod_usage.h"
+#include "ocpagg/aggregate/storage_usage.h"
+#include "ocpagg/aggregate/string_pool.h"
+#include "ocpagg/common/status.h"
+#include "ocpagg/koku/date.h"
+#include "ocpagg/koku/label_set.h"
+#include "ocpagg/koku/settings.h"
+#include "ocpagg/koku/summary_row.h"
+
+namespace ocpagg {
+
+class DaySummary {
+ public:
+  // `settings` must outlive this state.
+  DaySummary(const SummarySettings& settings, Date usage_start);
+  DaySummary(DaySummary&&) noexcept = default;
+  DaySummary& operator=(DaySummary&&) noexcept = default;
+  DaySummary(const DaySummary&) = delete;
+  DaySummary& operator=(const DaySummary&) = delete;
+
+  // A node-label daily row (koku.md §2.2). Fails when the label text is not a JSON object.
+  Status AddNodeLabels(const NodeLabelRow& row);
+  // A namespace-label daily row (koku.md §2.2). Fails like AddNodeLabels.
+  Status AddNamespaceLabels(const NamespaceLabelRow& row);
+  // An hourly pod row (koku.md §2.3): one hash update.
+  void AddCapacity(const PodCapacityRow& row);
+  // A daily pod row, a partial aggregate (koku.md §1.3, §2.5). Rows on a NULL or '' node make
+  // no pod row but still place their pod's volumes (§2.4). Fails on invalid pod label text.
+  Status AddPodUsage(const PodUsageRow& row);
+  // A daily storage row (koku.md §2.6). Fails on invalid volume or claim label text.
+  Status AddStorageUsage(const StorageUsageRow& row);
+
+  // Folds another partial state of the same day into this one. The result does not depend on
+  // which worker saw which row, only (through float summation order) on the merge order.
+  void Merge(DaySummary&& other);
+
+  // The day's rows: Pod rows, then Storage rows, then the unallocated rows computed from the
+  // Pod rows (koku.md §2.5-2.7). `roles` is reporting_ocp_nodes after this run's upsert.
+  Result<std::vector<SummaryRow>> Finish(const NodeRoleTable& roles) &&;
+
+  Date usage_start() const { return day_; }
+  // Bytes held by this state, for the engine's memory budget.
+  size_t ApproximateMemoryBytes() const;
+
+ private:
+  StringId InternCapacityNode(std::optional<std::string_view> node);
+
+  const SummarySettings* settings_;
+  Date day_;
+  int64_t rows_added_ = 0;
+  StringPool strings_;
+  LabelSetTable labels_;
+  LabelDimensions dimensions_;
+  NodeCapacity capacity_;
+  PodUsageAggregator pods_;
+  StorageAggregator storage_;
+  // The hourly table repeats a node for every pod of every hour: remember the last one.
+  std::string_view last_capacity_node_;
+  StringId last_capacity_node_id_ = kNullString;
+};
+
+}  // namespace ocpagg

@@ -1,0 +1,38 @@
+#include "ocpagg/aggregate/label_dimensions.h"
+
+#include <algorithm>
+
+namespace ocpagg {
+
+void LabelDimensions::AddTo(Map& map, StringId key, LabelSetId labels) {
+  if (key == kNullString) return;
+  std::vector<LabelSetId>& sets = map[key];
+  if (std::find(sets.begin(), sets.end(), labels) == sets.end()) sets.push_back(labels);
+}
+
+std::span<const LabelSetId> LabelDimensions::Find(const Map& map, StringId key) {
+  auto it = map.find(key);
+  if (it == map.end()) return {};
+  return it->second;
+}
+
+void LabelDimensions::Merge(const LabelDimensions& other, const IdRemap& remap) {
+  for (const auto& [node, sets] : other.nodes_) {
+    for (LabelSetId id : sets) AddTo(nodes_, remap.String(node), remap.Labels(id));
+  }
+  for (const auto& [ns, sets] : other.namespaces_) {
+    for (LabelSetId id : sets) AddTo(namespaces_, remap.String(ns), remap.Labels(id));
+  }
+}
+
+size_t LabelDimensions::MapBytes(const Map& map) {
+  size_t bytes = map.capacity() * (sizeof(Map::value_type) + 1);
+  for (const auto& [key, sets] : map) bytes += sets.capacity() * sizeof(LabelSetId);
+  return bytes;
+}
+
+size_t LabelDimensions::ApproximateMemoryBytes() const {
+  return MapBytes(nodes_) + MapBytes(namespaces_);
+}
+
+}  // namespace ocpagg

@@ -1,0 +1,153 @@
+#include "ocpagg/aggregate/pod_usage.h"
+
+#include "ocpagg/aggregate/sql_fold.h"
+#include "ocpagg/aggregate/units.h"
+
+namespace ocpagg {
+
+size_t PodUsageAggregator::Slot(const Key& key) {
+  auto [it, inserted] = index_.try_emplace(key, static_cast<uint32_t>(keys_.size()));
+  if (inserted) {
+    keys_.push_back(key);
+    sums_.emplace_back();
+  }
+  return it->second;
+}
+
+void PodUsageAggregator::Sums::Fold(const Sums& other, int times, StringId other_max_resource_id,
+                                    const StringPool& strings) {
+  const double k = times;
+  usage_cpu_core_seconds += other.usage_cpu_core_seconds * k;
+  request_cpu_core_seconds += other.request_cpu_core_seconds * k;
+  effective_usage_cpu_core_seconds += other.effective_usage_cpu_core_seconds * k;
+  limit_cpu_core_seconds += other.limit_cpu_core_seconds * k;
+  usage_memory_byte_seconds += other.usage_memory_byte_seconds * k;
+  request_memory_byte_seconds += other.request_memory_byte_seconds * k;
+  effective_usage_memory_byte_seconds += other.effective_usage_memory_byte_seconds * k;
+  limit_memory_byte_seconds += other.limit_memory_byte_seconds * k;
+  max_resource_id = MaxString(strings, max_resource_id, other_max_resource_id);
+  FoldMax(max_node_capacity_cpu_cores, other.max_node_capacity_cpu_cores);
+  FoldMax(max_node_capacity_memory_bytes, other.max_node_capacity_memory_bytes);
+}
+
+void PodUsageAggregator::Add(StringId namespace_, StringId node, LabelSetId pod_labels,
+                             StringId resource_id, const PodUsageRow& row,
+                             const StringPool& strings) {
+  Sums& s = sums_[Slot(Key{namespace_, node, pod_labels})];
+  s.usage_cpu_core_seconds += row.pod_usage_cpu_core_seconds;
+  s.request_cpu_core_seconds += row.pod_request_cpu_core_seconds;
+  s.limit_cpu_core_seconds += row.pod_limit_cpu_core_seconds;
+  s.usage_memory_byte_seconds += row.pod_usage_memory_byte_seconds;
+  s.request_memory_byte_seconds += row.pod_request_memory_byte_seconds;
+  s.limit_memory_byte_seconds += row.pod_limit_memory_byte_seconds;
+  // coalesce(effective, greatest(usage, request)) per daily row (koku.md §2.5): only daily
+  // files older than the effective-usage columns take the fallback, and there it is the max
+  // of the daily sums, not a sum of hourly maxima.
+  s.effective_usage_cpu_core_seconds += row.pod_effective_usage_cpu_core_seconds.value_or(
+      Greatest(row.pod_usage_cpu_core_seconds, row.pod_request_cpu_core_seconds));
+  s.effective_usage_memory_byte_seconds += row.pod_effective_usage_memory_byte_seconds.value_or(
+      Greatest(row.pod_usage_memory_byte_seconds, row.pod_request_memory_byte_seconds));
+  s.max_resource_id = MaxString(strings, s.max_resource_id, resource_id);
+  FoldMax(s.max_node_capacity_cpu_cores, row.node_capacity_cpu_cores);
+  FoldMax(s.max_node_capacity_memory_bytes, row.node_capacity_memory_bytes);
+}
+
+void PodUsageAggregator::Merge(const PodUsageAggregator& other, const IdRemap& remap,
+                               const StringPool& strings) {
+  for (size_t i = 0; i < other.keys_.size(); ++i) {
+    const Key& k = other.keys_[i];
+    const Key mine{remap.String(k.namespace_), remap.String(k.node), remap.Labels(k.labels)};
+    const size_t slot = Slot(mine);
+    sums_[slot].Fold(other.sums_[i], 1, remap.String(other.sums_[i].max_resource_id), strings);
+  }
+}
+
+std::vector<SummaryRow> PodUsageAggregator::Finish(DayContext& ctx) const {
+  // The joins of koku.md §2.5, group by group: each (node labels, namespace labels) pair makes
+  // one merged label map, and the cost-category matches multiply the sums (§2.8).
+  PodUsageAggregator out;
+  for (size_t i = 0; i < keys_.size(); ++i) {
+    const Key& k = keys_[i];
+    const int category_rows = ctx.CategoryJoin(k.namespace_).joined_rows;
+    for (LabelSetId node_labels : ctx.NodeLabelsOrEmpty(k.node)) {
+      for (LabelSetId namespace_labels : ctx.NamespaceLabelsOrEmpty(k.namespace_)) {
+        const LabelSetId merged =
+            ctx.labels.Merge(ctx.labels.Merge(DayContext::CoalesceEmpty(node_labels),
+                                              DayContext::CoalesceEmpty(namespace_labels)),
+                             k.labels);
+        const size_t slot = out.Slot(Key{k.namespace_, k.node, merged});
+        out.sums_[slot].Fold(sums_[i], category_rows, sums_[i].max_resource_id, ctx.strings);
+      }
+    }
+  }
+
+  const bool postgres = ctx.compat == Compat::kPostgres;
+  // PostgreSQL: COALESCE(max(capacity), 0); Trino: NULL when no capacity row joins (§5 row 2).
+  auto capacity = [postgres](const std::optional<double>& v) -> std::optional<double> {
+    if (v) return v;
+    return postgres ? std::optional<double>(0.0) : std::nullopt;
+  };
+  std::optional<double> cluster_cpu;
+  std::optional<double> cluster_memory;
+  if (ctx.capacity.cluster) {
+    cluster_cpu = ctx.capacity.cluster->cpu_core_seconds;
+    cluster_memory = ctx.capacity.cluster->memory_byte_seconds;
+  }
+  cluster_cpu = capacity(cluster_cpu);
+  cluster_memory = capacity(cluster_memory);
+
+  std::vector<SummaryRow> rows;
+  rows.reserve(out.keys_.size());
+  for (size_t i = 0; i < out.keys_.size(); ++i) {
+    const Key& k = out.keys_[i];
+    const Sums& s = out.sums_[i];
+    SummaryRow row;
+    row.data_source = DataSource::kPod;
+    row.usage_start = ctx.day;
+    row.namespace_ = ctx.strings.Copy(k.namespace_);
+    row.node = ctx.strings.Copy(k.node);
+    row.resource_id = ctx.strings.Copy(s.max_resource_id);
+    if (auto json = ctx.labels.Json(k.labels)) {
+      row.pod_labels = std::string(*json);
+      row.all_labels = *row.pod_labels;
+    }
+    row.cost_category_id = ctx.CategoryJoin(k.namespace_).max_category_id;
+    row.metric(Metric::kPodUsageCpuCoreHours) = Hours(s.usage_cpu_core_seconds);
+    row.metric(Metric::kPodRequestCpuCoreHours) = Hours(s.request_cpu_core_seconds);
+    row.metric(Metric::kPodEffectiveUsageCpuCoreHours) = Hours(s.effective_usage_cpu_core_seconds);
+    row.metric(Metric::kPodLimitCpuCoreHours) = Hours(s.limit_cpu_core_seconds);
+    row.metric(Metric::kPodUsageMemoryGigabyteHours) = GibHours(s.usage_memory_byte_seconds);
+    row.metric(Metric::kPodRequestMemoryGigabyteHours) = GibHours(s.request_memory_byte_seconds);
+    row.metric(Metric::kPodEffectiveUsageMemoryGigabyteHours) =
+        GibHours(s.effective_usage_memory_byte_seconds);
+    row.metric(Metric::kPodLimitMemoryGigabyteHours) = GibHours(s.limit_memory_byte_seconds);
+    row.metric(Metric::kNodeCapacityCpuCores) = s.max_node_capacity_cpu_cores;
+    if (s.max_node_capacity_memory_bytes) {
+      row.metric(Metric::kNodeCapacityMemoryGigabytes) = Gib(*s.max_node_capacity_memory_bytes);
+    }
+    std::optional<double> node_cpu;
+    std::optional<double> node_memory;
+    if (auto it = ctx.capacity.nodes.find(k.node); it != ctx.capacity.nodes.end()) {
+      node_cpu = it->second.cpu_core_seconds;
+      node_memory = it->second.memory_byte_seconds;
+    }
+    if (auto v = capacity(node_cpu)) row.metric(Metric::kNodeCapacityCpuCoreHours) = Hours(*v);
+    if (auto v = capacity(node_memory)) {
+      row.metric(Metric::kNodeCapacityMemoryGigabyteHours) = GibHours(*v);
+    }
+    if (cluster_cpu) row.metric(Metric::kClusterCapacityCpuCoreHours) = Hours(*cluster_cpu);
+    if (cluster_memory) {
+      row.metric(Metric::kClusterCapacityMemoryGigabyteHours) = GibHours(*cluster_memory);
+    }
+    row.has_infrastructure_usage_cost = true;
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+size_t PodUsageAggregator::ApproximateMemoryBytes() const {
+  return index_.capacity() * (sizeof(std::pair<Key, uint32_t>) + 1) +
+         keys_.capacity() * sizeof(Key) + sums_.capacity() * sizeof(Sums);
+}
+
+}  // namespace ocpagg

@@ -1,0 +1,78 @@
+#pragma once
+// The Pod branch of koku's statement (ii) (koku.md §2.5): daily pod rows grouped by
+// (day, namespace, node, merged labels), with the node and cluster capacity of §2.3.
+//
+// The join fan-outs (several label maps of a node or namespace, several matching cost-category
+// patterns: koku.md §2.8) depend on rows that may arrive after the pod rows, so the sink keeps
+// partial sums per (namespace, node, filtered pod labels), and Finish applies the joins: every
+// daily row of one such group meets the same label maps and patterns, so fanning out the
+// group's sums equals fanning out each row.
+
+#include <absl/container/flat_hash_map.h>
+
+#include <optional>
+#include <vector>
+
+#include "ocpagg/aggregate/day_context.h"
+#include "ocpagg/aggregate/inputs.h"
+#include "ocpagg/aggregate/string_pool.h"
+#include "ocpagg/koku/label_set.h"
+#include "ocpagg/koku/summary_row.h"
+
+namespace ocpagg {
+
+class PodUsageAggregator {
+ public:
+  // One daily pod row whose node is neither NULL nor '' (the caller applies `li.node != ''`),
+  // its strings interned and its pod labels filtered.
+  void Add(StringId namespace_, StringId node, LabelSetId pod_labels, StringId resource_id,
+           const PodUsageRow& row, const StringPool& strings);
+
+  // Folds in another partial state; `strings` is this state's pool (for max(resource_id)).
+  void Merge(const PodUsageAggregator& other, const IdRemap& remap, const StringPool& strings);
+
+  // The day's Pod rows, in first-seen group order.
+  std::vector<SummaryRow> Finish(DayContext& ctx) const;
+
+  size_t group_count() const { return keys_.size(); }
+  size_t ApproximateMemoryBytes() const;
+
+ private:
+  struct Key {
+    StringId namespace_;
+    StringId node;
+    LabelSetId labels;
+    bool operator==(const Key&) const = default;
+    template <typename H>
+    friend H AbslHashValue(H h, const Key& k) {
+      return H::combine(std::move(h), k.namespace_, k.node, k.labels);
+    }
+  };
+  // The aggregates of one group, in koku's input units (seconds, bytes).
+  struct Sums {
+    double usage_cpu_core_seconds = 0;
+    double request_cpu_core_seconds = 0;
+    double effective_usage_cpu_core_seconds = 0;
+    double limit_cpu_core_seconds = 0;
+    double usage_memory_byte_seconds = 0;
+    double request_memory_byte_seconds = 0;
+    double effective_usage_memory_byte_seconds = 0;
+    double limit_memory_byte_seconds = 0;
+    StringId max_resource_id = kNullString;
+    std::optional<double> max_node_capacity_cpu_cores;
+    std::optional<double> max_node_capacity_memory_bytes;
+
+    // Adds `other` counted `times` times (a join fan-out); max_resource_id must already be
+    // in the same pool.
+    void Fold(const Sums& other, int times, StringId other_max_resource_id,
+              const StringPool& strings);
+  };
+
+  size_t Slot(const Key& key);
+
+  absl::flat_hash_map<Key, uint32_t> index_;
+  std::vector<Key> keys_;  // groups in first-seen order: output order and summation order
+  std::vector<Sums> sums_;
+};
+
+}  // namespace ocpagg
