@@ -1,5 +1,7 @@
 #include "ocpagg/aggregate/day_summary.h"
 
+#include <algorithm>
+
 #include "ocpagg/aggregate/cost_categories.h"
 #include "ocpagg/aggregate/day_context.h"
 #include "ocpagg/aggregate/unallocated.h"
@@ -129,11 +131,15 @@ Result<std::vector<SummaryRow>> DaySummary::Finish(const NodeRoleTable& roles) &
   const DayCapacity capacity = capacity_.Finish();
   DayContext ctx(day_, settings_->compat, strings_, labels_, dimensions_, capacity, categories);
 
-  std::vector<SummaryRow> rows = pods_.Finish(ctx);
-  const size_t pod_row_count = rows.size();
+  // Storage rows first, so that the one output vector can be sized before the Pod rows, the
+  // bulk of the day, are written into it: growing it later would move every row.
   ARROW_ASSIGN_OR_RAISE(std::vector<SummaryRow> storage_rows, storage_.Finish(ctx));
-  std::vector<SummaryRow> unallocated = UnallocatedRows(
-      std::span<const SummaryRow>(rows.data(), pod_row_count), roles, categories, day_);
+  const size_t unallocated_bound =
+      pods_.node_count() * std::max<size_t>(1, settings_->cost_categories.size());
+  std::vector<SummaryRow> rows;
+  rows.reserve(pods_.group_count() + storage_rows.size() + unallocated_bound);
+  pods_.Finish(ctx, rows);
+  std::vector<SummaryRow> unallocated = UnallocatedRows(rows, roles, categories, day_);
   rows.reserve(rows.size() + storage_rows.size() + unallocated.size());
   for (auto& r : storage_rows) rows.push_back(std::move(r));
   for (auto& r : unallocated) rows.push_back(std::move(r));

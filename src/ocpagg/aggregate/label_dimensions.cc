@@ -7,7 +7,9 @@ namespace ocpagg {
 void LabelDimensions::AddTo(Map& map, StringId key, LabelSetId labels) {
   if (key == kNullString) return;
   std::vector<LabelSetId>& sets = map[key];
-  if (std::find(sets.begin(), sets.end(), labels) == sets.end()) sets.push_back(labels);
+  if (std::find(sets.begin(), sets.end(), labels) != sets.end()) return;
+  sets.push_back(labels);
+  ++label_ids_;
 }
 
 std::span<const LabelSetId> LabelDimensions::Find(const Map& map, StringId key) {
@@ -25,14 +27,10 @@ void LabelDimensions::Merge(const LabelDimensions& other, const IdRemap& remap) 
   }
 }
 
-size_t LabelDimensions::MapBytes(const Map& map) {
-  size_t bytes = map.capacity() * (sizeof(Map::value_type) + 1);
-  for (const auto& [key, sets] : map) bytes += sets.capacity() * sizeof(LabelSetId);
-  return bytes;
-}
-
 size_t LabelDimensions::ApproximateMemoryBytes() const {
-  return MapBytes(nodes_) + MapBytes(namespaces_);
+  // Each vector holds one id in the usual case; count a small heap block per entry.
+  return (nodes_.capacity() + namespaces_.capacity()) * (sizeof(Map::value_type) + 1) +
+         (nodes_.size() + namespaces_.size()) * 16 + label_ids_ * sizeof(LabelSetId);
 }
 
 }  // namespace ocpagg

@@ -38,12 +38,12 @@ class LabelDimensions {
 
  private:
   using Map = absl::flat_hash_map<StringId, std::vector<LabelSetId>>;
-  static void AddTo(Map& map, StringId key, LabelSetId labels);
+  void AddTo(Map& map, StringId key, LabelSetId labels);
   static std::span<const LabelSetId> Find(const Map& map, StringId key);
-  static size_t MapBytes(const Map& map);
 
   Map nodes_;
   Map namespaces_;
+  size_t label_ids_ = 0;  // ids held in the maps' vectors
 };
 
 }  // namespace ocpagg

@@ -10,6 +10,7 @@ size_t PodUsageAggregator::Slot(const Key& key) {
   if (inserted) {
     keys_.push_back(key);
     sums_.emplace_back();
+    nodes_.insert(key.node);
   }
   return it->second;
 }
@@ -62,10 +63,13 @@ void PodUsageAggregator::Merge(const PodUsageAggregator& other, const IdRemap& r
   }
 }
 
-std::vector<SummaryRow> PodUsageAggregator::Finish(DayContext& ctx) const {
+void PodUsageAggregator::Finish(DayContext& ctx, std::vector<SummaryRow>& rows) const {
   // The joins of koku.md §2.5, group by group: each (node labels, namespace labels) pair makes
   // one merged label map, and the cost-category matches multiply the sums (§2.8).
   PodUsageAggregator out;
+  out.index_.reserve(keys_.size());
+  out.keys_.reserve(keys_.size());
+  out.sums_.reserve(keys_.size());
   for (size_t i = 0; i < keys_.size(); ++i) {
     const Key& k = keys_[i];
     const int category_rows = ctx.CategoryJoin(k.namespace_).joined_rows;
@@ -96,8 +100,7 @@ std::vector<SummaryRow> PodUsageAggregator::Finish(DayContext& ctx) const {
   cluster_cpu = capacity(cluster_cpu);
   cluster_memory = capacity(cluster_memory);
 
-  std::vector<SummaryRow> rows;
-  rows.reserve(out.keys_.size());
+  rows.reserve(rows.size() + out.keys_.size());
   for (size_t i = 0; i < out.keys_.size(); ++i) {
     const Key& k = out.keys_[i];
     const Sums& s = out.sums_[i];
@@ -142,12 +145,12 @@ std::vector<SummaryRow> PodUsageAggregator::Finish(DayContext& ctx) const {
     row.has_infrastructure_usage_cost = true;
     rows.push_back(std::move(row));
   }
-  return rows;
 }
 
 size_t PodUsageAggregator::ApproximateMemoryBytes() const {
   return index_.capacity() * (sizeof(std::pair<Key, uint32_t>) + 1) +
-         keys_.capacity() * sizeof(Key) + sums_.capacity() * sizeof(Sums);
+         keys_.capacity() * sizeof(Key) + sums_.capacity() * sizeof(Sums) +
+         nodes_.capacity() * (sizeof(StringId) + 1);
 }
 
 }  // namespace ocpagg

@@ -9,6 +9,7 @@
 // group's sums equals fanning out each row.
 
 #include <absl/container/flat_hash_map.h>
+#include <absl/container/flat_hash_set.h>
 
 #include <optional>
 #include <vector>
@@ -31,10 +32,12 @@ class PodUsageAggregator {
   // Folds in another partial state; `strings` is this state's pool (for max(resource_id)).
   void Merge(const PodUsageAggregator& other, const IdRemap& remap, const StringPool& strings);
 
-  // The day's Pod rows, in first-seen group order.
-  std::vector<SummaryRow> Finish(DayContext& ctx) const;
+  // Appends the day's Pod rows to `rows`, in first-seen group order.
+  void Finish(DayContext& ctx, std::vector<SummaryRow>& rows) const;
 
   size_t group_count() const { return keys_.size(); }
+  // Distinct nodes of the groups: an upper bound for the day's unallocated rows per pattern.
+  size_t node_count() const { return nodes_.size(); }
   size_t ApproximateMemoryBytes() const;
 
  private:
@@ -73,6 +76,7 @@ class PodUsageAggregator {
   absl::flat_hash_map<Key, uint32_t> index_;
   std::vector<Key> keys_;  // groups in first-seen order: output order and summation order
   std::vector<Sums> sums_;
+  absl::flat_hash_set<StringId> nodes_;
 };
 
 }  // namespace ocpagg

@@ -41,6 +41,7 @@ struct NodeGroup {
   std::string_view node;
   std::optional<std::string_view> max_resource_id;
   std::optional<std::string_view> max_role;
+  std::optional<std::string_view> last_role_lookup;
   std::array<std::optional<double>, kMetricCount> sums{};
   std::array<std::optional<double>, kMetricCount> maxes{};
 };
@@ -81,8 +82,12 @@ std::vector<SummaryRow> UnallocatedRows(std::span<const SummaryRow> pod_rows,
     std::optional<std::string_view> resource_id;
     if (r.resource_id) resource_id = *r.resource_id;
     FoldMaxView(g.max_resource_id, resource_id);
-    // LEFT JOIN cte_node_role ON node AND resource_id: a NULL resource_id matches nothing.
-    if (resource_id) FoldMaxView(g.max_role, roles.MaxRole(*r.node, *resource_id));
+    // LEFT JOIN cte_node_role ON node AND resource_id: a NULL resource_id matches nothing. A
+    // node's rows nearly always share one resource_id: look each one up once.
+    if (resource_id && resource_id != g.last_role_lookup) {
+      FoldMaxView(g.max_role, roles.MaxRole(*r.node, *resource_id));
+      g.last_role_lookup = resource_id;
+    }
     for (const auto& m : kUnallocatedMetrics) {
       FoldSum(g.sums[static_cast<size_t>(m.metric)], r.metric(m.metric));
     }

@@ -80,6 +80,12 @@ Result<LabelSetId> LabelSetTable::Filter(std::optional<std::string_view> json_te
   if (!json_text) return compat_ == Compat::kTrino ? kNullLabelSet : kEmptyLabelSet;
   if (auto it = by_raw_text_.find(*json_text); it != by_raw_text_.end()) return it->second;
   ARROW_ASSIGN_OR_RAISE(LabelSetId id, Parse(*json_text));
+  // The cache only saves parsing: when label texts are nearly all distinct (a per-pod label
+  // enabled or not), drop it rather than let it grow with the input.
+  if (raw_text_bytes_ + json_text->size() > kMaxRawTextCacheBytes) {
+    by_raw_text_.clear();
+    raw_text_bytes_ = 0;
+  }
   by_raw_text_.emplace(std::string(*json_text), id);
   raw_text_bytes_ += json_text->size();
   return id;
@@ -182,6 +188,8 @@ LabelSetId LabelSetTable::Intern(std::span<const LabelEntry> sorted_entries) {
         std::string_view(set.text).substr(value_at, e.value_json.size());
   }
   by_json_.emplace(set.json, id);
+  set_bytes_ += sizeof(StoredSet) + set.json.capacity() + set.text.capacity() +
+                set.entries.capacity() * sizeof(LabelEntry);
   return id;
 }
 
@@ -229,15 +237,10 @@ LabelSetId LabelSetTable::Import(const LabelSetTable& other, LabelSetId id) {
 }
 
 size_t LabelSetTable::ApproximateMemoryBytes() const {
-  size_t bytes = sizeof(*this) + raw_text_bytes_ + scratch_.capacity();
-  for (const auto& s : sets_) {
-    bytes += sizeof(StoredSet) + s.json.capacity() + s.text.capacity() +
-             s.entries.capacity() * sizeof(LabelEntry);
-  }
-  bytes += by_json_.capacity() * (sizeof(std::pair<std::string_view, LabelSetId>) + 1);
-  bytes += by_raw_text_.capacity() * (sizeof(std::pair<std::string, LabelSetId>) + 1);
-  bytes += merged_.capacity() * (sizeof(std::pair<uint64_t, LabelSetId>) + 1);
-  return bytes;
+  return sizeof(*this) + set_bytes_ + raw_text_bytes_ + scratch_.capacity() +
+         by_json_.capacity() * (sizeof(std::pair<std::string_view, LabelSetId>) + 1) +
+         by_raw_text_.capacity() * (sizeof(std::pair<std::string, LabelSetId>) + 1) +
+         merged_.capacity() * (sizeof(std::pair<uint64_t, LabelSetId>) + 1);
 }
 
 }  // namespace ocpagg

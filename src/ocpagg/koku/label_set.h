@@ -9,6 +9,7 @@
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
 #include <absl/hash/hash.h>
+#include <absl/strings/string_view.h>
 
 #include <cstdint>
 #include <deque>
@@ -33,7 +34,9 @@ namespace ocpagg {
 // default string hasher expects).
 struct StringViewHash {
   using is_transparent = void;
-  size_t operator()(std::string_view s) const { return absl::Hash<std::string_view>{}(s); }
+  size_t operator()(std::string_view s) const {
+    return absl::Hash<absl::string_view>{}(absl::string_view(s.data(), s.size()));
+  }
 };
 struct StringViewEq {
   using is_transparent = void;
@@ -125,7 +128,9 @@ class LabelSetTable {
   absl::flat_hash_map<uint64_t, LabelSetId> merged_;
   std::unique_ptr<simdjson::dom::parser> parser_;
   std::string scratch_;
-  size_t raw_text_bytes_ = 0;
+  static constexpr size_t kMaxRawTextCacheBytes = 64 << 20;
+  size_t raw_text_bytes_ = 0;  // text held by by_raw_text_
+  size_t set_bytes_ = 0;       // held by sets_
 };
 
 // Appends `s` to `out` as a JSON string literal (quotes included).
