@@ -39,6 +39,10 @@ void AddGenerateCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--pods-per-namespace", o->pods_per_namespace, "Pods per namespace")
       ->capture_default_str();
   cmd->add_option("--label-sets", o->label_sets, "Distinct pod label sets")->capture_default_str();
+  cmd->add_option("--pods-per-claim", o->pods_per_claim,
+                  "One storage claim per this many pods (every 10th claim shared by two pods)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   cmd->add_flag("--quiet,-q", *quiet, "Print nothing on success");
   cmd->callback([o, quiet, exit_code] {
     auto t0 = std::chrono::steady_clock::now();

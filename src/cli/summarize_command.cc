@@ -1,10 +1,203 @@
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <memory>
+
 #include "cli/commands.h"
+#include "ocpagg/engine/config.h"
+#include "ocpagg/engine/files_target.h"
+#include "ocpagg/engine/memory_monitor.h"
+#include "ocpagg/engine/run_report.h"
+#include "ocpagg/engine/summarize.h"
 
 namespace ocpagg::cli {
+namespace {
+
+struct SummarizeFlags {
+  std::string input;
+  std::string account;
+  std::string source;
+  int year = 0;
+  unsigned month = 0;
+  std::string start_date, end_date;
+  std::string cluster_id, cluster_alias;
+  std::string compat;
+  std::string output;
+  std::string format = "both";
+  std::string enabled_keys_file, cost_categories_file, nodes_file;
+  int32_t report_period_id = 0;
+  std::string config_file;
+  int threads = 0;
+  std::string mode;
+  std::string memory_limit;
+  int max_days_in_flight = 0;
+  std::string report_file;
+  bool quiet = false;
+  bool progress = false;
+  CLI::Option* threads_opt = nullptr;
+  CLI::Option* max_days_opt = nullptr;
+};
+
+Result<std::optional<Date>> OptionalDate(const std::string& text, std::string_view flag) {
+  if (text.empty()) return std::nullopt;
+  auto d = ParseDate(text);
+  if (!d) return UsageError("{} expects YYYY-MM-DD, got '{}'", flag, text);
+  return d;
+}
+
+void PrintReport(const SummarizeReport& r, std::FILE* out) {
+  fmt::print(out, "summarized {}..{} (report period {}), mode {}, {} thread(s)\n",
+             FormatDate(r.start), FormatDate(r.end), r.report_period_id, ExecutionModeName(r.mode),
+             r.threads);
+  int64_t total = 0;
+  for (int t = 0; t < kInputTableCount; ++t) {
+    total += r.rows_read[t];
+    fmt::print(out, "  read {:>12} rows from {:>5} files  {}\n", r.rows_read[t], r.files[t],
+               InputTableName(static_cast<InputTable>(t)));
+  }
+  fmt::print(out, "  wrote {} Pod rows, {} Storage rows, {} unallocated rows over {} days\n",
+             r.pod_rows, r.storage_rows, r.unallocated_rows, r.days_with_rows);
+  fmt::print(out,
+             "  {:.3f}s wall ({:.0f} rows/s), {:.3f}s CPU; plan {:.3f}s, scan {:.3f}s, aggregate "
+             "{:.3f}s, write {:.3f}s; peak RSS {:.1f} MB (limit {:.0f} MB)\n",
+             r.wall_seconds, r.wall_seconds > 0 ? total / r.wall_seconds : 0.0, r.cpu_seconds,
+             r.plan_seconds, r.scan_seconds, r.aggregate_seconds, r.write_seconds,
+             r.peak_rss_bytes / 1048576.0, r.memory_limit_bytes / 1048576.0);
+}
+
+Status Run(const SummarizeFlags& f) {
+  Config config;
+  if (!f.config_file.empty()) {
+    ARROW_ASSIGN_OR_RAISE(config, LoadConfigFile(f.config_file));
+  }
+  ARROW_RETURN_NOT_OK(ApplyEnvironment(config));
+
+  SummarizeOptions options;
+  options.input.root = f.input;
+  options.input.account = f.account;
+  options.input.source_uuid = f.source;
+  options.input.year = f.year;
+  options.input.month = f.month;
+  ARROW_ASSIGN_OR_RAISE(options.start_date, OptionalDate(f.start_date, "--start-date"));
+  ARROW_ASSIGN_OR_RAISE(options.end_date, OptionalDate(f.end_date, "--end-date"));
+  options.cluster_id = f.cluster_id;
+  if (!f.cluster_alias.empty()) options.cluster_alias = f.cluster_alias;
+  options.compat = config.compat.value_or(Compat::kPostgres);
+  if (!f.compat.empty()) options.compat = f.compat == "trino" ? Compat::kTrino : Compat::kPostgres;
+
+  ApplyPerformance(config, options.performance);
+  if (f.threads_opt->count()) options.performance.threads = f.threads;
+  if (!f.mode.empty()) options.performance.mode = *ParseExecutionMode(f.mode);
+  if (!f.memory_limit.empty()) {
+    ARROW_ASSIGN_OR_RAISE(options.performance.memory_limit_bytes,
+                          ParseByteSize(f.memory_limit, "--memory-limit"));
+  }
+  if (f.max_days_opt->count()) options.performance.max_days_in_flight = f.max_days_in_flight;
+  const bool show_progress = !f.quiet && (f.progress || isatty(STDERR_FILENO));
+  if (show_progress) {
+    options.on_progress = [](const SummarizeProgress& p) {
+      fmt::print(stderr, "\r  day {}/{}  {:.1f}M rows read  {:.0f} rows/s  RSS {:.0f} MB   ",
+                 p.days_done, p.days_total, p.rows_read / 1e6,
+                 p.elapsed_seconds > 0 ? p.rows_read / p.elapsed_seconds : 0.0,
+                 p.rss_bytes / 1048576.0);
+      if (p.days_done == p.days_total) fmt::print(stderr, "\n");
+    };
+  }
+
+  FilesTargetOptions files;
+  files.files.output_dir = f.output;
+  files.files.write_csv = f.format == "csv" || f.format == "both";
+  files.files.write_parquet = f.format == "parquet" || f.format == "both";
+  files.report_period_id = f.report_period_id;
+  files.cluster_id = f.cluster_id;
+  files.nodes_state_file = f.nodes_file;
+  if (config.enabled_keys) files.enabled_keys = *config.enabled_keys;
+  if (!f.enabled_keys_file.empty()) {
+    ARROW_ASSIGN_OR_RAISE(files.enabled_keys, ReadEnabledKeysFile(f.enabled_keys_file));
+  }
+  if (config.cost_categories) files.cost_categories = *config.cost_categories;
+  if (!f.cost_categories_file.empty()) {
+    ARROW_ASSIGN_OR_RAISE(files.cost_categories, ReadCostCategoriesFile(f.cost_categories_file));
+  }
+  FilesTarget target(std::move(files));
+  ARROW_ASSIGN_OR_RAISE(SummarizeReport report, Summarize(options, target));
+  if (!f.report_file.empty()) ARROW_RETURN_NOT_OK(WriteRunReport(report, f.report_file));
+  if (!f.quiet) {
+    PrintReport(report, stdout);
+    fmt::print("  files under {}\n", target.writer()->MonthDir());
+  }
+  return Status::OK();
+}
+
+}  // namespace
 
 void AddSummarizeCommand(CLI::App& app, int* exit_code) {
-  auto* cmd = app.add_subcommand("summarize", "Build reporting_ocpusagelineitem_daily_summary rows");
-  cmd->callback([exit_code] { *exit_code = ReportError(arrow::Status::NotImplemented("summarize")); });
+  auto flags = std::make_shared<SummarizeFlags>();
+  auto* cmd = app.add_subcommand(
+      "summarize",
+      "Build koku's reporting_ocpusagelineitem_daily_summary rows (pod, storage and unallocated) "
+      "for one source and month from koku's Parquet layout");
+  cmd->add_option(
+         "--input", flags->input,
+         "Directory (or URI) holding koku's data/parquet/... layout, e.g. ingest's --output")
+      ->required();
+  cmd->add_option("--source", flags->source, "Source (provider) UUID of the data")->required();
+  cmd->add_option("--year", flags->year, "Year of the month to summarize")->required();
+  cmd->add_option("--month", flags->month, "Month to summarize (1-12)")
+      ->required()
+      ->check(CLI::Range(1, 12));
+  cmd->add_option("--start-date", flags->start_date,
+                  "First day to summarize, YYYY-MM-DD (default: first day of the month; moved "
+                  "forward to the first day with pod data, as koku does)");
+  cmd->add_option("--end-date", flags->end_date,
+                  "Last day to summarize, inclusive, YYYY-MM-DD (default: last day of the month)");
+  cmd->add_option("--account", flags->account,
+                  "Account folder under data/parquet (default: the only one present)");
+  cmd->add_option("--cluster-id", flags->cluster_id, "Cluster id stamped on every row")->required();
+  cmd->add_option("--cluster-alias", flags->cluster_alias, "Cluster alias stamped on every row");
+  cmd->add_option("--compat", flags->compat,
+                  "Whose semantics to reproduce where koku's two SQL versions differ: postgres "
+                  "(koku's self-hosted SQL, default) or trino (koku SaaS)")
+      ->check(CLI::IsMember({"postgres", "trino"}));
+  cmd->add_option("--output", flags->output, "Directory for the summary files")->required();
+  cmd->add_option("--format", flags->format, "Summary file format: csv, parquet or both (default)")
+      ->check(CLI::IsMember({"csv", "parquet", "both"}));
+  cmd->add_option("--enabled-keys", flags->enabled_keys_file,
+                  "File of enabled tag keys, one per line (default: none enabled)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--cost-categories", flags->cost_categories_file,
+                  "File of cost-category namespace patterns, lines 'ID,LIKE-PATTERN' (default: "
+                  "koku's Platform patterns)")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--report-period-id", flags->report_period_id,
+                  "report_period_id written on every row (default: NULL)");
+  cmd->add_option("--nodes-file", flags->nodes_file,
+                  "YAML file keeping node roles between runs, like koku's reporting_ocp_nodes "
+                  "(created if missing; default: roles from this run's data only)");
+  cmd->add_option("--config", flags->config_file,
+                  "YAML settings file (performance: and summary: sections); OCPAGG_* environment "
+                  "variables override it and flags override both")
+      ->check(CLI::ExistingFile);
+  flags->threads_opt =
+      cmd->add_option("--threads", flags->threads, "Worker threads (default: every core)")
+          ->check(CLI::NonNegativeNumber);
+  cmd->add_option("--mode", flags->mode,
+                  "parallel (default: bounded memory, all cores), serial (bounded, one worker), "
+                  "in-memory (everything at once, the baseline) or auto")
+      ->check(CLI::IsMember({"auto", "in-memory", "serial", "parallel"}));
+  cmd->add_option("--memory-limit", flags->memory_limit,
+                  "Memory budget, e.g. 256MB (default: a quarter of the machine or cgroup limit)");
+  flags->max_days_opt = cmd->add_option("--max-days-in-flight", flags->max_days_in_flight,
+                                        "Days read at once (default: threads + 1)");
+  cmd->add_option("--report", flags->report_file,
+                  "Write a JSON run report (rows, time per phase, peak RSS, ...) to this file");
+  cmd->add_flag("--progress", flags->progress, "Show progress on stderr even when not a terminal");
+  cmd->add_flag("--quiet,-q", flags->quiet, "Print nothing on success");
+  cmd->callback([flags, exit_code] {
+    Status st = Run(*flags);
+    *exit_code = st.ok() ? 0 : ReportError(st);
+  });
 }
 
 }  // namespace ocpagg::cli

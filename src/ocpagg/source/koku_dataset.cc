@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <filesystem>
 
 namespace ocpagg {
 namespace {
@@ -47,7 +48,12 @@ Result<std::string> DetectAccount(arrow::fs::FileSystem& fs, const std::string& 
 Result<DatasetFiles> DiscoverDataset(const DatasetLocation& location) {
   DatasetFiles out;
   std::string root;
-  auto fs = arrow::fs::FileSystemFromUriOrPath(location.root, &root);
+  // Plain paths may be relative; Arrow wants local paths absolute.
+  std::string uri_or_path = location.root;
+  if (uri_or_path.find("://") == std::string::npos) {
+    uri_or_path = std::filesystem::absolute(uri_or_path).lexically_normal().string();
+  }
+  auto fs = arrow::fs::FileSystemFromUriOrPath(uri_or_path, &root);
   if (!fs.ok()) {
     return UsageError("cannot open input {}: {}", location.root, fs.status().message());
   }

@@ -1,0 +1,134 @@
+#include "ocpagg/engine/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <charconv>
+#include <cstdlib>
+#include <set>
+
+#include "ocpagg/engine/memory_monitor.h"
+
+namespace ocpagg {
+namespace {
+
+Result<int64_t> ParseInt(std::string_view text, std::string_view what) {
+  int64_t v = 0;
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v < 0) {
+    return UsageError("{} expects a non-negative integer, got '{}'", what, text);
+  }
+  return v;
+}
+
+Result<ExecutionMode> ParseMode(std::string_view text, std::string_view what) {
+  auto m = ParseExecutionMode(text);
+  if (!m) return UsageError("{} must be auto, in-memory, serial or parallel, got '{}'", what, text);
+  return *m;
+}
+
+Result<Compat> ParseCompat(std::string_view text, std::string_view what) {
+  if (text == "postgres") return Compat::kPostgres;
+  if (text == "trino") return Compat::kTrino;
+  return UsageError("{} must be postgres or trino, got '{}'", what, text);
+}
+
+Status CheckKeys(const YAML::Node& node, const std::set<std::string>& known,
+                 const std::string& where) {
+  for (const auto& kv : node) {
+    auto key = kv.first.as<std::string>();
+    if (!known.count(key)) return UsageError("{}: unknown setting '{}'", where, key);
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<Config> LoadConfigFile(const std::string& path) {
+  Config c;
+  try {
+    YAML::Node root = YAML::LoadFile(path);
+    if (!root || root.IsNull()) return c;
+    ARROW_RETURN_NOT_OK(CheckKeys(root, {"performance", "summary"}, path));
+    if (auto perf = root["performance"]) {
+      const std::string where = path + ": performance";
+      ARROW_RETURN_NOT_OK(CheckKeys(
+          perf,
+          {"threads", "memory_limit", "mode", "streaming_threshold_rows", "max_days_in_flight"},
+          where));
+      if (perf["threads"]) c.threads = perf["threads"].as<int>();
+      if (perf["memory_limit"]) {
+        ARROW_ASSIGN_OR_RAISE(
+            c.memory_limit_bytes,
+            ParseByteSize(perf["memory_limit"].as<std::string>(), where + ".memory_limit"));
+      }
+      if (perf["mode"]) {
+        ARROW_ASSIGN_OR_RAISE(c.mode, ParseMode(perf["mode"].as<std::string>(), where + ".mode"));
+      }
+      if (perf["streaming_threshold_rows"]) {
+        c.streaming_threshold_rows = perf["streaming_threshold_rows"].as<int64_t>();
+      }
+      if (perf["max_days_in_flight"]) c.max_days_in_flight = perf["max_days_in_flight"].as<int>();
+    }
+    if (auto summary = root["summary"]) {
+      const std::string where = path + ": summary";
+      ARROW_RETURN_NOT_OK(CheckKeys(summary, {"compat", "enabled_keys", "cost_categories"}, where));
+      if (summary["compat"]) {
+        ARROW_ASSIGN_OR_RAISE(c.compat,
+                              ParseCompat(summary["compat"].as<std::string>(), where + ".compat"));
+      }
+      if (summary["enabled_keys"]) {
+        c.enabled_keys = summary["enabled_keys"].as<std::vector<std::string>>();
+      }
+      if (summary["cost_categories"]) {
+        std::vector<CostCategoryPattern> cats;
+        for (const auto& item : summary["cost_categories"]) {
+          cats.push_back({item["pattern"].as<std::string>(), item["id"].as<int32_t>()});
+        }
+        c.cost_categories = std::move(cats);
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    return UsageError("{}: {}", path, e.what());
+  }
+  return c;
+}
+
+Status ApplyEnvironment(Config& c) {
+  auto env = [](const char* name) -> std::optional<std::string_view> {
+    const char* v = std::getenv(name);
+    if (!v || !*v) return std::nullopt;
+    return std::string_view(v);
+  };
+  if (auto v = env("OCPAGG_THREADS")) {
+    ARROW_ASSIGN_OR_RAISE(int64_t n, ParseInt(*v, "OCPAGG_THREADS"));
+    c.threads = static_cast<int>(n);
+  }
+  if (auto v = env("OCPAGG_MEMORY_LIMIT")) {
+    ARROW_ASSIGN_OR_RAISE(c.memory_limit_bytes, ParseByteSize(*v, "OCPAGG_MEMORY_LIMIT"));
+  }
+  if (auto v = env("OCPAGG_MODE")) {
+    ARROW_ASSIGN_OR_RAISE(c.mode, ParseMode(*v, "OCPAGG_MODE"));
+  }
+  if (auto v = env("OCPAGG_STREAMING_THRESHOLD_ROWS")) {
+    ARROW_ASSIGN_OR_RAISE(c.streaming_threshold_rows,
+                          ParseInt(*v, "OCPAGG_STREAMING_THRESHOLD_ROWS"));
+  }
+  if (auto v = env("OCPAGG_MAX_DAYS_IN_FLIGHT")) {
+    ARROW_ASSIGN_OR_RAISE(int64_t n, ParseInt(*v, "OCPAGG_MAX_DAYS_IN_FLIGHT"));
+    c.max_days_in_flight = static_cast<int>(n);
+  }
+  if (auto v = env("OCPAGG_COMPAT")) {
+    ARROW_ASSIGN_OR_RAISE(c.compat, ParseCompat(*v, "OCPAGG_COMPAT"));
+  }
+  return Status::OK();
+}
+
+void ApplyPerformance(const Config& c, PerformanceOptions& perf) {
+  if (c.threads) perf.threads = *c.threads;
+  if (c.memory_limit_bytes) perf.memory_limit_bytes = *c.memory_limit_bytes;
+  if (c.mode) perf.mode = *c.mode;
+  if (c.streaming_threshold_rows) perf.streaming_threshold_rows = *c.streaming_threshold_rows;
+  if (c.max_days_in_flight) perf.max_days_in_flight = *c.max_days_in_flight;
+}
+
+}  // namespace ocpagg

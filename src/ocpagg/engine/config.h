@@ -1,0 +1,45 @@
+#pragma once
+// Settings from a YAML file (`--config ocpagg.yaml`) and OCPAGG_* environment variables. The
+// precedence is: command-line flags, then environment, then the file, then defaults.
+//
+//   performance:
+//     threads: 2                      # OCPAGG_THREADS
+//     memory_limit: 256MB             # OCPAGG_MEMORY_LIMIT
+//     mode: parallel                  # OCPAGG_MODE: auto | in-memory | serial | parallel
+//     streaming_threshold_rows: 2000000   # OCPAGG_STREAMING_THRESHOLD_ROWS
+//     max_days_in_flight: 3           # OCPAGG_MAX_DAYS_IN_FLIGHT
+//   summary:
+//     compat: postgres                # OCPAGG_COMPAT
+//     enabled_keys: [app, team]       # used when no database is given
+//     cost_categories:                # likewise; default koku's Platform patterns
+//       - {id: 1, pattern: "openshift-%"}
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocpagg/common/status.h"
+#include "ocpagg/engine/summarize.h"
+#include "ocpagg/koku/settings.h"
+
+namespace ocpagg {
+
+struct Config {
+  std::optional<int> threads;
+  std::optional<int64_t> memory_limit_bytes;
+  std::optional<ExecutionMode> mode;
+  std::optional<int64_t> streaming_threshold_rows;
+  std::optional<int> max_days_in_flight;
+  std::optional<Compat> compat;
+  std::optional<std::vector<std::string>> enabled_keys;
+  std::optional<std::vector<CostCategoryPattern>> cost_categories;
+};
+
+// Reads a config file; unknown keys are errors (a typo must not pass silently).
+Result<Config> LoadConfigFile(const std::string& path);
+// Overrides `config` with the OCPAGG_* variables that are set.
+Status ApplyEnvironment(Config& config);
+// Fills `perf` from the settings present in `config`.
+void ApplyPerformance(const Config& config, PerformanceOptions& perf);
+
+}  // namespace ocpagg

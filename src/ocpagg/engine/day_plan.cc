@@ -1,0 +1,108 @@
+#include "ocpagg/engine/day_plan.h"
+
+#include <algorithm>
+#include <map>
+
+#include "ocpagg/source/parquet_scan.h"
+
+namespace ocpagg {
+namespace {
+
+// Dimension tables first: a day's label maps are small and every partial state wants them.
+constexpr InputTable kPlanOrder[] = {InputTable::kNodeLabelsDaily,
+                                     InputTable::kNamespaceLabelsDaily, InputTable::kPodUsageHourly,
+                                     InputTable::kPodUsageDaily, InputTable::kStorageUsageDaily};
+
+struct UnitDays {
+  WorkUnit unit;
+  Date first = 0, last = 0;  // days the row group may hold, clipped to the range
+};
+
+}  // namespace
+
+Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
+  RunPlan plan;
+  const int64_t begin_ms = static_cast<int64_t>(start) * kMillisPerDay;
+  const int64_t end_ms = (static_cast<int64_t>(end) + 1) * kMillisPerDay;
+  std::vector<UnitDays> units;
+  std::optional<Date> first_pod_day;
+  bool first_pod_day_exact = true;
+  for (InputTable table : kPlanOrder) {
+    const auto& paths = files.of(table);
+    for (size_t f = 0; f < paths.size(); ++f) {
+      ARROW_ASSIGN_OR_RAISE(auto scan, ParquetScan::Open(files.fs, paths[f], ColumnsOf(table)));
+      for (int rg = 0; rg < scan->num_row_groups(); ++rg) {
+        UnitDays u;
+        u.unit.table = table;
+        u.unit.file = static_cast<int32_t>(f);
+        u.unit.row_group = rg;
+        u.unit.rows = scan->row_group_num_rows(rg);
+        if (u.unit.rows == 0) continue;
+        auto stats = scan->TimestampRange(rg, "interval_start");
+        if (stats) {
+          if (stats->second < begin_ms || stats->first >= end_ms) continue;
+          u.first = std::max(start, DateOfMillis(stats->first));
+          u.last = std::min(end, DateOfMillis(stats->second));
+          u.unit.single_day = DateOfMillis(stats->first) == DateOfMillis(stats->second);
+          if (!u.unit.single_day) ++plan.row_groups_spanning_days;
+        } else {
+          u.first = start;
+          u.last = end;
+          ++plan.row_groups_without_statistics;
+        }
+        if (table == InputTable::kPodUsageDaily) {
+          if (!stats || stats->first < begin_ms) first_pod_day_exact = false;
+          if (!first_pod_day || u.first < *first_pod_day) first_pod_day = u.first;
+        }
+        units.push_back(u);
+      }
+    }
+  }
+  // koku.md §0.1: the summary starts at the first day with daily pod rows. Statistics give it
+  // exactly unless a row group straddles the range start or has none; then rows decide.
+  Date plan_start = start;
+  if (first_pod_day && *first_pod_day > start) {
+    if (first_pod_day_exact) {
+      plan_start = *first_pod_day;
+    } else {
+      std::optional<int64_t> min_ms;
+      const auto& paths = files.of(InputTable::kPodUsageDaily);
+      for (const auto& u : units) {
+        if (u.unit.table != InputTable::kPodUsageDaily) continue;
+        ARROW_ASSIGN_OR_RAISE(auto scan, ParquetScan::Open(files.fs, paths[u.unit.file],
+                                                           ColumnsOf(InputTable::kPodUsageDaily)));
+        ARROW_RETURN_NOT_OK(scan->ForEachBatch(u.unit.row_group, [&](const ParquetScan::Batch& b) {
+          ARROW_ASSIGN_OR_RAISE(auto ts, TimestampColumn::Make(b.columns[0]));
+          for (int64_t i = 0; i < b.num_rows; ++i) {
+            auto t = ts.GetMillis(i);
+            if (t && *t >= begin_ms && *t < end_ms && (!min_ms || *t < *min_ms)) min_ms = *t;
+          }
+          return Status::OK();
+        }));
+      }
+      if (min_ms) plan_start = std::max(start, DateOfMillis(*min_ms));
+    }
+  }
+  plan.start = plan_start;
+  plan.end = end;
+
+  std::map<Date, DayPlan> days;
+  for (const auto& u : units) {
+    if (u.last < plan_start) continue;
+    const Date first = std::max(u.first, plan_start);
+    const int span = u.last - first + 1;
+    for (Date d = first; d <= u.last; ++d) {
+      DayPlan& day = days[d];
+      day.day = d;
+      day.units.push_back(u.unit);
+      day.estimated_rows += u.unit.rows / span;
+    }
+    plan.estimated_rows += u.unit.rows;
+    if (u.unit.table == InputTable::kPodUsageDaily) plan.pod_usage_units.push_back(u.unit);
+    if (u.unit.table == InputTable::kNodeLabelsDaily) plan.node_label_units.push_back(u.unit);
+  }
+  for (auto& [d, day] : days) plan.days.push_back(std::move(day));
+  return plan;
+}
+
+}  // namespace ocpagg

@@ -1,0 +1,45 @@
+#pragma once
+// The planner: from file listings and Parquet footers only, which row groups hold rows of which
+// day (DESIGN.md "Plan"). Every output row belongs to exactly one usage_start and koku's SQL
+// never combines two days (koku.md §6), so a day is the unit of work, of memory and of output.
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "ocpagg/common/status.h"
+#include "ocpagg/source/koku_dataset.h"
+
+namespace ocpagg {
+
+// One row group of one file: the smallest piece of input the engine reads.
+struct WorkUnit {
+  InputTable table;
+  int32_t file = 0;  // index into DatasetFiles::of(table)
+  int32_t row_group = 0;
+  int64_t rows = 0;         // rows in the row group (all days)
+  bool single_day = false;  // footer statistics show every row is of this one day
+};
+
+struct DayPlan {
+  Date day = 0;
+  std::vector<WorkUnit> units;  // dimension tables first, then hourly pod, daily pod, storage
+  int64_t estimated_rows = 0;   // rows of the day's units that fall on this day (estimate)
+};
+
+struct RunPlan {
+  Date start = 0, end = 0;                // after koku's start adjustment (koku.md §0.1)
+  std::vector<DayPlan> days;              // one per day of [start, end] that has any unit, in order
+  std::vector<WorkUnit> pod_usage_units;  // every daily pod unit of the range (nodes query)
+  std::vector<WorkUnit> node_label_units;  // every node-label unit of the range (nodes query)
+  int64_t estimated_rows = 0;
+  int64_t row_groups_without_statistics = 0;
+  int64_t row_groups_spanning_days = 0;
+};
+
+// Plans [start, end] over `files`. Row groups whose interval_start statistics are missing are
+// listed under every day of the range (correct, but read once per day). When the first day with
+// daily pod rows is later than `start`, the plan starts there, as koku does (koku.md §0.1).
+Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end);
+
+}  // namespace ocpagg

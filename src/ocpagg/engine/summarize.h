@@ -1,0 +1,81 @@
+#pragma once
+// `summarize`: koku's daily summary for one source and one month (koku.md §0, §2, §6), from
+// koku's Parquet layout to a SummaryTarget.
+//
+// How it runs (DESIGN.md): Plan (footers only: row groups per day) -> nodes query over the
+// range (koku.md §3.3) -> days through a bounded pipeline: a day is read and aggregated by all
+// workers at once (per-worker partial states merged deterministically), finished, and written
+// while later days are being read. The number of days in flight is bounded, and intake waits
+// while the process's resident memory is near the limit, so memory follows the work in flight,
+// not the input size.
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "ocpagg/common/status.h"
+#include "ocpagg/engine/summary_target.h"
+#include "ocpagg/source/koku_dataset.h"
+
+namespace ocpagg {
+
+enum class ExecutionMode : uint8_t {
+  kAuto,      // serial below streaming_threshold_rows, else parallel
+  kInMemory,  // read every input row first, then aggregate (the unbounded baseline)
+  kSerial,    // one worker, bounded
+  kParallel,  // all workers, bounded
+};
+std::string_view ExecutionModeName(ExecutionMode m);
+std::optional<ExecutionMode> ParseExecutionMode(std::string_view name);
+
+struct PerformanceOptions {
+  ExecutionMode mode = ExecutionMode::kParallel;
+  int threads = 0;                               // 0: every core
+  int64_t memory_limit_bytes = 0;                // 0: DefaultMemoryLimitBytes()
+  int64_t streaming_threshold_rows = 2'000'000;  // kAuto: serial below this many input rows
+  int max_days_in_flight = 0;                    // 0: threads + 1
+};
+
+// Progress after each finished day (for a terminal display).
+struct SummarizeProgress {
+  int days_done = 0, days_total = 0;
+  int64_t rows_read = 0;
+  int64_t rss_bytes = 0;
+  double elapsed_seconds = 0;
+};
+
+struct SummarizeOptions {
+  DatasetLocation input;           // source uuid, year, month, root, account
+  std::optional<Date> start_date;  // default: first day of the month
+  std::optional<Date> end_date;    // default: last day of the month (inclusive)
+  std::string cluster_id;          // stamped on every row
+  std::optional<std::string> cluster_alias;
+  Compat compat = Compat::kPostgres;
+  PerformanceOptions performance;
+  std::function<void(const SummarizeProgress&)> on_progress;  // optional
+};
+
+struct SummarizeReport {
+  Date start = 0, end = 0;  // the range summarized, after koku's start adjustment (koku.md §0.1)
+  int32_t report_period_id = 0;
+  int days_planned = 0, days_with_rows = 0;
+  ExecutionMode mode = ExecutionMode::kParallel;
+  int threads = 0;
+  int64_t memory_limit_bytes = 0;
+  std::array<int64_t, kInputTableCount> rows_read{};
+  std::array<int64_t, kInputTableCount> files{};
+  int64_t row_groups = 0;
+  int64_t bytes_read = 0;  // size of the files read
+  int64_t pod_rows = 0, storage_rows = 0, unallocated_rows = 0;
+  int64_t spill_bytes = 0;
+  double plan_seconds = 0, scan_seconds = 0, aggregate_seconds = 0, write_seconds = 0;
+  double wall_seconds = 0, cpu_seconds = 0;
+  int64_t peak_rss_bytes = 0, average_rss_bytes = 0;
+};
+
+// Runs the whole summary; on error nothing is committed to the target.
+Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget& target);
+
+}  // namespace ocpagg

@@ -1,0 +1,40 @@
+#pragma once
+// Where a summary run gets koku's settings from and where its rows go: PostgreSQL (koku's own
+// tables) or files. The engine drives a target through these steps, in this order:
+//   LoadSettings -> ReportPeriodId -> ResolveNodeRoles -> BeginRows -> WriteRows* -> Commit.
+// A target that is destroyed without Commit() must leave its destination as it was.
+
+#include <span>
+
+#include "ocpagg/aggregate/node_inventory.h"
+#include "ocpagg/aggregate/node_roles.h"
+#include "ocpagg/common/status.h"
+#include "ocpagg/koku/settings.h"
+#include "ocpagg/koku/summary_row.h"
+
+namespace ocpagg {
+
+class SummaryTarget {
+ public:
+  virtual ~SummaryTarget() = default;
+
+  // Enabled tag keys and cost-category patterns (koku.md §3.2), with `compat` filled in.
+  virtual Result<SummarySettings> LoadSettings(Compat compat) = 0;
+
+  // The report period of the month starting at `month_start` for the run's cluster; created
+  // when missing (koku.md §3.2). Targets without report periods return 0 (NULL).
+  virtual Result<int32_t> ReportPeriodId(Date month_start) = 0;
+
+  // Records the nodes query result (koku.md §3.3: sticky roles) and returns the role table
+  // the unallocated rows read (max role per (node, resource_id), all clusters).
+  virtual Result<NodeRoleTable> ResolveNodeRoles(std::span<const NodeInventoryRow> inventory) = 0;
+
+  // Starts writing the rows of [start, end]: replaces what an earlier run wrote there.
+  virtual Status BeginRows(const RunIdentity& identity, Date start, Date end) = 0;
+  // Rows of one day, in any order; called once per day, days in increasing order.
+  virtual Status WriteDay(Date day, std::span<const SummaryRow> rows) = 0;
+  // Makes the run visible atomically.
+  virtual Status Commit() = 0;
+};
+
+}  // namespace ocpagg

@@ -1,0 +1,65 @@
+#include "support/golden.h"
+
+#include <simdjson.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <stdexcept>
+
+#include "support/process.h"
+
+namespace ocpagg::testing {
+
+std::string GoldenScenario::PayloadPath(const GoldenSummaryRun& run) const {
+  return dir + "/payload/" + cluster_id + "/" + run.payload_dir;
+}
+
+std::vector<std::string> GoldenScenarioNames() {
+  std::vector<std::string> names;
+  for (const auto& entry : std::filesystem::directory_iterator(SourceDir() + "/tests/golden")) {
+    if (entry.is_directory() && std::filesystem::exists(entry.path() / "params.json")) {
+      names.push_back(entry.path().filename().string());
+    }
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+GoldenScenario LoadGoldenScenario(const std::string& name) {
+  GoldenScenario s;
+  s.name = name;
+  s.dir = SourceDir() + "/tests/golden/" + name;
+  simdjson::dom::parser parser;
+  simdjson::dom::element params;
+  if (parser.load(s.dir + "/params.json").get(params) != simdjson::SUCCESS) {
+    throw std::runtime_error("cannot parse " + s.dir + "/params.json");
+  }
+  s.source_uuid = std::string(params["source_uuid"].get_string().value());
+  s.cluster_id = std::string(params["cluster_id"].get_string().value());
+  if (auto alias = params["cluster_alias"]; alias.is_string()) {
+    s.cluster_alias = std::string(alias.get_string().value());
+  }
+  for (auto key : params["enabled_keys"].get_array()) {
+    s.enabled_keys.emplace_back(key.get_string().value());
+  }
+  for (auto cat : params["cost_category_namespaces"].get_array()) {
+    s.cost_categories.push_back({std::string(cat["namespace_pattern"].get_string().value()),
+                                 static_cast<int>(cat["cost_category_id"].get_int64().value()),
+                                 std::string(cat["name"].get_string().value())});
+  }
+  for (auto period : params["report_periods"].get_array()) {
+    for (auto summary : period["summary"].get_array()) {
+      GoldenSummaryRun run;
+      run.payload_dir = std::string(summary["payload_dir"].get_string().value());
+      run.start_date = std::string(summary["start_date"].get_string().value());
+      run.end_date = std::string(summary["end_date"].get_string().value());
+      run.year = std::string(summary["year"].get_string().value());
+      run.month = std::string(summary["month"].get_string().value());
+      run.report_period_id = static_cast<int>(summary["report_period_id"].get_int64().value());
+      s.runs.push_back(std::move(run));
+    }
+  }
+  return s;
+}
+
+}  // namespace ocpagg::testing

@@ -1,0 +1,41 @@
+#pragma once
+// Test support: the golden scenarios under tests/golden (see tests/golden/README.md): their
+// parameters and a runner that takes a scenario through `ocpagg ingest` and `ocpagg summarize`
+// the way koku would (months in date order, node roles carried from one month to the next).
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ocpagg::testing {
+
+struct GoldenSummaryRun {
+  std::string payload_dir;  // <YYYYMMDD>-<YYYYMMDD> folder name
+  std::string start_date, end_date, year, month;
+  int report_period_id = 0;
+};
+
+struct GoldenCostCategory {
+  std::string pattern;
+  int id = 0;
+  std::string name;
+};
+
+struct GoldenScenario {
+  std::string name;
+  std::string dir;  // tests/golden/<name>
+  std::string source_uuid, cluster_id;
+  std::optional<std::string> cluster_alias;
+  std::vector<std::string> enabled_keys;
+  std::vector<GoldenCostCategory> cost_categories;
+  std::vector<GoldenSummaryRun> runs;  // in date order
+
+  std::string PayloadPath(const GoldenSummaryRun& run) const;
+  std::string ExpectedSummaryPath() const { return dir + "/expected_summary.csv"; }
+};
+
+// Every scenario folder under tests/golden, sorted by name.
+std::vector<std::string> GoldenScenarioNames();
+GoldenScenario LoadGoldenScenario(const std::string& name);
+
+}  // namespace ocpagg::testing
