@@ -311,6 +311,24 @@ TEST(AggregatePodTest, NamespaceMatchingTwoCostCategoryPatternsDoublesSumsAndTak
   EXPECT_EQ(Value(pods[1], Metric::kPodUsageCpuCoreHours), 1.0);
 }
 
+TEST(AggregatePodTest, CostCategoryPatternEscapesFollowTheCompatMode) {
+  // PostgreSQL reads `team\_a` as the literal 'team_a'; Trino as 'team', '\', any character, 'a'.
+  for (Compat compat : {Compat::kPostgres, Compat::kTrino}) {
+    SummarySettings settings = Settings({}, compat);
+    settings.cost_categories = {{R"(team\_a)", 7}};
+    DaySummary day(settings, kDay);
+    for (const char* ns : {"team_a", "teamxa", R"(team\xa)"}) {
+      ASSERT_TRUE(day.AddPodUsage(PodRow(ns, "n1", "p")).ok());
+    }
+    auto pods = Select(FinishDay(std::move(day)), IsPod);
+    ASSERT_EQ(pods.size(), 3u);
+    const bool postgres = compat == Compat::kPostgres;
+    EXPECT_EQ(pods[0].cost_category_id, postgres ? std::optional<int32_t>(7) : std::nullopt);
+    EXPECT_FALSE(pods[1].cost_category_id.has_value());
+    EXPECT_EQ(pods[2].cost_category_id, postgres ? std::nullopt : std::optional<int32_t>(7));
+  }
+}
+
 TEST(AggregatePodTest, InvalidCostCategoryPatternFailsTheDay) {
   SummarySettings settings = Settings({});
   settings.cost_categories.push_back({R"(team\)", 2});
