@@ -26,6 +26,11 @@ std::string_view TypeName(simdjson::dom::element_type t) {
   }
 }
 
+// koku's SQL fails on such a row as well, so there is no koku result to reproduce.
+constexpr std::string_view kFix =
+    "koku's ingest writes label columns as JSON objects of strings: re-ingest the payload or "
+    "correct the row";
+
 // A few bytes of the offending text for error messages.
 std::string Excerpt(std::string_view text) {
   constexpr size_t kMax = 80;
@@ -94,17 +99,18 @@ Result<LabelSetId> LabelSetTable::Filter(std::optional<std::string_view> json_te
 Result<LabelSetId> LabelSetTable::Parse(std::string_view json_text) {
   if (IsBlank(json_text)) {
     if (compat_ == Compat::kPostgres) return kEmptyLabelSet;
-    return BadInput("empty label text: Trino's json_parse rejects it, so koku's SQL would fail");
+    return BadInput("empty label text: Trino's json_parse rejects it, so koku's SQL fails too; {}",
+                    kFix);
   }
   simdjson::dom::element doc;
   if (auto error = parser_->parse(json_text.data(), json_text.size()).get(doc)) {
-    return BadInput("label text is not valid JSON ({}): {}", simdjson::error_message(error),
-                    Excerpt(json_text));
+    return BadInput("label text is not valid JSON ({}): '{}'; {}", simdjson::error_message(error),
+                    Excerpt(json_text), kFix);
   }
   simdjson::dom::object object;
   if (doc.get_object().get(object)) {
-    return BadInput("label text is {}, not a JSON object: {}", TypeName(doc.type()),
-                    Excerpt(json_text));
+    return BadInput("label text is {}, not a JSON object: '{}'; {}", TypeName(doc.type()),
+                    Excerpt(json_text), kFix);
   }
   // Kept labels are copied out of the parser's buffers: they stay valid only until next parse.
   struct Kept {
@@ -140,8 +146,8 @@ Result<LabelSetId> LabelSetTable::Parse(std::string_view json_text) {
       }
       case simdjson::dom::element_type::ARRAY:
       case simdjson::dom::element_type::OBJECT:
-        return BadInput("label '{}' has {} as its value; koku's labels map keys to strings: {}",
-                        field.key, TypeName(v.type()), Excerpt(json_text));
+        return BadInput("label '{}' has {} as its value, not a string: '{}'; {}", field.key,
+                        TypeName(v.type()), Excerpt(json_text), kFix);
     }
     kept.push_back(std::move(k));
   }
