@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "cli/commands.h"
+#include "cli/row_table.h"
 #include "ocpagg/engine/config.h"
 #include "ocpagg/engine/files_target.h"
 #include "ocpagg/engine/memory_monitor.h"
@@ -35,8 +36,48 @@ struct SummarizeFlags {
   std::string report_file;
   bool quiet = false;
   bool progress = false;
+  bool print = false;
   CLI::Option* threads_opt = nullptr;
   CLI::Option* max_days_opt = nullptr;
+};
+
+// Forwards to another target and keeps a copy of the rows, to print them after the commit.
+class PrintingTarget : public SummaryTarget {
+ public:
+  explicit PrintingTarget(SummaryTarget& inner) : inner_(inner) {}
+  Result<SummarySettings> LoadSettings(Compat compat) override {
+    return inner_.LoadSettings(compat);
+  }
+  Result<int32_t> ReportPeriodId(Date month_start) override {
+    return inner_.ReportPeriodId(month_start);
+  }
+  Result<NodeRoleTable> ResolveNodeRoles(std::span<const NodeInventoryRow> inventory) override {
+    return inner_.ResolveNodeRoles(inventory);
+  }
+  Status BeginRows(const RunIdentity& identity, Date start, Date end) override {
+    return inner_.BeginRows(identity, start, end);
+  }
+  Status WriteDay(Date day, std::span<const SummaryRow> rows) override {
+    for (const auto& r : rows) {
+      if (rows_.size() < kMaxRows) rows_.push_back(r);
+    }
+    total_ += static_cast<int64_t>(rows.size());
+    return inner_.WriteDay(day, rows);
+  }
+  Status Commit() override { return inner_.Commit(); }
+
+  void Print(std::FILE* out) const {
+    PrintRowTable(rows_, out);
+    if (total_ > static_cast<int64_t>(rows_.size())) {
+      fmt::print(out, "... and {} more rows\n", total_ - static_cast<int64_t>(rows_.size()));
+    }
+  }
+
+ private:
+  static constexpr size_t kMaxRows = 200;
+  SummaryTarget& inner_;
+  std::vector<SummaryRow> rows_;
+  int64_t total_ = 0;
 };
 
 Result<std::optional<Date>> OptionalDate(const std::string& text, std::string_view flag) {
@@ -120,12 +161,15 @@ Status Run(const SummarizeFlags& f) {
   if (!f.cost_categories_file.empty()) {
     ARROW_ASSIGN_OR_RAISE(files.cost_categories, ReadCostCategoriesFile(f.cost_categories_file));
   }
-  FilesTarget target(std::move(files));
+  FilesTarget files_target(std::move(files));
+  PrintingTarget printing(files_target);
+  SummaryTarget& target = f.print ? static_cast<SummaryTarget&>(printing) : files_target;
   ARROW_ASSIGN_OR_RAISE(SummarizeReport report, Summarize(options, target));
+  if (f.print) printing.Print(stdout);
   if (!f.report_file.empty()) ARROW_RETURN_NOT_OK(WriteRunReport(report, f.report_file));
   if (!f.quiet) {
     PrintReport(report, stdout);
-    fmt::print("  files under {}\n", target.writer()->MonthDir());
+    fmt::print("  files under {}\n", files_target.writer()->MonthDir());
   }
   return Status::OK();
 }
@@ -193,6 +237,8 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--report", flags->report_file,
                   "Write a JSON run report (rows, time per phase, peak RSS, ...) to this file");
   cmd->add_flag("--progress", flags->progress, "Show progress on stderr even when not a terminal");
+  cmd->add_flag("--print", flags->print,
+                "Print the summary rows as a compact table (the first 200 rows)");
   cmd->add_flag("--quiet,-q", flags->quiet, "Print nothing on success");
   cmd->callback([flags, exit_code] {
     Status st = Run(*flags);
