@@ -26,7 +26,7 @@ void PrintRowTable(std::span<const SummaryRow> rows, std::FILE* out) {
   table.push_back({"day", "kind", "namespace", "node", "pvc", "labels", "cpu_use_h", "cpu_req_h",
                    "mem_use_gib_h", "mem_req_gib_h", "pvc_cap_gib_mo", "pvc_use_gib_mo"});
   for (const auto& r : rows) {
-    const bool unallocated = r.data_source == DataSource::kPod && !r.pod_labels;
+    const bool unallocated = r.data_source == DataSource::kPod && !r.has_infrastructure_usage_cost;
     table.push_back({
         FormatDate(r.usage_start),
         unallocated ? "Unalloc" : std::string(DataSourceName(r.data_source)),

@@ -9,6 +9,7 @@
 #include "ocpagg/engine/config.h"
 #include "ocpagg/engine/files_target.h"
 #include "ocpagg/engine/memory_monitor.h"
+#include "ocpagg/engine/postgres_target.h"
 #include "ocpagg/engine/run_report.h"
 #include "ocpagg/engine/summarize.h"
 
@@ -25,6 +26,8 @@ struct SummarizeFlags {
   std::string cluster_id, cluster_alias;
   std::string compat;
   std::string output;
+  std::string postgres, schema;
+  bool create_schema = false;
   std::string format = "both";
   std::string enabled_keys_file, cost_categories_file, nodes_file;
   int32_t report_period_id = 0;
@@ -146,30 +149,53 @@ Status Run(const SummarizeFlags& f) {
     };
   }
 
-  FilesTargetOptions files;
-  files.files.output_dir = f.output;
-  files.files.write_csv = f.format == "csv" || f.format == "both";
-  files.files.write_parquet = f.format == "parquet" || f.format == "both";
-  files.report_period_id = f.report_period_id;
-  files.cluster_id = f.cluster_id;
-  files.nodes_state_file = f.nodes_file;
-  if (config.enabled_keys) files.enabled_keys = *config.enabled_keys;
-  if (!f.enabled_keys_file.empty()) {
-    ARROW_ASSIGN_OR_RAISE(files.enabled_keys, ReadEnabledKeysFile(f.enabled_keys_file));
+  if (f.postgres.empty() == f.output.empty()) {
+    return UsageError("give either --postgres URL (with --schema) or --output DIR");
   }
-  if (config.cost_categories) files.cost_categories = *config.cost_categories;
-  if (!f.cost_categories_file.empty()) {
-    ARROW_ASSIGN_OR_RAISE(files.cost_categories, ReadCostCategoriesFile(f.cost_categories_file));
+  std::unique_ptr<SummaryTarget> sink;
+  FilesTarget* files_target = nullptr;
+  if (!f.postgres.empty()) {
+    PostgresTargetOptions pg;
+    pg.url = f.postgres;
+    pg.schema = f.schema;
+    pg.create_schema = f.create_schema;
+    pg.source_uuid = f.source;
+    pg.cluster_id = f.cluster_id;
+    pg.cluster_alias = options.cluster_alias;
+    pg.compat = options.compat;
+    ARROW_ASSIGN_OR_RAISE(sink, PostgresTarget::Open(std::move(pg)));
+  } else {
+    FilesTargetOptions files;
+    files.files.output_dir = f.output;
+    files.files.write_csv = f.format == "csv" || f.format == "both";
+    files.files.write_parquet = f.format == "parquet" || f.format == "both";
+    files.report_period_id = f.report_period_id;
+    files.cluster_id = f.cluster_id;
+    files.nodes_state_file = f.nodes_file;
+    if (config.enabled_keys) files.enabled_keys = *config.enabled_keys;
+    if (!f.enabled_keys_file.empty()) {
+      ARROW_ASSIGN_OR_RAISE(files.enabled_keys, ReadEnabledKeysFile(f.enabled_keys_file));
+    }
+    if (config.cost_categories) files.cost_categories = *config.cost_categories;
+    if (!f.cost_categories_file.empty()) {
+      ARROW_ASSIGN_OR_RAISE(files.cost_categories, ReadCostCategoriesFile(f.cost_categories_file));
+    }
+    auto target = std::make_unique<FilesTarget>(std::move(files));
+    files_target = target.get();
+    sink = std::move(target);
   }
-  FilesTarget files_target(std::move(files));
-  PrintingTarget printing(files_target);
-  SummaryTarget& target = f.print ? static_cast<SummaryTarget&>(printing) : files_target;
+  PrintingTarget printing(*sink);
+  SummaryTarget& target = f.print ? static_cast<SummaryTarget&>(printing) : *sink;
   ARROW_ASSIGN_OR_RAISE(SummarizeReport report, Summarize(options, target));
   if (f.print) printing.Print(stdout);
   if (!f.report_file.empty()) ARROW_RETURN_NOT_OK(WriteRunReport(report, f.report_file));
   if (!f.quiet) {
     PrintReport(report, stdout);
-    fmt::print("  files under {}\n", files_target.writer()->MonthDir());
+    if (files_target) {
+      fmt::print("  files under {}\n", files_target->writer()->MonthDir());
+    } else {
+      fmt::print("  rows committed to PostgreSQL schema {}\n", f.schema);
+    }
   }
   return Status::OK();
 }
@@ -204,7 +230,15 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
                   "Whose semantics to reproduce where koku's two SQL versions differ: postgres "
                   "(koku's self-hosted SQL, default) or trino (koku SaaS)")
       ->check(CLI::IsMember({"postgres", "trino"}));
-  cmd->add_option("--output", flags->output, "Directory for the summary files")->required();
+  cmd->add_option("--output", flags->output,
+                  "Directory for the summary files (when no --postgres is given)");
+  cmd->add_option("--postgres", flags->postgres,
+                  "PostgreSQL to write to (libpq URL, e.g. postgresql://user@host/db); settings "
+                  "(enabled keys, cost categories, node roles) then come from koku's tables");
+  cmd->add_option("--schema", flags->schema, "koku tenant schema with --postgres, e.g. org1234567");
+  cmd->add_flag("--create-schema", flags->create_schema,
+                "With --postgres: create the koku tables the run needs when missing (stand-alone "
+                "install; koku's default cost categories included)");
   cmd->add_option("--format", flags->format, "Summary file format: csv, parquet or both (default)")
       ->check(CLI::IsMember({"csv", "parquet", "both"}));
   cmd->add_option("--enabled-keys", flags->enabled_keys_file,

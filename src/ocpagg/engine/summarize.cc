@@ -210,7 +210,7 @@ void CountRows(const std::vector<SummaryRow>& rows, SummarizeReport& report) {
   for (const auto& r : rows) {
     if (r.data_source == DataSource::kStorage) {
       ++report.storage_rows;
-    } else if (r.pod_labels) {
+    } else if (r.has_infrastructure_usage_cost) {
       ++report.pod_rows;
     } else {
       ++report.unallocated_rows;

@@ -1,0 +1,326 @@
+#include "ocpagg/engine/postgres_target.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "ocpagg/pg/koku_schema.h"
+#include "ocpagg/pg/numeric_text.h"
+#include "ocpagg/sink/summary_files.h"
+
+namespace ocpagg {
+namespace {
+
+// COPY text format: backslash, tab, newline and carriage return are escaped; NULL is \N.
+void AppendCopyText(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+}
+
+void AppendCopyField(std::string& out, const std::optional<std::string>& s) {
+  if (s) {
+    AppendCopyText(out, *s);
+  } else {
+    out += "\\N";
+  }
+}
+
+constexpr size_t kFlushBytes = 1 << 20;
+
+}  // namespace
+
+Result<std::unique_ptr<PostgresTarget>> PostgresTarget::Open(PostgresTargetOptions options) {
+  if (options.schema.empty()) return UsageError("--schema is required with --postgres");
+  std::unique_ptr<PostgresTarget> t(new PostgresTarget(std::move(options)));
+  ARROW_ASSIGN_OR_RAISE(t->conn_, pg::Connection::Open(t->options_.url));
+  t->schema_sql_ = t->conn_->QuoteIdentifier(t->options_.schema);
+  ARROW_RETURN_NOT_OK(t->conn_->ExecScript("BEGIN"));
+  // Two runs for the same source serialize here; the lock ends with the transaction.
+  ARROW_RETURN_NOT_OK(t->conn_
+                          ->Exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                                 {fmt::format("ocpagg summarize {} {}", t->options_.schema,
+                                              t->options_.source_uuid)})
+                          .status());
+  if (t->options_.create_schema) {
+    ARROW_RETURN_NOT_OK(pg::CreateKokuSchema(*t->conn_, t->options_.schema));
+  }
+  ARROW_ASSIGN_OR_RAISE(
+      auto exists, t->conn_->Exec("SELECT 1 FROM information_schema.tables WHERE table_schema = "
+                                  "$1 AND table_name = 'reporting_ocpusagelineitem_daily_summary'",
+                                  {t->options_.schema}));
+  if (exists.rows() == 0) {
+    return UsageError(
+        "schema {} has no reporting_ocpusagelineitem_daily_summary table: point --schema at a "
+        "koku tenant schema, or add --create-schema for a stand-alone install",
+        t->options_.schema);
+  }
+  return t;
+}
+
+PostgresTarget::~PostgresTarget() = default;  // closing without COMMIT rolls back
+
+std::string PostgresTarget::Table(std::string_view name) const {
+  return fmt::format("{}.{}", schema_sql_, name);
+}
+
+Result<SummarySettings> PostgresTarget::LoadSettings(Compat compat) {
+  SummarySettings settings;
+  settings.compat = compat;
+  ARROW_ASSIGN_OR_RAISE(auto keys, conn_->Exec(fmt::format("SELECT key FROM {} WHERE enabled AND "
+                                                           "provider_type = 'OCP' ORDER BY key",
+                                                           Table("reporting_enabledtagkeys"))));
+  for (int i = 0; i < keys.rows(); ++i) settings.enabled_keys.emplace_back(keys.Get(i, 0));
+  ARROW_ASSIGN_OR_RAISE(
+      auto cats, conn_->Exec(fmt::format("SELECT namespace, cost_category_id FROM {} ORDER BY id",
+                                         Table("reporting_ocp_cost_category_namespace"))));
+  settings.cost_categories.clear();
+  for (int i = 0; i < cats.rows(); ++i) {
+    int32_t id = 0;
+    auto text = cats.Get(i, 1);
+    std::from_chars(text.data(), text.data() + text.size(), id);
+    settings.cost_categories.push_back({std::string(cats.Get(i, 0)), id});
+  }
+  return settings;
+}
+
+Result<int32_t> PostgresTarget::ReportPeriodId(Date month_start) {
+  const std::string start = FormatDate(month_start) + " 00:00:00+00";
+  const std::string end = FormatDate(month_start + DaysInMonth(month_start)) + " 00:00:00+00";
+  ARROW_ASSIGN_OR_RAISE(auto found,
+                        conn_->Exec(fmt::format("SELECT id FROM {} WHERE cluster_id = $1 AND "
+                                                "report_period_start = $2 AND provider_id = $3",
+                                                Table("reporting_ocpusagereportperiod")),
+                                    {options_.cluster_id, start, options_.source_uuid}));
+  if (found.rows() == 0) {
+    ARROW_ASSIGN_OR_RAISE(
+        found, conn_->Exec(fmt::format("INSERT INTO {} (cluster_id, cluster_alias, "
+                                       "report_period_start, report_period_end, "
+                                       "summary_data_creation_datetime, provider_id) VALUES ($1, "
+                                       "$2, $3, $4, now(), $5) RETURNING id",
+                                       Table("reporting_ocpusagereportperiod")),
+                           {options_.cluster_id, options_.cluster_alias, start, end,
+                            options_.source_uuid}));
+  }
+  auto text = found.Get(0, 0);
+  std::from_chars(text.data(), text.data() + text.size(), report_period_id_);
+  return report_period_id_;
+}
+
+Result<std::string> PostgresTarget::ClusterUuid() {
+  ARROW_ASSIGN_OR_RAISE(
+      auto found,
+      conn_->Exec(fmt::format("SELECT uuid FROM {} WHERE cluster_id = $1 AND provider_id = $2 "
+                              "ORDER BY uuid LIMIT 1",
+                              Table("reporting_ocp_clusters")),
+                  {options_.cluster_id, options_.source_uuid}));
+  if (found.rows() == 0) {
+    ARROW_ASSIGN_OR_RAISE(
+        found, conn_->Exec(fmt::format("INSERT INTO {} (uuid, cluster_id, cluster_alias, "
+                                       "provider_id) VALUES (gen_random_uuid(), $1, $2, $3) "
+                                       "RETURNING uuid",
+                                       Table("reporting_ocp_clusters")),
+                           {options_.cluster_id, options_.cluster_alias, options_.source_uuid}));
+  }
+  return std::string(found.Get(0, 0));
+}
+
+Result<NodeRoleTable> PostgresTarget::ResolveNodeRoles(
+    std::span<const NodeInventoryRow> inventory) {
+  ARROW_ASSIGN_OR_RAISE(std::string cluster, ClusterUuid());
+  ARROW_ASSIGN_OR_RAISE(
+      auto stored,
+      conn_->Exec(fmt::format("SELECT uuid, node, resource_id, node_capacity_cpu_cores::float8, "
+                              "node_role, architecture FROM {} WHERE cluster_id = $1 ORDER BY uuid",
+                              Table("reporting_ocp_nodes")),
+                  {cluster}));
+  std::vector<StoredNode> nodes;
+  std::vector<std::string> uuids;
+  for (int i = 0; i < stored.rows(); ++i) {
+    StoredNode n;
+    uuids.emplace_back(stored.Get(i, 0));
+    n.node = std::string(stored.Get(i, 1));
+    n.resource_id = stored.GetOptional(i, 2).value_or("");
+    if (!stored.IsNull(i, 3)) n.node_capacity_cpu_cores = std::stod(std::string(stored.Get(i, 3)));
+    n.node_role = stored.GetOptional(i, 4);
+    n.architecture = stored.GetOptional(i, 5);
+    nodes.push_back(std::move(n));
+  }
+  ApplyNodeInventory(nodes, inventory);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    const StoredNode& n = nodes[i];
+    std::optional<std::string> capacity;
+    if (n.node_capacity_cpu_cores) capacity = fmt::format("{}", *n.node_capacity_cpu_cores);
+    if (n.is_new) {
+      ARROW_RETURN_NOT_OK(
+          conn_
+              ->Exec(fmt::format("INSERT INTO {} (uuid, node, resource_id, "
+                                 "node_capacity_cpu_cores, cluster_id, node_role, architecture) "
+                                 "VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6)",
+                                 Table("reporting_ocp_nodes")),
+                     {n.node, n.resource_id, capacity, cluster, n.node_role, n.architecture})
+              .status());
+    } else if (n.changed) {
+      ARROW_RETURN_NOT_OK(conn_
+                              ->Exec(fmt::format("UPDATE {} SET node_role = $1, architecture = "
+                                                 "$2 WHERE uuid = $3",
+                                                 Table("reporting_ocp_nodes")),
+                                     {n.node_role, n.architecture, uuids[i]})
+                              .status());
+    }
+  }
+  // Unallocated rows read every cluster's rows of the schema (koku.md §2.7).
+  ARROW_ASSIGN_OR_RAISE(auto roles,
+                        conn_->Exec(fmt::format("SELECT node, resource_id, node_role FROM {}",
+                                                Table("reporting_ocp_nodes"))));
+  NodeRoleTable table;
+  for (int i = 0; i < roles.rows(); ++i) {
+    table.Add(NodeRoleRow{std::string(roles.Get(i, 0)), roles.GetOptional(i, 1).value_or(""),
+                          roles.GetOptional(i, 2)});
+  }
+  return table;
+}
+
+Status PostgresTarget::BeginRows(const RunIdentity& identity, Date start, Date end) {
+  identity_ = identity;
+  ARROW_RETURN_NOT_OK(pg::EnsureSummaryPartition(*conn_, options_.schema, start));
+  // koku.md §0 4a: by report period, not by source; OCP-on-cloud rows (non-zero
+  // infrastructure_raw_cost) survive.
+  ARROW_RETURN_NOT_OK(
+      conn_
+          ->Exec(fmt::format("DELETE FROM {} WHERE usage_start >= $1 AND usage_start <= $2 AND "
+                             "report_period_id = $3 AND (infrastructure_raw_cost IS NULL OR "
+                             "infrastructure_raw_cost = 0)",
+                             Table("reporting_ocpusagelineitem_daily_summary")),
+                 {FormatDate(start), FormatDate(end), std::to_string(report_period_id_)})
+          .status());
+  std::string columns;
+  for (auto c : SummaryFileColumns()) {
+    if (!columns.empty()) columns += ", ";
+    columns += c;
+  }
+  ARROW_RETURN_NOT_OK(conn_->BeginCopy(fmt::format(
+      "COPY {} ({}) FROM STDIN", Table("reporting_ocpusagelineitem_daily_summary"), columns)));
+  copying_ = true;
+  buffer_.reserve(kFlushBytes + 4096);
+  return Status::OK();
+}
+
+Status PostgresTarget::WriteDay(Date, std::span<const SummaryRow> rows) {
+  std::array<char, 36> uuid;
+  const std::string report_period =
+      identity_.report_period_id > 0 ? std::to_string(identity_.report_period_id) : "\\N";
+  for (const auto& r : rows) {
+    std::string& b = buffer_;
+    uuids_.Next(uuid);
+    b.append(uuid.data(), uuid.size());
+    b += '\t';
+    b += report_period;
+    b += '\t';
+    AppendCopyText(b, identity_.cluster_id);
+    b += '\t';
+    AppendCopyField(b, identity_.cluster_alias);
+    b += '\t';
+    b += DataSourceName(r.data_source);
+    b += '\t';
+    const std::string date = FormatDate(r.usage_start);
+    b += date;
+    b += '\t';
+    b += date;
+    b += '\t';
+    AppendCopyField(b, r.namespace_);
+    b += '\t';
+    AppendCopyField(b, r.node);
+    b += '\t';
+    AppendCopyField(b, r.resource_id);
+    b += '\t';
+    AppendCopyField(b, r.pod_labels);
+    auto metric = [&](int m) -> Status {
+      b += '\t';
+      const auto& v = r.metric(static_cast<Metric>(m));
+      if (!v) {
+        b += "\\N";
+        return Status::OK();
+      }
+      return pg::AppendNumeric(*v, options_.compat, MetricColumnName(static_cast<Metric>(m)), b);
+    };
+    for (int m = 0; m <= static_cast<int>(Metric::kClusterCapacityMemoryGigabyteHours); ++m) {
+      ARROW_RETURN_NOT_OK(metric(m));
+    }
+    b += '\t';
+    AppendCopyField(b, r.persistentvolumeclaim);
+    b += '\t';
+    AppendCopyField(b, r.persistentvolume);
+    b += '\t';
+    AppendCopyField(b, r.storageclass);
+    b += '\t';
+    AppendCopyField(b, r.volume_labels);
+    b += '\t';
+    AppendCopyText(b, r.all_labels);
+    for (int m = static_cast<int>(Metric::kPersistentVolumeClaimCapacityGigabyte);
+         m < static_cast<int>(kMetricCount); ++m) {
+      ARROW_RETURN_NOT_OK(metric(m));
+    }
+    b += '\t';
+    b += identity_.source_uuid;
+    b += '\t';
+    if (r.has_infrastructure_usage_cost) {
+      b += kZeroInfrastructureUsageCost;
+    } else {
+      b += "\\N";
+    }
+    b += '\t';
+    if (r.cost_category_id) {
+      b += std::to_string(*r.cost_category_id);
+    } else {
+      b += "\\N";
+    }
+    b += '\n';
+    ++rows_written_;
+    if (b.size() >= kFlushBytes) ARROW_RETURN_NOT_OK(Flush());
+  }
+  return Status::OK();
+}
+
+Status PostgresTarget::Flush() {
+  if (buffer_.empty()) return Status::OK();
+  ARROW_RETURN_NOT_OK(conn_->PutCopyData(buffer_));
+  buffer_.clear();
+  return Status::OK();
+}
+
+Status PostgresTarget::Commit() {
+  if (copying_) {
+    ARROW_RETURN_NOT_OK(Flush());
+    ARROW_RETURN_NOT_OK(conn_->EndCopy());
+    copying_ = false;
+  }
+  if (report_period_id_ > 0) {
+    ARROW_RETURN_NOT_OK(conn_
+                            ->Exec(fmt::format("UPDATE {} SET summary_data_updated_datetime = "
+                                               "now() WHERE id = $1",
+                                               Table("reporting_ocpusagereportperiod")),
+                                   {std::to_string(report_period_id_)})
+                            .status());
+  }
+  ARROW_RETURN_NOT_OK(conn_->ExecScript("COMMIT"));
+  committed_ = true;
+  return Status::OK();
+}
+
+}  // namespace ocpagg

@@ -1,0 +1,66 @@
+#pragma once
+// A libpq connection with errors as values. Every failure is a SinkError carrying the SQL
+// state and server message (exit code 4): the database is a sink, whatever the statement.
+
+#include <libpq-fe.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ocpagg/common/status.h"
+
+namespace ocpagg::pg {
+
+// Owns a PGresult.
+class QueryResult {
+ public:
+  explicit QueryResult(PGresult* r) : r_(r, &PQclear) {}
+  int rows() const { return PQntuples(r_.get()); }
+  bool IsNull(int row, int col) const { return PQgetisnull(r_.get(), row, col); }
+  std::string_view Get(int row, int col) const {
+    return {PQgetvalue(r_.get(), row, col), static_cast<size_t>(PQgetlength(r_.get(), row, col))};
+  }
+  std::optional<std::string> GetOptional(int row, int col) const {
+    if (IsNull(row, col)) return std::nullopt;
+    return std::string(Get(row, col));
+  }
+
+ private:
+  std::unique_ptr<PGresult, void (*)(PGresult*)> r_;
+};
+
+// A query parameter: text, or NULL.
+using Param = std::optional<std::string>;
+
+class Connection {
+ public:
+  // Connects with a libpq URL or keyword string ("postgresql:///db?host=/tmp").
+  static Result<std::unique_ptr<Connection>> Open(const std::string& url);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Runs one statement (with $1.. parameters as text) and returns its rows.
+  Result<QueryResult> Exec(const std::string& sql, const std::vector<Param>& params = {});
+  // Runs statements without parameters (may hold several separated by ';').
+  Status ExecScript(const std::string& sql);
+
+  // COPY ... FROM STDIN: start, send data in chunks, finish.
+  Status BeginCopy(const std::string& copy_sql);
+  Status PutCopyData(std::string_view data);
+  Status EndCopy();
+
+  // Quotes an identifier (schema, table) for SQL text.
+  std::string QuoteIdentifier(std::string_view name) const;
+  PGconn* raw() { return conn_; }
+
+ private:
+  explicit Connection(PGconn* c) : conn_(c) {}
+  Status ErrorFrom(const PGresult* r, std::string_view what) const;
+  PGconn* conn_;
+};
+
+}  // namespace ocpagg::pg

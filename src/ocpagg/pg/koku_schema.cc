@@ -1,0 +1,195 @@
+#include "ocpagg/pg/koku_schema.h"
+
+#include <fmt/format.h>
+
+namespace ocpagg::pg {
+namespace {
+
+// {s} is the quoted schema name.
+constexpr std::string_view kDdl = R"sql(
+CREATE SCHEMA IF NOT EXISTS {s};
+CREATE TABLE IF NOT EXISTS {s}.reporting_enabledtagkeys (
+    uuid uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    key varchar(512) NOT NULL,
+    enabled boolean NOT NULL DEFAULT false,
+    provider_type varchar(50) NOT NULL,
+    UNIQUE (key, provider_type));
+CREATE TABLE IF NOT EXISTS {s}.reporting_ocp_cost_category (
+    id serial PRIMARY KEY,
+    name text NOT NULL UNIQUE,
+    description text NOT NULL,
+    source_type text NOT NULL,
+    system_default boolean NOT NULL DEFAULT false,
+    label text[] NOT NULL);
+CREATE TABLE IF NOT EXISTS {s}.reporting_ocp_cost_category_namespace (
+    id serial PRIMARY KEY,
+    namespace text NOT NULL UNIQUE,
+    system_default boolean NOT NULL DEFAULT false,
+    cost_category_id integer NOT NULL REFERENCES {s}.reporting_ocp_cost_category (id));
+CREATE TABLE IF NOT EXISTS {s}.reporting_ocpusagereportperiod (
+    id serial PRIMARY KEY,
+    cluster_id varchar(50) NOT NULL,
+    cluster_alias varchar(256),
+    report_period_start timestamptz NOT NULL,
+    report_period_end timestamptz NOT NULL,
+    summary_data_creation_datetime timestamptz,
+    summary_data_updated_datetime timestamptz,
+    ocp_on_cloud_updated_datetime timestamptz,
+    derived_cost_datetime timestamptz,
+    provider_id uuid NOT NULL,
+    UNIQUE (cluster_id, report_period_start, provider_id));
+CREATE TABLE IF NOT EXISTS {s}.reporting_ocp_clusters (
+    uuid uuid PRIMARY KEY,
+    cluster_id text NOT NULL,
+    cluster_alias text,
+    provider_id uuid NOT NULL,
+    UNIQUE (cluster_id, cluster_alias, provider_id));
+CREATE TABLE IF NOT EXISTS {s}.reporting_ocp_nodes (
+    uuid uuid PRIMARY KEY,
+    node text NOT NULL,
+    resource_id text,
+    node_capacity_cpu_cores numeric(18, 2),
+    cluster_id uuid NOT NULL REFERENCES {s}.reporting_ocp_clusters (uuid),
+    node_role text,
+    architecture text);
+CREATE TABLE IF NOT EXISTS {s}.reporting_ocpusagelineitem_daily_summary (
+    uuid uuid NOT NULL,
+    report_period_id integer REFERENCES {s}.reporting_ocpusagereportperiod (id),
+    cost_category_id integer REFERENCES {s}.reporting_ocp_cost_category (id),
+    cluster_id varchar(50),
+    cluster_alias varchar(256),
+    data_source varchar(64),
+    namespace varchar(253),
+    node varchar(253),
+    resource_id varchar(253),
+    usage_start date NOT NULL,
+    usage_end date NOT NULL,
+    pod_labels jsonb,
+    pod_usage_cpu_core_hours numeric(33, 15),
+    pod_request_cpu_core_hours numeric(33, 15),
+    pod_effective_usage_cpu_core_hours numeric(33, 15),
+    pod_limit_cpu_core_hours numeric(33, 15),
+    pod_usage_memory_gigabyte_hours numeric(33, 15),
+    pod_request_memory_gigabyte_hours numeric(33, 15),
+    pod_effective_usage_memory_gigabyte_hours numeric(33, 15),
+    pod_limit_memory_gigabyte_hours numeric(33, 15),
+    node_capacity_cpu_cores numeric(33, 15),
+    node_capacity_cpu_core_hours numeric(33, 15),
+    node_capacity_memory_gigabytes numeric(33, 15),
+    node_capacity_memory_gigabyte_hours numeric(33, 15),
+    cluster_capacity_cpu_core_hours numeric(33, 15),
+    cluster_capacity_memory_gigabyte_hours numeric(33, 15),
+    persistentvolumeclaim varchar(253),
+    persistentvolume varchar(253),
+    storageclass varchar(253),
+    volume_labels jsonb,
+    all_labels jsonb,
+    persistentvolumeclaim_capacity_gigabyte numeric(33, 15),
+    persistentvolumeclaim_capacity_gigabyte_months numeric(33, 15),
+    volume_request_storage_gigabyte_months numeric(33, 15),
+    persistentvolumeclaim_usage_gigabyte_months numeric(33, 15),
+    infrastructure_raw_cost numeric(33, 15),
+    infrastructure_project_raw_cost numeric(33, 15),
+    infrastructure_usage_cost jsonb,
+    infrastructure_markup_cost numeric(33, 15),
+    infrastructure_project_markup_cost numeric(33, 15),
+    infrastructure_monthly_cost_json jsonb,
+    infrastructure_project_monthly_cost jsonb,
+    supplementary_usage_cost jsonb,
+    supplementary_monthly_cost_json jsonb,
+    supplementary_project_monthly_cost jsonb,
+    supplementary_monthly_cost numeric(33, 15),
+    infrastructure_monthly_cost numeric(33, 15),
+    infrastructure_data_in_gigabytes numeric(33, 15),
+    infrastructure_data_out_gigabytes numeric(33, 15),
+    cost_model_cpu_cost numeric(33, 15),
+    cost_model_memory_cost numeric(33, 15),
+    cost_model_volume_cost numeric(33, 15),
+    cost_model_gpu_cost numeric(33, 15),
+    cost_model_rate_type text,
+    monthly_cost_type text,
+    source_uuid uuid,
+    raw_currency text,
+    distributed_cost numeric(33, 15),
+    PRIMARY KEY (usage_start, uuid)
+) PARTITION BY RANGE (usage_start);
+CREATE TABLE IF NOT EXISTS {s}.reporting_ocpusagelineitem_daily_summary_default
+    PARTITION OF {s}.reporting_ocpusagelineitem_daily_summary DEFAULT;
+CREATE INDEX IF NOT EXISTS summary_ocp_usage_idx
+    ON {s}.reporting_ocpusagelineitem_daily_summary (usage_start);
+CREATE INDEX IF NOT EXISTS summary_namespace_idx
+    ON {s}.reporting_ocpusagelineitem_daily_summary (namespace varchar_pattern_ops);
+CREATE INDEX IF NOT EXISTS summary_node_idx
+    ON {s}.reporting_ocpusagelineitem_daily_summary (node varchar_pattern_ops);
+CREATE INDEX IF NOT EXISTS summary_data_source_idx
+    ON {s}.reporting_ocpusagelineitem_daily_summary (data_source);
+CREATE INDEX IF NOT EXISTS summary_report_period_idx
+    ON {s}.reporting_ocpusagelineitem_daily_summary (report_period_id);
+CREATE INDEX IF NOT EXISTS summary_all_labels_idx
+    ON {s}.reporting_ocpusagelineitem_daily_summary USING gin (all_labels);
+CREATE INDEX IF NOT EXISTS summary_pod_labels_idx
+    ON {s}.reporting_ocpusagelineitem_daily_summary USING gin (pod_labels);
+CREATE INDEX IF NOT EXISTS summary_volume_labels_idx
+    ON {s}.reporting_ocpusagelineitem_daily_summary USING gin (volume_labels);
+INSERT INTO {s}.reporting_ocp_cost_category (name, description, source_type, system_default, label)
+    VALUES ('Platform', 'OpenShift default Platform cost category', 'OCP', true, '{}')
+    ON CONFLICT (name) DO NOTHING;
+INSERT INTO {s}.reporting_ocp_cost_category_namespace (namespace, system_default, cost_category_id)
+    SELECT p, true, c.id FROM {s}.reporting_ocp_cost_category c,
+        unnest(ARRAY['openshift-%', 'kube-%', 'Platform unallocated', 'openshift']) AS p
+    WHERE c.name = 'Platform'
+    ON CONFLICT (namespace) DO NOTHING;
+)sql";
+
+std::string ReplaceAll(std::string_view text, std::string_view from, std::string_view to) {
+  std::string out;
+  size_t pos = 0;
+  while (true) {
+    size_t hit = text.find(from, pos);
+    if (hit == std::string_view::npos) break;
+    out.append(text.substr(pos, hit - pos));
+    out.append(to);
+    pos = hit + from.size();
+  }
+  out.append(text.substr(pos));
+  return out;
+}
+
+}  // namespace
+
+Status CreateKokuSchema(Connection& conn, const std::string& schema) {
+  return conn.ExecScript(ReplaceAll(kDdl, "{s}", conn.QuoteIdentifier(schema)));
+}
+
+Status EnsureSummaryPartition(Connection& conn, const std::string& schema, Date day) {
+  const std::string table =
+      conn.QuoteIdentifier(schema) + ".reporting_ocpusagelineitem_daily_summary";
+  ARROW_ASSIGN_OR_RAISE(
+      auto partitioned,
+      conn.Exec("SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND "
+                "c.relname = 'reporting_ocpusagelineitem_daily_summary'",
+                {schema}));
+  if (partitioned.rows() == 0) return Status::OK();
+  auto ymd = ToYmd(day);
+  const Date first = MakeDate(static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), 1);
+  const Date next = first + DaysInMonth(first);
+  const std::string name =
+      fmt::format("reporting_ocpusagelineitem_daily_summary_{:04d}_{:02d}",
+                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()));
+  ARROW_ASSIGN_OR_RAISE(auto exists,
+                        conn.Exec("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                                  "c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+                                  {schema, name}));
+  if (exists.rows() > 0) return Status::OK();
+  // Rows of that month already in the default partition would make the new partition fail;
+  // they then stay where they are, as in koku.
+  ARROW_RETURN_NOT_OK(conn.ExecScript("SAVEPOINT ocpagg_partition"));
+  Status st = conn.ExecScript(
+      fmt::format("CREATE TABLE {}.{} PARTITION OF {} FOR VALUES FROM ('{}') TO ('{}')",
+                  conn.QuoteIdentifier(schema), name, table, FormatDate(first), FormatDate(next)));
+  return conn.ExecScript(st.ok() ? "RELEASE SAVEPOINT ocpagg_partition"
+                                 : "ROLLBACK TO SAVEPOINT ocpagg_partition");
+}
+
+}  // namespace ocpagg::pg

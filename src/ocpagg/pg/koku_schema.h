@@ -1,0 +1,23 @@
+#pragma once
+// The koku tables a summary run reads and writes, for a stand-alone install
+// (`summarize --create-schema`): shapes as in koku's models (koku.md §3), the summary table
+// range-partitioned by month on usage_start with a default partition, and koku's default cost
+// category ("Platform" with its four namespace patterns). Idempotent.
+
+#include <string>
+
+#include "ocpagg/common/status.h"
+#include "ocpagg/koku/date.h"
+#include "ocpagg/pg/connection.h"
+
+namespace ocpagg::pg {
+
+// Creates `schema` and its tables when missing; never changes existing ones.
+Status CreateKokuSchema(Connection& conn, const std::string& schema);
+
+// When the summary table is range-partitioned and has no partition for the month of `day`,
+// creates reporting_ocpusagelineitem_daily_summary_YYYY_MM (koku's naming). A plain table, or a
+// month already covered, is left alone.
+Status EnsureSummaryPartition(Connection& conn, const std::string& schema, Date day);
+
+}  // namespace ocpagg::pg
