@@ -6,15 +6,12 @@
 #include <cmath>
 
 #include "ocpagg/ingest/cell_converters.h"
-#include "ocpagg/koku/operator_labels.h"
 
 namespace ocpagg {
 namespace {
 
 // koku's THRESHOLD_MAP: rows with any checked value above 1e18 are dropped.
 constexpr double kAnomalyThreshold = 1e18;
-// Bound on the label cache, in bytes of JSON text.
-constexpr size_t kLabelCacheBytes = 32 << 20;
 
 // pandas DataFrame.max(axis=1) over two columns: NaN is skipped unless both are NaN.
 double MaxSkippingNaN(double a, double b) {
@@ -25,8 +22,9 @@ double MaxSkippingNaN(double a, double b) {
 
 }  // namespace
 
-BatchConverter::BatchConverter(const ReportColumns& columns, std::string file_name)
-    : columns_(columns), file_name_(std::move(file_name)) {}
+BatchConverter::BatchConverter(const ReportColumns& columns, std::string file_name,
+                               LabelJsonCache* labels)
+    : columns_(columns), file_name_(std::move(file_name)), labels_(labels) {}
 
 Status BatchConverter::Convert(std::shared_ptr<arrow::RecordBatch> csv_batch,
                                int64_t first_row_number, ConvertedBatch* out) {
@@ -35,10 +33,7 @@ Status BatchConverter::Convert(std::shared_ptr<arrow::RecordBatch> csv_batch,
   out->first_row_number = first_row_number;
   out->columns.resize(columns_.values.size());
   cell_arena_.Clear();
-  if (label_arena_.bytes() > kLabelCacheBytes) {
-    label_json_.clear();
-    label_arena_.Clear();
-  }
+  labels_->Trim();
   for (size_t v = 0; v < columns_.values.size(); ++v) {
     const ValueColumn& column = columns_.values[v];
     ConvertedColumn& values = out->columns[v];
@@ -127,26 +122,6 @@ void BatchConverter::ConvertNumbers(const arrow::Array& cells, ConvertedColumn* 
   for (int64_t i = 0; i < n; ++i) out->numbers[i] = KokuNumericCell(strings.GetView(i));
 }
 
-std::string_view BatchConverter::LabelJson(std::string_view operator_labels) {
-  // Debian's Abseil has its own string_view type for heterogeneous lookup.
-  if (auto it = label_json_.find(absl::string_view(operator_labels.data(), operator_labels.size()));
-      it != label_json_.end()) {
-    return it->second;
-  }
-  // NA tokens are empty after koku's CSV rewrite, and an empty label string gives "{}".
-  std::string_view source = IsPandasNaToken(operator_labels) ? std::string_view() : operator_labels;
-  auto labels = ParseOperatorLabels(source);
-  for (const auto& label : labels) {
-    if (!label_keys_.contains(label.first)) label_keys_.insert(label.first);
-  }
-  scratch_.clear();
-  AppendOperatorLabelsJson(source, &scratch_);
-  std::string_view json = label_arena_.Copy(scratch_);
-  if (json.empty()) json = "{}";  // unreachable: the JSON text is never empty
-  label_json_.emplace(std::string(operator_labels), json);
-  return json;
-}
-
 void BatchConverter::ConvertLabels(const arrow::Array& cells, ConvertedColumn* out) {
   const auto& strings = static_cast<const arrow::StringArray&>(cells);
   const int64_t n = strings.length();
@@ -157,7 +132,7 @@ void BatchConverter::ConvertLabels(const arrow::Array& cells, ConvertedColumn* o
   for (int64_t i = 0; i < n; ++i) {
     std::string_view raw = strings.GetView(i);
     if (!have_last || raw != last_raw) {
-      last_json = LabelJson(raw);
+      last_json = labels_->Get(raw);
       last_raw = raw;
       have_last = true;
     }

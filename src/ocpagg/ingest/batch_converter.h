@@ -6,9 +6,6 @@
 
 #include <arrow/type_fwd.h>
 
-#include <absl/container/flat_hash_map.h>
-#include <absl/container/flat_hash_set.h>
-
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -16,6 +13,7 @@
 #include <vector>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/ingest/label_json_cache.h"
 #include "ocpagg/ingest/report_columns.h"
 #include "ocpagg/ingest/string_arena.h"
 #include "ocpagg/koku/date.h"
@@ -42,33 +40,24 @@ struct ConvertedBatch {
 
 class BatchConverter {
  public:
-  // `file_name` names the CSV in error messages.
-  BatchConverter(const ReportColumns& columns, std::string file_name);
+  // `file_name` names the CSV in error messages; `labels` must outlive the converter.
+  BatchConverter(const ReportColumns& columns, std::string file_name, LabelJsonCache* labels);
 
   // Converts `csv_batch` (the CSV columns in header order, as utf8) into *out. Fails (bad
   // input) on a timestamp koku cannot parse, naming file, line and column.
   Status Convert(std::shared_ptr<arrow::RecordBatch> csv_batch, int64_t first_row_number,
                  ConvertedBatch* out);
 
-  // Every label key seen in a label column (koku adds them to reporting_enabledtagkeys,
-  // disabled).
-  const absl::flat_hash_set<std::string>& label_keys() const { return label_keys_; }
-
  private:
   Status ConvertTimestamps(const arrow::Array& cells, int value_index, ConvertedBatch* out);
   void ConvertNumbers(const arrow::Array& cells, ConvertedColumn* out);
   void ConvertLabels(const arrow::Array& cells, ConvertedColumn* out);
   void ConvertStrings(const arrow::Array& cells, bool sanitized, ConvertedColumn* out);
-  std::string_view LabelJson(std::string_view operator_labels);
 
   const ReportColumns& columns_;
   std::string file_name_;
-  // Raw label string -> JSON text. Labels repeat on every hour of a pod, so each distinct
-  // string is parsed once; the cache is dropped when it grows past a bound.
-  absl::flat_hash_map<std::string, std::string_view> label_json_;
-  StringArena label_arena_;
+  LabelJsonCache* labels_;
   StringArena cell_arena_;  // sanitized cells of the current batch
-  absl::flat_hash_set<std::string> label_keys_;
   std::string scratch_;
 };
 

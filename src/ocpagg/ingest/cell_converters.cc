@@ -223,7 +223,10 @@ std::optional<int64_t> ParseIsoMicros(std::string_view s) {
 }  // namespace
 
 bool IsPandasNaToken(std::string_view cell) {
-  if (cell.size() > 8) return false;
+  // No token ends in a digit or '.', which every number does: the common case stops here.
+  if (cell.size() > 8 || (!cell.empty() && (IsDigit(cell.back()) || cell.back() == '.'))) {
+    return false;
+  }
   for (std::string_view token : kPandasNaTokens) {
     if (cell == token) return true;
   }

@@ -10,6 +10,13 @@
 #include "ocpagg/koku/layout.h"
 
 namespace ocpagg {
+namespace {
+
+// Hourly rows are handed to the Parquet writer in pieces this small; it buffers a whole row
+// group in encoded, compressed form, far smaller than the Arrow arrays.
+constexpr int64_t kHourlyFlushRows = 8192;
+
+}  // namespace
 
 Result<std::unique_ptr<parquet::arrow::FileWriter>> OpenKokuParquetFile(
     const std::string& path, const std::shared_ptr<arrow::Schema>& schema, int64_t row_group_rows) {
@@ -28,13 +35,15 @@ Result<std::unique_ptr<parquet::arrow::FileWriter>> OpenKokuParquetFile(
 
 FileUnitWriter::FileUnitWriter(const ReportColumns& columns, FileUnitName name,
                                const FileUnitOptions& options, OutputStaging* staging,
-                               std::vector<WrittenFile>* written)
+                               std::vector<WrittenFile>* written, WriteQueue* writes)
     : columns_(columns),
       name_(std::move(name)),
       options_(options),
       staging_(staging),
       written_(written),
-      daily_(columns) {
+      writes_(writes),
+      daily_(columns),
+      flush_rows_(std::min<int64_t>(options.row_group_rows, kHourlyFlushRows)) {
   auto partition = KokuPartition::ForDate(options_.account, columns_.type, options_.source_uuid,
                                           name_.report_date);
   hourly_dir_ = HourlyPartitionDir("", partition);
@@ -97,8 +106,8 @@ Status FileUnitWriter::OpenChunk() {
 Status FileUnitWriter::AppendHourly(const ConvertedBatch& batch, std::span<const int32_t> rows) {
   size_t pos = 0;
   while (pos < rows.size()) {
-    const size_t take = std::min<size_t>(
-        rows.size() - pos, static_cast<size_t>(options_.row_group_rows - buffered_rows_));
+    const size_t take =
+        std::min<size_t>(rows.size() - pos, static_cast<size_t>(flush_rows_ - buffered_rows_));
     auto piece = rows.subspan(pos, take);
     for (size_t v = 0; v < columns_.values.size(); ++v) {
       const ConvertedColumn& values = batch.columns[v];
@@ -137,12 +146,12 @@ Status FileUnitWriter::AppendHourly(const ConvertedBatch& batch, std::span<const
     }
     buffered_rows_ += static_cast<int64_t>(take);
     pos += take;
-    if (buffered_rows_ == options_.row_group_rows) ARROW_RETURN_NOT_OK(FlushHourlyRowGroup());
+    if (buffered_rows_ == flush_rows_) ARROW_RETURN_NOT_OK(FlushHourlyRows());
   }
   return Status::OK();
 }
 
-Status FileUnitWriter::FlushHourlyRowGroup() {
+Status FileUnitWriter::FlushHourlyRows() {
   if (buffered_rows_ == 0) return Status::OK();
   arrow::ArrayVector arrays;
   for (auto& b : builders_) {
@@ -150,30 +159,36 @@ Status FileUnitWriter::FlushHourlyRowGroup() {
     arrays.push_back(std::move(a));
   }
   auto batch = arrow::RecordBatch::Make(columns_.hourly_schema, buffered_rows_, std::move(arrays));
-  Status st = hourly_writer_->WriteRecordBatch(*batch);
-  if (!st.ok()) return SinkError("cannot write {}: {}", hourly_relative_, st.message());
   hourly_rows_ += buffered_rows_;
   buffered_rows_ = 0;
-  return Status::OK();
+  return writes_->Submit([writer = hourly_writer_, batch, path = hourly_relative_]() -> Status {
+    Status st = writer->WriteRecordBatch(*batch);
+    return st.ok() ? st : SinkError("cannot write {}: {}", path, st.message());
+  });
 }
 
 Status FileUnitWriter::CloseChunk() {
-  ARROW_RETURN_NOT_OK(FlushHourlyRowGroup());
-  Status st = hourly_writer_->Close();
-  if (!st.ok()) return SinkError("cannot finish {}: {}", hourly_relative_, st.message());
-  hourly_writer_.reset();
+  ARROW_RETURN_NOT_OK(FlushHourlyRows());
+  ARROW_RETURN_NOT_OK(
+      writes_->Submit([writer = std::move(hourly_writer_), path = hourly_relative_]() -> Status {
+        Status st = writer->Close();
+        return st.ok() ? st : SinkError("cannot finish {}: {}", path, st.message());
+      }));
   written_->push_back({hourly_relative_, name_.csv_base, columns_.type, false, hourly_rows_});
 
   ARROW_ASSIGN_OR_RAISE(auto daily_batch, daily_.Finish());
   std::string daily_relative = daily_dir_ + "/" + DailyFileName(name_.csv_base, chunk_index_);
   ARROW_ASSIGN_OR_RAISE(std::string path, staging_->Prepare(daily_relative));
-  ARROW_ASSIGN_OR_RAISE(auto writer,
-                        OpenKokuParquetFile(path, columns_.daily_schema, options_.row_group_rows));
-  if (daily_batch->num_rows() > 0) st = writer->WriteRecordBatch(*daily_batch);
-  if (st.ok()) st = writer->Close();
-  if (!st.ok()) return SinkError("cannot write {}: {}", daily_relative, st.message());
   written_->push_back(
       {daily_relative, name_.csv_base, columns_.type, true, daily_batch->num_rows()});
+  ARROW_RETURN_NOT_OK(writes_->Submit([path, daily_relative, batch = std::move(daily_batch),
+                                       schema = columns_.daily_schema,
+                                       row_group_rows = options_.row_group_rows]() -> Status {
+    ARROW_ASSIGN_OR_RAISE(auto writer, OpenKokuParquetFile(path, schema, row_group_rows));
+    Status st = batch->num_rows() > 0 ? writer->WriteRecordBatch(*batch) : Status::OK();
+    if (st.ok()) st = writer->Close();
+    return st.ok() ? st : SinkError("cannot write {}: {}", daily_relative, st.message());
+  }));
 
   ++chunk_index_;
   rows_in_chunk_ = 0;

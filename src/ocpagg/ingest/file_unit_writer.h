@@ -18,6 +18,7 @@
 #include "ocpagg/ingest/daily_aggregator.h"
 #include "ocpagg/ingest/output_staging.h"
 #include "ocpagg/ingest/report_columns.h"
+#include "ocpagg/ingest/write_queue.h"
 #include "ocpagg/koku/date.h"
 
 namespace ocpagg {
@@ -46,10 +47,11 @@ struct WrittenFile {
 
 class FileUnitWriter {
  public:
-  // `columns`, `staging` and `written` must outlive the writer; files are appended to *written
-  // as they are closed.
+  // `columns`, `staging`, `written` and `writes` must outlive the writer. Parquet encoding and
+  // file writes run on `writes`; a file is listed in *written when its last write is queued,
+  // and is complete once `writes` drained without error.
   FileUnitWriter(const ReportColumns& columns, FileUnitName name, const FileUnitOptions& options,
-                 OutputStaging* staging, std::vector<WrittenFile>* written);
+                 OutputStaging* staging, std::vector<WrittenFile>* written, WriteQueue* writes);
   FileUnitWriter(const FileUnitWriter&) = delete;
   FileUnitWriter& operator=(const FileUnitWriter&) = delete;
 
@@ -68,13 +70,14 @@ class FileUnitWriter {
   Status OpenChunk();
   Status CloseChunk();
   Status AppendHourly(const ConvertedBatch& batch, std::span<const int32_t> rows);
-  Status FlushHourlyRowGroup();
+  Status FlushHourlyRows();
 
   const ReportColumns& columns_;
   FileUnitName name_;
   FileUnitOptions options_;
   OutputStaging* staging_;
   std::vector<WrittenFile>* written_;
+  WriteQueue* writes_;
   std::string hourly_dir_, daily_dir_;  // relative to the output directory
 
   int64_t chunk_index_ = 0;
@@ -82,12 +85,13 @@ class FileUnitWriter {
   int64_t csv_rows_ = 0;
   int64_t anomalous_rows_ = 0;
 
-  std::unique_ptr<parquet::arrow::FileWriter> hourly_writer_;
+  std::shared_ptr<parquet::arrow::FileWriter> hourly_writer_;
   std::string hourly_relative_;
   int64_t hourly_rows_ = 0;
   std::vector<std::unique_ptr<arrow::ArrayBuilder>> builders_;
   int64_t buffered_rows_ = 0;
   DailyAggregator daily_;
+  int64_t flush_rows_;
   std::vector<int32_t> kept_;
 };
 

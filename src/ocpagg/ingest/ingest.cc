@@ -11,10 +11,12 @@
 #include <numeric>
 
 #include "ocpagg/ingest/batch_converter.h"
+#include "ocpagg/ingest/label_json_cache.h"
 #include "ocpagg/ingest/operator_csv.h"
 #include "ocpagg/ingest/output_staging.h"
 #include "ocpagg/ingest/payload.h"
 #include "ocpagg/ingest/report_columns.h"
+#include "ocpagg/ingest/write_queue.h"
 #include "ocpagg/koku/layout.h"
 
 namespace ocpagg {
@@ -100,14 +102,14 @@ class PayloadIngester {
     csv_options.use_threads = options_.use_threads;
     ARROW_ASSIGN_OR_RAISE(
         auto reader, OperatorCsvReader::Open(buffered, *header, file.display_name, csv_options));
-    BatchConverter converter(*columns, file.display_name);
+    BatchConverter converter(*columns, file.display_name, &labels_);
     const bool per_day = month.manifest.SplitsFilesPerDay();
     std::unique_ptr<FileUnitWriter> whole;
     std::map<Date, std::unique_ptr<FileUnitWriter>> days;
     if (!per_day) {
       whole = std::make_unique<FileUnitWriter>(
           *columns, FileUnitName{CsvBaseOf(file.name), month.manifest.date}, unit_options_,
-          staging_, &report_->files);
+          staging_, &report_->files, &writes_);
     }
 
     ConvertedBatch batch;
@@ -152,18 +154,18 @@ class PayloadIngester {
     counts.csv_rows += rows;
     report_->bad_lines_skipped += reader->bad_lines_skipped();
     if (rows == 0) report_->skipped.push_back({file.display_name, "header only, no rows"});
-    for (const std::string& key : converter.label_keys()) label_keys_.insert(key);
     return Status::OK();
   }
 
   Status Finish() {
+    ARROW_RETURN_NOT_OK(writes_.Drain());
     ARROW_RETURN_NOT_OK(AssignDayUnitNames());
     for (const WrittenFile& f : report_->files) {
       ReportTypeCounts& counts = report_->by_type[static_cast<int>(f.type)];
       (f.daily ? counts.daily_rows : counts.hourly_rows) += f.rows;
       (f.daily ? counts.daily_files : counts.hourly_files) += 1;
     }
-    report_->label_keys.assign(label_keys_.begin(), label_keys_.end());
+    report_->label_keys.assign(labels_.label_keys().begin(), labels_.label_keys().end());
     std::sort(report_->label_keys.begin(), report_->label_keys.end());
     return Status::OK();
   }
@@ -185,7 +187,7 @@ class PayloadIngester {
         static_cast<size_t>(std::find(files.begin(), files.end(), file) - files.begin());
     day_units_.push_back({month.location, std::move(prefix), file_index, name.csv_base});
     return std::make_unique<FileUnitWriter>(columns, std::move(name), unit_options_, staging_,
-                                            &report_->files);
+                                            &report_->files, &writes_);
   }
 
   Status AssignDayUnitNames() {
@@ -238,7 +240,8 @@ class PayloadIngester {
   FileUnitOptions unit_options_;
   std::map<std::string, std::map<std::string, int>> day_units_seen_;
   std::vector<DayUnit> day_units_;
-  absl::flat_hash_set<std::string> label_keys_;
+  LabelJsonCache labels_;
+  WriteQueue writes_;
 };
 
 Status ValidateOptions(const IngestOptions& o) {

@@ -23,8 +23,8 @@ struct IngestOptions {
   int64_t manifest_id = 0;                 // koku's manifest id, part of per-day split names
   int64_t rows_per_chunk = 200'000;        // koku's PARQUET_PROCESSING_BATCH_SIZE
   int64_t row_group_rows = 65'536;
-  int64_t csv_block_bytes = 4 << 20;  // Arrow CSV block size
-  bool use_threads = true;            // Arrow parses CSV blocks on its thread pool
+  int64_t csv_block_bytes = 1 << 20;  // Arrow CSV block size
+  bool use_threads = false;  // Arrow's own CSV threads; reading already has a thread of its own
 };
 
 struct ReportTypeCounts {

@@ -9,6 +9,9 @@
 namespace ocpagg {
 namespace {
 
+// Parsed batches waiting for the consumer: enough to keep both threads busy, few enough to
+// keep memory small.
+constexpr size_t kPrefetchBatches = 4;
 // Header lines longer than this are not an operator CSV.
 constexpr int64_t kMaxHeaderBytes = 1 << 20;
 
@@ -122,19 +125,53 @@ Result<std::unique_ptr<OperatorCsvReader>> OperatorCsvReader::Open(
   return reader;
 }
 
-OperatorCsvReader::~OperatorCsvReader() = default;
+OperatorCsvReader::~OperatorCsvReader() {
+  {
+    std::lock_guard<std::mutex> lock(queue_mu_);
+    stop_ = true;
+  }
+  queue_cv_.notify_all();
+  if (prefetcher_.joinable()) prefetcher_.join();
+}
+
+void OperatorCsvReader::Prefetch() {
+  while (true) {
+    std::shared_ptr<arrow::RecordBatch> batch;
+    Status st = reader_->ReadNext(&batch);
+    std::unique_lock<std::mutex> lock(queue_mu_);
+    queue_cv_.wait(lock, [&] { return stop_ || queue_.size() < kPrefetchBatches; });
+    if (stop_) return;
+    const bool last = !st.ok() || !batch;
+    if (st.ok()) {
+      queue_.emplace_back(std::move(batch));
+    } else {
+      queue_.emplace_back(st);
+    }
+    lock.unlock();
+    queue_cv_.notify_all();
+    if (last) return;
+  }
+}
+
+Status OperatorCsvReader::Explain(const Status& st) {
+  std::lock_guard<std::mutex> lock(bad_lines_->mu);
+  if (bad_lines_->first_error) return BadInput("{}: {}", display_name_, *bad_lines_->first_error);
+  if (KindOf(st) == ErrorKind::kBadInput && st.detail()) return WithContext(st, display_name_);
+  return BadInput("{}: {}", display_name_, st.message());
+}
 
 Result<std::shared_ptr<arrow::RecordBatch>> OperatorCsvReader::Next() {
-  std::shared_ptr<arrow::RecordBatch> batch;
-  Status st = reader_->ReadNext(&batch);
-  if (!st.ok()) {
-    std::lock_guard<std::mutex> lock(bad_lines_->mu);
-    if (bad_lines_->first_error) return BadInput("{}: {}", display_name_, *bad_lines_->first_error);
-    if (KindOf(st) == ErrorKind::kBadInput && st.detail()) return WithContext(st, display_name_);
-    return BadInput("{}: {}", display_name_, st.message());
-  }
-  if (batch) rows_read_ += batch->num_rows();
-  return batch;
+  if (!prefetcher_.joinable()) prefetcher_ = std::thread([this] { Prefetch(); });
+  std::unique_lock<std::mutex> lock(queue_mu_);
+  queue_cv_.wait(lock, [&] { return !queue_.empty(); });
+  Result<std::shared_ptr<arrow::RecordBatch>> next = std::move(queue_.front());
+  // The end (or an error) stays queued, so every later call sees it again.
+  if (next.ok() && *next) queue_.pop_front();
+  lock.unlock();
+  queue_cv_.notify_all();
+  if (!next.ok()) return Explain(next.status());
+  if (*next) rows_read_ += (*next)->num_rows();
+  return next;
 }
 
 }  // namespace ocpagg

@@ -6,11 +6,14 @@
 #include <arrow/type_fwd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "ocpagg/common/status.h"
@@ -39,7 +42,8 @@ class OperatorCsvReader {
       std::string display_name, const OperatorCsvOptions& options);
   ~OperatorCsvReader();
 
-  // The next rows (columns in header order, utf8), or nullptr at the end. A row with fewer
+  // The next rows (columns in header order, utf8), or nullptr at the end. Reading and parsing
+  // run on a background thread a few batches ahead, overlapping the caller's work. A row with fewer
   // fields than the header fails (bad input, with its line); a row with more fields is dropped
   // and counted, as pandas' on_bad_lines="warn" in koku does.
   Result<std::shared_ptr<arrow::RecordBatch>> Next();
@@ -55,8 +59,15 @@ class OperatorCsvReader {
   };
 
   OperatorCsvReader() = default;
+  void Prefetch();
+  Status Explain(const Status& st);
 
   std::shared_ptr<arrow::csv::StreamingReader> reader_;
+  std::thread prefetcher_;
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Result<std::shared_ptr<arrow::RecordBatch>>> queue_;
+  bool stop_ = false;
   std::string display_name_;
   std::shared_ptr<BadLines> bad_lines_;
   int64_t rows_read_ = 0;
