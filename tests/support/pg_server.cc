@@ -1,0 +1,109 @@
+#include "support/pg_server.h"
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <random>
+
+#include "support/process.h"
+
+namespace ocpagg::testing {
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string FindBinDir() {
+  fs::path best;
+  if (!fs::exists("/usr/lib/postgresql")) return {};
+  for (const auto& e : fs::directory_iterator("/usr/lib/postgresql")) {
+    if (fs::exists(e.path() / "bin" / "pg_ctl") && e.path() > best) best = e.path();
+  }
+  return best.empty() ? std::string() : (best / "bin").string();
+}
+
+// Runs argv, as the postgres user when we are root (initdb refuses to run as root).
+ProcessResult RunAsServerUser(std::vector<std::string> argv) {
+  if (geteuid() == 0) argv.insert(argv.begin(), {"/usr/sbin/runuser", "-u", "postgres", "--"});
+  return RunProcess(argv);
+}
+
+std::unique_ptr<PgServer>& Instance() {
+  static std::unique_ptr<PgServer> server;
+  return server;
+}
+
+}  // namespace
+
+PgServer* PgServer::Get() {
+  auto& server = Instance();
+  if (!server) {
+    server.reset(new PgServer());
+    if (!server->Start()) {
+      server.reset();
+      return nullptr;
+    }
+  }
+  return server.get();
+}
+
+bool PgServer::Start() {
+  bin_dir_ = FindBinDir();
+  if (bin_dir_.empty()) {
+    ADD_FAILURE() << "no PostgreSQL server under /usr/lib/postgresql: run scripts/setup --dev";
+    return false;
+  }
+  char tmpl[] = "/tmp/ocpagg-pg-XXXXXX";
+  if (!mkdtemp(tmpl)) return false;
+  dir_ = tmpl;
+  socket_dir_ = dir_;
+  if (geteuid() == 0) RunProcess({"/bin/chown", "postgres", dir_});
+  std::random_device rd;
+  port_ = 20000 + static_cast<int>(rd() % 30000);
+  auto init = RunAsServerUser({bin_dir_ + "/initdb", "-D", dir_ + "/data", "-U", "postgres",
+                               "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"});
+  if (init.exit_code != 0) {
+    ADD_FAILURE() << "initdb failed: " << init.output;
+    return false;
+  }
+  auto start = RunAsServerUser(
+      {bin_dir_ + "/pg_ctl", "-D", dir_ + "/data", "-w", "-l", dir_ + "/server.log", "-o",
+       fmt::format("-k {} -c listen_addresses='' -c fsync=off -c full_page_writes=off -p {}",
+                   socket_dir_, port_),
+       "start"});
+  if (start.exit_code != 0) {
+    ADD_FAILURE() << "pg_ctl start failed: " << start.output;
+    return false;
+  }
+  started_ = true;
+  return true;
+}
+
+PgServer::~PgServer() {
+  if (started_) {
+    RunAsServerUser({bin_dir_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "immediate", "stop"});
+  }
+  std::error_code ec;
+  if (!dir_.empty()) fs::remove_all(dir_, ec);
+}
+
+std::string PgServer::CreateDatabase() {
+  const std::string name = fmt::format("t{}_{}", getpid(), ++databases_);
+  auto url = [&](const std::string& db) {
+    return fmt::format("postgresql:///{}?host={}&port={}&user=postgres", db, socket_dir_, port_);
+  };
+  Psql(url("postgres"), fmt::format("CREATE DATABASE {}", name));
+  return url(name);
+}
+
+std::string PgServer::Psql(const std::string& url, const std::string& sql) {
+  auto r = RunProcess(
+      {"/usr/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-A", "-t", "-d", url, "-c", sql});
+  EXPECT_EQ(r.exit_code, 0) << "psql failed: " << r.output << "\nSQL: " << sql;
+  return r.output;
+}
+
+}  // namespace ocpagg::testing

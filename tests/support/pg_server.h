@@ -1,0 +1,35 @@
+#pragma once
+// Test support: a private PostgreSQL server for the tests of one binary. Debian's initdb and
+// pg_ctl (found under /usr/lib/postgresql/*/bin) run in a fresh temporary directory, listening
+// on a unix socket only; as root they run as the `postgres` user. The server starts on first
+// use and is stopped and removed when the test binary exits. Tests get a fresh database each.
+
+#include <string>
+
+namespace ocpagg::testing {
+
+class PgServer {
+ public:
+  // The shared server of this test binary, started on first call. Fails the calling test
+  // (ADD_FAILURE) and returns nullptr when no PostgreSQL server binaries are installed.
+  static PgServer* Get();
+
+  // Creates a new empty database and returns its libpq URL.
+  std::string CreateDatabase();
+  // Runs SQL through psql against `url`, returning psql's output (unaligned, tuples only);
+  // fails the test on error.
+  std::string Psql(const std::string& url, const std::string& sql);
+
+  ~PgServer();
+
+ private:
+  PgServer() = default;
+  bool Start();
+
+  std::string bin_dir_, dir_, socket_dir_;
+  int port_ = 0;
+  int databases_ = 0;
+  bool started_ = false;
+};
+
+}  // namespace ocpagg::testing
