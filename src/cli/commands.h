@@ -2,8 +2,8 @@
 // Each subcommand of `ocpagg` lives in its own file and registers itself on the app. The
 // callback it installs runs the command and stores the process exit code in *exit_code.
 
-#include <CLI/CLI.hpp>
 #include <arrow/status.h>
+#include <CLI/CLI.hpp>
 
 namespace ocpagg::cli {
 

@@ -17,11 +17,11 @@ using arrow::Status;
 
 // Exit codes of the `ocpagg` command, one per kind of failure.
 enum class ErrorKind : int {
-  kUsage = 2,         // bad flags or configuration
-  kBadInput = 3,      // input data that cannot be read as koku's format
-  kSink = 4,          // the database or the output files failed
-  kMemoryLimit = 5,   // the work does not fit the memory limit and spilling is disabled
-  kInternal = 70,     // a bug: an invariant did not hold
+  kUsage = 2,        // bad flags or configuration
+  kBadInput = 3,     // input data that cannot be read as koku's format
+  kSink = 4,         // the database or the output files failed
+  kMemoryLimit = 5,  // the work does not fit the memory limit and spilling is disabled
+  kInternal = 70,    // a bug: an invariant did not hold
 };
 
 class ErrorKindDetail : public arrow::StatusDetail {

@@ -20,7 +20,8 @@ std::optional<Date> ParseDate(std::string_view text) {
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
     return ec == std::errc() && p == s.data() + s.size();
   };
-  if (!parse(text.substr(0, 4), y) || !parse(text.substr(5, 2), m) || !parse(text.substr(8, 2), d)) {
+  if (!parse(text.substr(0, 4), y) || !parse(text.substr(5, 2), m) ||
+      !parse(text.substr(8, 2), d)) {
     return std::nullopt;
   }
   auto ymd = std::chrono::year{y} / std::chrono::month{m} / std::chrono::day{d};

@@ -33,7 +33,8 @@ inline std::chrono::year_month_day ToYmd(Date d) {
 // Number of days in the month of `d` (koku's DIM for GiB-months, §2.6).
 inline int DaysInMonth(Date d) {
   auto ymd = ToYmd(d);
-  auto last = std::chrono::year_month_day_last{ymd.year(), std::chrono::month_day_last{ymd.month()}};
+  auto last =
+      std::chrono::year_month_day_last{ymd.year(), std::chrono::month_day_last{ymd.month()}};
   return static_cast<int>(static_cast<unsigned>(last.day()));
 }
 

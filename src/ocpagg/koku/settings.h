@@ -50,8 +50,8 @@ struct StoredNode {
   std::optional<double> node_capacity_cpu_cores;
   std::optional<std::string> node_role;
   std::optional<std::string> architecture;
-  bool is_new = false;    // created by this run: to be inserted
-  bool changed = false;   // existing row whose role/architecture this run filled: to be updated
+  bool is_new = false;   // created by this run: to be inserted
+  bool changed = false;  // existing row whose role/architecture this run filled: to be updated
 };
 
 // A row of reporting_ocp_nodes as read back: unallocated rows take max(node_role) per
