@@ -79,6 +79,10 @@ TEST(OperatorTimestampTest, OtherIsoFormatsParseAsCiso8601Does) {
   EXPECT_EQ(ParseOperatorTimestampMillis("2020-07-01 01:02"), Millis(2020, 7, 1, 1, 2));
   EXPECT_EQ(ParseOperatorTimestampMillis("20200701T010203"), Millis(2020, 7, 1, 1, 2, 3));
   EXPECT_EQ(ParseOperatorTimestampMillis("2020-07-01 24:00:00"), Millis(2020, 7, 2));
+  // Ordinal and week dates: day 183 of 2020, and the Wednesday of ISO week 27.
+  EXPECT_EQ(ParseOperatorTimestampMillis("2020-183 01:00:00"), Millis(2020, 7, 1, 1));
+  EXPECT_EQ(ParseOperatorTimestampMillis("2020-W27-3"), Millis(2020, 7, 1));
+  EXPECT_EQ(ParseOperatorTimestampMillis("2020W273"), Millis(2020, 7, 1));
 }
 
 TEST(OperatorTimestampTest, SubMillisecondDigitsAreTruncated) {
@@ -98,9 +102,10 @@ TEST(OperatorTimestampTest, EverySuffixOccurrenceIsRemoved) {
 }
 
 TEST(OperatorTimestampTest, GarbageAndImpossibleDatesFail) {
-  for (const char* bad : {"", "yesterday", "2020-7-01", " 2020-07-01", "2020-07-01 ",
-                          "2020-02-30 00:00:00 +0000 UTC", "2020-13-01", "2020-07-01 24:00:01",
-                          "2020-07-01T010203", "2020-07-01 00:00:00 +0000 CET"}) {
+  for (const char* bad :
+       {"", "yesterday", "2020-7-01", " 2020-07-01", "2020-07-01 ", "2020-02-30 00:00:00 +0000 UTC",
+        "2020-13-01", "2020-07-01 24:00:01", "2020-07-01T010203", "2020-07-01 00:00:00 +0000 CET",
+        "2021-W53", "2021-366"}) {
     EXPECT_EQ(ParseOperatorTimestampMillis(bad), std::nullopt) << bad;
   }
 }

@@ -1,5 +1,6 @@
 #include "ocpagg/ingest/cell_converters.h"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cmath>
@@ -139,27 +140,78 @@ bool IsPlainOperatorLayout(std::string_view s) {
   return true;
 }
 
-std::optional<int64_t> ParseIsoMicros(std::string_view s) {
-  size_t i = 0;
-  int year = 0, month = 0, day = 1;
-  if (!ReadFixedDigits(s, &i, 4, &year)) return std::nullopt;
-  bool extended = i < s.size() && s[i] == '-';
-  if (extended) {
-    ++i;
-    if (!ReadFixedDigits(s, &i, 2, &month)) return std::nullopt;
-    if (i < s.size() && s[i] == '-') {
-      ++i;
-      if (!ReadFixedDigits(s, &i, 2, &day)) return std::nullopt;
+// ISO 8601 week date: day `weekday` (1 = Monday) of week `week` of ISO year `year`.
+std::optional<Date> IsoWeekDate(int year, int week, int weekday) {
+  if (week < 1 || week > 53 || weekday < 1 || weekday > 7) return std::nullopt;
+  Date jan4 = MakeDate(year, 1, 4);
+  int jan4_weekday = static_cast<int>(((jan4 % 7) + 7 + 3) % 7) + 1;  // 1970-01-01 was a Thursday
+  Date week1_monday = jan4 - (jan4_weekday - 1);
+  Date date = week1_monday + (week - 1) * 7 + (weekday - 1);
+  // Week 53 exists only in years whose 53rd week ends in the next ISO year's week 1.
+  if (week == 53 && IsoWeekDate(year + 1, 1, 1) && date >= *IsoWeekDate(year + 1, 1, 1)) {
+    return std::nullopt;
+  }
+  return date;
+}
+
+bool IsLeapYear(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+
+// The date part: YYYY-MM-DD, YYYYMMDD, YYYY-MM, YYYY-DDD, YYYYDDD (ordinal) and YYYY-Www[-D],
+// YYYYWww[D] (week dates), as ciso8601 reads them. Sets *extended for the time part.
+std::optional<Date> ParseIsoDate(std::string_view s, size_t* i, bool* extended) {
+  int year = 0;
+  if (!ReadFixedDigits(s, i, 4, &year)) return std::nullopt;
+  *extended = *i < s.size() && s[*i] == '-';
+  if (*extended) ++*i;
+  auto digits_ahead = [&](size_t n) {
+    if (*i + n > s.size()) return false;
+    for (size_t k = 0; k < n; ++k) {
+      if (!IsDigit(s[*i + k])) return false;
     }
-  } else {
-    if (!ReadFixedDigits(s, &i, 2, &month) || !ReadFixedDigits(s, &i, 2, &day)) {
-      return std::nullopt;
+    return true;
+  };
+  if (*i < s.size() && s[*i] == 'W') {
+    ++*i;
+    int week = 0, weekday = 1;
+    if (!ReadFixedDigits(s, i, 2, &week)) return std::nullopt;
+    if (*extended && *i < s.size() && s[*i] == '-') {
+      ++*i;
+      if (!ReadFixedDigits(s, i, 1, &weekday)) return std::nullopt;
+    } else if (!*extended && digits_ahead(1)) {
+      ReadFixedDigits(s, i, 1, &weekday);
     }
+    return IsoWeekDate(year, week, weekday);
+  }
+  // Ordinal dates have three digits where a month has two.
+  const bool ordinal = *extended ? digits_ahead(3) : (digits_ahead(3) && !digits_ahead(4));
+  if (ordinal) {
+    int day_of_year = 0;
+    ReadFixedDigits(s, i, 3, &day_of_year);
+    if (day_of_year < 1 || day_of_year > (IsLeapYear(year) ? 366 : 365)) return std::nullopt;
+    return MakeDate(year, 1, 1) + day_of_year - 1;
+  }
+  int month = 0, day = 1;
+  if (*extended) {
+    if (!ReadFixedDigits(s, i, 2, &month)) return std::nullopt;
+    if (*i < s.size() && s[*i] == '-') {
+      ++*i;
+      if (!ReadFixedDigits(s, i, 2, &day)) return std::nullopt;
+    }
+  } else if (!ReadFixedDigits(s, i, 2, &month) || !ReadFixedDigits(s, i, 2, &day)) {
+    return std::nullopt;
   }
   if (month < 1 || month > 12 || day < 1) return std::nullopt;
-  Date date = MakeDate(year, static_cast<unsigned>(month), 1);
-  if (day > DaysInMonth(date)) return std::nullopt;
-  date += day - 1;
+  Date first = MakeDate(year, static_cast<unsigned>(month), 1);
+  if (day > DaysInMonth(first)) return std::nullopt;
+  return first + day - 1;
+}
+
+std::optional<int64_t> ParseIsoMicros(std::string_view s) {
+  size_t i = 0;
+  bool extended = false;
+  std::optional<Date> parsed_date = ParseIsoDate(s, &i, &extended);
+  if (!parsed_date) return std::nullopt;
+  const Date date = *parsed_date;
 
   int hour = 0, minute = 0, second = 0;
   int64_t micros = 0;
@@ -233,7 +285,17 @@ bool IsPandasNaToken(std::string_view cell) {
   return false;
 }
 
-double SafeFloat(std::string_view cell) { return ParsePythonFloat(cell).value_or(0.0); }
+double SafeFloat(std::string_view cell) {
+  // Fast path for what the operator writes ("3600", "1800.0"): digits and a '.', which
+  // from_chars parses exactly as Python does. Anything else takes the full grammar.
+  if (!cell.empty() && cell.size() < 32 &&
+      std::all_of(cell.begin(), cell.end(), [](char c) { return IsDigit(c) || c == '.'; })) {
+    double value = 0;
+    auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), value);
+    if (ec == std::errc() && end == cell.data() + cell.size()) return value;
+  }
+  return ParsePythonFloat(cell).value_or(0.0);
+}
 
 std::optional<int64_t> ParseOperatorTimestampMillis(std::string_view cell) {
   constexpr std::string_view kSuffix = " +0000 UTC";

@@ -27,10 +27,11 @@ inline double KokuNumericCell(std::string_view cell) {
 }
 
 // koku's process_openshift_datetime: every " +0000 UTC" is removed, then the text is parsed as
-// ciso8601 does (YYYY-MM-DD or YYYYMMDD, optionally followed by 'T' or ' ' and hh[:mm[:ss[.f]]],
-// optionally a 'Z' or +-hh[:mm] offset). Returns milliseconds since the epoch of the naive UTC
-// time, sub-millisecond digits truncated (koku writes coerce_timestamps="ms"); an offset is
-// applied to reach UTC. nullopt when the text does not parse: koku then fails the whole file.
+// ciso8601 does (a calendar, ordinal or week date, optionally followed by 'T' or ' ' and
+// hh[:mm[:ss[.f]]], optionally a 'Z' or +-hh[:mm] offset). Returns milliseconds since the epoch of
+// the naive UTC time, sub-millisecond digits truncated (koku writes coerce_timestamps="ms"); an
+// offset is applied to reach UTC. nullopt when the text does not parse: koku then fails the whole
+// file.
 std::optional<int64_t> ParseOperatorTimestampMillis(std::string_view cell);
 
 // True when koku's sanitizer would change the cell (a NUL byte, or one of & < > " ').
