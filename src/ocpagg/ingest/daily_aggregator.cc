@@ -11,6 +11,11 @@
 #include <numeric>
 
 namespace ocpagg {
+
+// An empty view may hold a null pointer, which Arrow's builders would pass on to memcpy.
+static std::string_view NonNullView(std::string_view v) {
+  return v.empty() ? std::string_view("", 0) : v;
+}
 namespace {
 
 Status AppendNumber(arrow::DoubleBuilder* b, double v) {
@@ -59,7 +64,7 @@ uint32_t DailyAggregator::AddGroup(const Probe& p) {
     } else if (acc.kind == CellKind::kTimestamp) {
       acc.max_millis.push_back(std::numeric_limits<int64_t>::min());
     } else {
-      acc.max_text.emplace_back();  // '' sorts first, and strings are never NULL here
+      acc.max_text.emplace_back("", 0);  // '' sorts first, and strings are never NULL here
     }
   }
   groups_.insert(group);
@@ -133,7 +138,8 @@ Result<std::shared_ptr<arrow::RecordBatch>> DailyAggregator::Finish() {
   for (size_t k = 0; k < key_count_; ++k) {
     arrow::StringBuilder b;
     ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(n)));
-    for (uint32_t g : order) ARROW_RETURN_NOT_OK(b.Append(key_parts_[g * key_count_ + k]));
+    for (uint32_t g : order)
+      ARROW_RETURN_NOT_OK(b.Append(NonNullView(key_parts_[g * key_count_ + k])));
     ARROW_ASSIGN_OR_RAISE(auto a, b.Finish());
     arrays.push_back(std::move(a));
   }
@@ -163,7 +169,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> DailyAggregator::Finish() {
     } else {
       arrow::StringBuilder b;
       ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(n)));
-      for (uint32_t g : order) ARROW_RETURN_NOT_OK(b.Append(acc.max_text[g]));
+      for (uint32_t g : order) ARROW_RETURN_NOT_OK(b.Append(NonNullView(acc.max_text[g])));
       ARROW_ASSIGN_OR_RAISE(a, b.Finish());
     }
     arrays.push_back(std::move(a));
