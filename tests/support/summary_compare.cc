@@ -1,12 +1,13 @@
 #include "support/summary_compare.h"
 
+#include "ocpagg/koku/summary_row.h"
+
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include <algorithm>
 #include <cmath>
 #include <fstream>
-#include <set>
 #include <sstream>
 #include <stdexcept>
 
@@ -19,27 +20,10 @@ bool IsJsonColumn(const std::string& c) {
          c == "infrastructure_usage_cost";
 }
 bool IsNumericColumn(const std::string& c) {
-  static const std::set<std::string> kNumeric = {
-      "pod_usage_cpu_core_hours",
-      "pod_request_cpu_core_hours",
-      "pod_effective_usage_cpu_core_hours",
-      "pod_limit_cpu_core_hours",
-      "pod_usage_memory_gigabyte_hours",
-      "pod_request_memory_gigabyte_hours",
-      "pod_effective_usage_memory_gigabyte_hours",
-      "pod_limit_memory_gigabyte_hours",
-      "node_capacity_cpu_cores",
-      "node_capacity_cpu_core_hours",
-      "node_capacity_memory_gigabytes",
-      "node_capacity_memory_gigabyte_hours",
-      "cluster_capacity_cpu_core_hours",
-      "cluster_capacity_memory_gigabyte_hours",
-      "persistentvolumeclaim_capacity_gigabyte",
-      "persistentvolumeclaim_capacity_gigabyte_months",
-      "volume_request_storage_gigabyte_months",
-      "persistentvolumeclaim_usage_gigabyte_months",
-  };
-  return kNumeric.count(c) > 0;
+  for (size_t m = 0; m < kMetricCount; ++m) {
+    if (MetricColumnName(static_cast<Metric>(m)) == c) return true;
+  }
+  return false;
 }
 
 // JSON object -> canonical text (keys sorted, numbers as doubles).
