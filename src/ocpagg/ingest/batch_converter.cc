@@ -148,13 +148,14 @@ void BatchConverter::ConvertStrings(const arrow::Array& cells, bool sanitized,
   for (int64_t i = 0; i < n; ++i) {
     std::string_view cell = strings.GetView(i);
     if (cell.size() <= 8 && IsPandasNaToken(cell)) {
-      out->text[i] = std::string_view();
+      out->text[i] = std::string_view("", 0);
     } else if (sanitized && NeedsKokuSanitizing(cell)) {
       scratch_.clear();
       AppendKokuSanitized(cell, &scratch_);
       out->text[i] = cell_arena_.Copy(scratch_);
     } else {
-      out->text[i] = cell;
+      // An Arrow array whose values are all empty may have no data buffer at all.
+      out->text[i] = cell.data() ? cell : std::string_view("", 0);
     }
   }
 }

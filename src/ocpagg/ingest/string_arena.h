@@ -15,9 +15,10 @@ class StringArena {
   StringArena(const StringArena&) = delete;
   StringArena& operator=(const StringArena&) = delete;
 
-  // Copies `s` into the arena and returns a view of the copy.
+  // Copies `s` into the arena and returns a view of the copy (never a null pointer, which
+  // Arrow's builders would hand to memcpy).
   std::string_view Copy(std::string_view s) {
-    if (s.empty()) return {};
+    if (s.empty()) return std::string_view("", 0);
     if (s.size() > kBlockBytes / 4) {
       large_.push_back(std::make_unique<char[]>(s.size()));
       std::copy(s.begin(), s.end(), large_.back().get());
