@@ -60,13 +60,14 @@ class PrintingTarget : public SummaryTarget {
   Status BeginRows(const RunIdentity& identity, Date start, Date end) override {
     return inner_.BeginRows(identity, start, end);
   }
-  Status WriteDay(Date day, std::span<const SummaryRow> rows) override {
+  Status WriteRows(Date day, std::span<const SummaryRow> rows) override {
     for (const auto& r : rows) {
       if (rows_.size() < kMaxRows) rows_.push_back(r);
     }
     total_ += static_cast<int64_t>(rows.size());
-    return inner_.WriteDay(day, rows);
+    return inner_.WriteRows(day, rows);
   }
+  Status EndDay(Date day) override { return inner_.EndDay(day); }
   Status Commit() override { return inner_.Commit(); }
 
   void Print(std::FILE* out) const {

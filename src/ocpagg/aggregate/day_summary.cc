@@ -125,24 +125,30 @@ void DaySummary::Merge(DaySummary&& other) {
   storage_.Merge(other.storage_, remap);
 }
 
-Result<std::vector<SummaryRow>> DaySummary::Finish(const NodeRoleTable& roles) && {
+Status DaySummary::Finish(const NodeRoleTable& roles, WriteRowChunk write) && {
   ARROW_ASSIGN_OR_RAISE(CostCategoryMatcher categories,
                         CostCategoryMatcher::Make(settings_->cost_categories, settings_->compat));
   const DayCapacity capacity = capacity_.Finish();
   DayContext ctx(day_, settings_->compat, strings_, labels_, dimensions_, capacity, categories);
+  RowChunker out(write);
+  auto add = [&out](SummaryRow&& r) { return out.Add(std::move(r)); };
+  // Statement (iii) reads back the Pod rows of statement (ii): fold them as they go out.
+  UnallocatedCapacity unallocated(roles);
+  ARROW_RETURN_NOT_OK(pods_.Finish(ctx, [&](SummaryRow&& r) {
+    unallocated.AddPodRow(r);
+    return out.Add(std::move(r));
+  }));
+  ARROW_RETURN_NOT_OK(storage_.Finish(ctx, add));
+  ARROW_RETURN_NOT_OK(unallocated.Emit(categories, day_, add));
+  return out.Flush();
+}
 
-  // Storage rows first, so that the one output vector can be sized before the Pod rows, the
-  // bulk of the day, are written into it: growing it later would move every row.
-  ARROW_ASSIGN_OR_RAISE(std::vector<SummaryRow> storage_rows, storage_.Finish(ctx));
-  const size_t unallocated_bound =
-      pods_.node_count() * std::max<size_t>(1, settings_->cost_categories.size());
+Result<std::vector<SummaryRow>> DaySummary::Finish(const NodeRoleTable& roles) && {
   std::vector<SummaryRow> rows;
-  rows.reserve(pods_.group_count() + storage_rows.size() + unallocated_bound);
-  pods_.Finish(ctx, rows);
-  std::vector<SummaryRow> unallocated = UnallocatedRows(rows, roles, categories, day_);
-  rows.reserve(rows.size() + storage_rows.size() + unallocated.size());
-  for (auto& r : storage_rows) rows.push_back(std::move(r));
-  for (auto& r : unallocated) rows.push_back(std::move(r));
+  ARROW_RETURN_NOT_OK(std::move(*this).Finish(roles, [&rows](std::span<const SummaryRow> chunk) {
+    rows.insert(rows.end(), chunk.begin(), chunk.end());
+    return Status::OK();
+  }));
   return rows;
 }
 

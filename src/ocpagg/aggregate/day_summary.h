@@ -16,6 +16,7 @@
 #include "ocpagg/aggregate/node_capacity.h"
 #include "ocpagg/aggregate/node_roles.h"
 #include "ocpagg/aggregate/pod_usage.h"
+#include "ocpagg/aggregate/row_output.h"
 #include "ocpagg/aggregate/storage_usage.h"
 #include "ocpagg/aggregate/string_pool.h"
 #include "ocpagg/common/status.h"
@@ -51,8 +52,11 @@ class DaySummary {
   // which worker saw which row, only (through float summation order) on the merge order.
   void Merge(DaySummary&& other);
 
-  // The day's rows: Pod rows, then Storage rows, then the unallocated rows computed from the
-  // Pod rows (koku.md §2.5-2.7). `roles` is reporting_ocp_nodes after this run's upsert.
+  // The day's rows, handed to `write` in bounded chunks: Pod rows, then Storage rows, then the
+  // unallocated rows computed from the Pod rows (koku.md §2.5-2.7). `roles` is
+  // reporting_ocp_nodes after this run's upsert.
+  Status Finish(const NodeRoleTable& roles, WriteRowChunk write) &&;
+  // The same rows, collected into one vector (tests and small inputs).
   Result<std::vector<SummaryRow>> Finish(const NodeRoleTable& roles) &&;
 
   Date usage_start() const { return day_; }

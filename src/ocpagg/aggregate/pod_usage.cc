@@ -63,7 +63,7 @@ void PodUsageAggregator::Merge(const PodUsageAggregator& other, const IdRemap& r
   }
 }
 
-void PodUsageAggregator::Finish(DayContext& ctx, std::vector<SummaryRow>& rows) const {
+Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
   // The joins of koku.md §2.5, group by group: each (node labels, namespace labels) pair makes
   // one merged label map, and the cost-category matches multiply the sums (§2.8).
   PodUsageAggregator out;
@@ -100,7 +100,6 @@ void PodUsageAggregator::Finish(DayContext& ctx, std::vector<SummaryRow>& rows) 
   cluster_cpu = capacity(cluster_cpu);
   cluster_memory = capacity(cluster_memory);
 
-  rows.reserve(rows.size() + out.keys_.size());
   for (size_t i = 0; i < out.keys_.size(); ++i) {
     const Key& k = out.keys_[i];
     const Sums& s = out.sums_[i];
@@ -143,8 +142,9 @@ void PodUsageAggregator::Finish(DayContext& ctx, std::vector<SummaryRow>& rows) 
       row.metric(Metric::kClusterCapacityMemoryGigabyteHours) = GibHours(*cluster_memory);
     }
     row.has_infrastructure_usage_cost = true;
-    rows.push_back(std::move(row));
+    ARROW_RETURN_NOT_OK(emit(std::move(row)));
   }
+  return Status::OK();
 }
 
 size_t PodUsageAggregator::ApproximateMemoryBytes() const {

@@ -16,6 +16,7 @@
 
 #include "ocpagg/aggregate/day_context.h"
 #include "ocpagg/aggregate/inputs.h"
+#include "ocpagg/aggregate/row_output.h"
 #include "ocpagg/aggregate/string_pool.h"
 #include "ocpagg/koku/label_set.h"
 #include "ocpagg/koku/summary_row.h"
@@ -32,8 +33,8 @@ class PodUsageAggregator {
   // Folds in another partial state; `strings` is this state's pool (for max(resource_id)).
   void Merge(const PodUsageAggregator& other, const IdRemap& remap, const StringPool& strings);
 
-  // Appends the day's Pod rows to `rows`, in first-seen group order.
-  void Finish(DayContext& ctx, std::vector<SummaryRow>& rows) const;
+  // Emits the day's Pod rows, in first-seen group order.
+  Status Finish(DayContext& ctx, EmitRow emit) const;
 
   size_t group_count() const { return keys_.size(); }
   // Distinct nodes of the groups: an upper bound for the day's unallocated rows per pattern.

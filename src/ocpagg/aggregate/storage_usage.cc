@@ -98,9 +98,8 @@ void StorageAggregator::Merge(const StorageAggregator& other, const IdRemap& rem
   }
 }
 
-Result<std::vector<SummaryRow>> StorageAggregator::Finish(DayContext& ctx) const {
-  std::vector<SummaryRow> rows;
-  if (keys_.empty()) return rows;
+Status StorageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
+  if (keys_.empty()) return Status::OK();
 
   // The pods the storage rows name, with the (node, resource_id) pairs of their pod rows.
   absl::flat_hash_map<NamespacePod, std::vector<NodeResource>> nodes_of_pod;
@@ -198,7 +197,6 @@ Result<std::vector<SummaryRow>> StorageAggregator::Finish(DayContext& ctx) const
   }
 
   const int days_in_month = DaysInMonth(ctx.day);
-  rows.reserve(groups.size());
   for (const StorageGroup& g : groups) {
     SummaryRow row;
     row.data_source = DataSource::kStorage;
@@ -229,9 +227,9 @@ Result<std::vector<SummaryRow>> StorageAggregator::Finish(DayContext& ctx) const
           GibMonths(g.usage_byte_seconds / divisor, days_in_month);
     }
     row.has_infrastructure_usage_cost = true;
-    rows.push_back(std::move(row));
+    ARROW_RETURN_NOT_OK(emit(std::move(row)));
   }
-  return rows;
+  return Status::OK();
 }
 
 size_t StorageAggregator::ApproximateMemoryBytes() const {

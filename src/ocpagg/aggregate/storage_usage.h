@@ -18,6 +18,7 @@
 
 #include "ocpagg/aggregate/day_context.h"
 #include "ocpagg/aggregate/inputs.h"
+#include "ocpagg/aggregate/row_output.h"
 #include "ocpagg/aggregate/string_pool.h"
 #include "ocpagg/common/status.h"
 #include "ocpagg/koku/label_set.h"
@@ -60,9 +61,9 @@ class StorageAggregator {
   // Folds in another partial state.
   void Merge(const StorageAggregator& other, const IdRemap& remap);
 
-  // The day's Storage rows, in first-seen order. Fails when a volume's only mounting pods have
-  // a NULL node: its node count is 0 and koku's SQL fails dividing by it.
-  Result<std::vector<SummaryRow>> Finish(DayContext& ctx) const;
+  // Emits the day's Storage rows, in first-seen order. Fails when a volume's only mounting pods
+  // have a NULL node: its node count is 0 and koku's SQL fails dividing by it.
+  Status Finish(DayContext& ctx, EmitRow emit) const;
 
   size_t ApproximateMemoryBytes() const;
 

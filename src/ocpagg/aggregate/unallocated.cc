@@ -37,16 +37,11 @@ constexpr std::array<Metric, 6> kMaxMetrics = {
     Metric::kClusterCapacityCpuCoreHours, Metric::kClusterCapacityMemoryGigabyteHours,
 };
 
-struct NodeGroup {
-  std::string_view node;
-  std::optional<std::string_view> max_resource_id;
-  std::optional<std::string_view> max_role;
-  std::optional<std::string_view> last_role_lookup;
-  std::array<std::optional<double>, kMetricCount> sums{};
-  std::array<std::optional<double>, kMetricCount> maxes{};
-};
-
 void FoldMaxView(std::optional<std::string_view>& acc, std::optional<std::string_view> v) {
+  if (v && (!acc || *acc < *v)) acc = v;
+}
+
+void FoldMaxString(std::optional<std::string>& acc, const std::optional<std::string>& v) {
   if (v && (!acc || *acc < *v)) acc = v;
 }
 
@@ -66,42 +61,55 @@ std::optional<std::string> NamespaceOfRole(std::optional<std::string_view> role)
 
 }  // namespace
 
-std::vector<SummaryRow> UnallocatedRows(std::span<const SummaryRow> pod_rows,
-                                        const NodeRoleTable& roles,
-                                        const CostCategoryMatcher& categories, Date day) {
-  absl::flat_hash_map<std::string_view, size_t, StringViewHash, StringViewEq> index;
-  std::vector<NodeGroup> groups;
-  for (const SummaryRow& r : pod_rows) {
-    if (r.data_source != DataSource::kPod || !r.node || IsExcluded(r.namespace_)) continue;
-    auto [it, inserted] = index.try_emplace(*r.node, groups.size());
-    if (inserted) {
-      groups.emplace_back();
-      groups.back().node = *r.node;
-    }
-    NodeGroup& g = groups[it->second];
-    std::optional<std::string_view> resource_id;
-    if (r.resource_id) resource_id = *r.resource_id;
-    FoldMaxView(g.max_resource_id, resource_id);
-    // LEFT JOIN cte_node_role ON node AND resource_id: a NULL resource_id matches nothing. A
-    // node's rows nearly always share one resource_id: look each one up once.
-    if (resource_id && resource_id != g.last_role_lookup) {
-      FoldMaxView(g.max_role, roles.MaxRole(*r.node, *resource_id));
-      g.last_role_lookup = resource_id;
-    }
-    for (const auto& m : kUnallocatedMetrics) {
-      FoldSum(g.sums[static_cast<size_t>(m.metric)], r.metric(m.metric));
-    }
-    for (Metric m : kMaxMetrics) FoldMax(g.maxes[static_cast<size_t>(m)], r.metric(m));
+UnallocatedCapacity::NodeGroup& UnallocatedCapacity::Group(std::string_view node) {
+  auto [it, inserted] = index_.try_emplace(node, groups_.size());
+  if (inserted) {
+    groups_.emplace_back();
+    groups_.back().node = std::string(node);
   }
+  return groups_[it->second];
+}
 
-  std::vector<SummaryRow> rows;
-  for (const NodeGroup& g : groups) {
+void UnallocatedCapacity::AddPodRow(const SummaryRow& r) {
+  if (r.data_source != DataSource::kPod || !r.node || IsExcluded(r.namespace_)) return;
+  NodeGroup& g = Group(*r.node);
+  FoldMaxString(g.max_resource_id, r.resource_id);
+  // LEFT JOIN cte_node_role ON node AND resource_id: a NULL resource_id matches nothing. A
+  // node's rows nearly always share one resource_id: look each one up once.
+  if (r.resource_id && r.resource_id != g.last_role_lookup) {
+    FoldMaxView(g.max_role, roles_->MaxRole(*r.node, *r.resource_id));
+    g.last_role_lookup = r.resource_id;
+  }
+  for (const auto& m : kUnallocatedMetrics) {
+    FoldSum(g.sums[static_cast<size_t>(m.metric)], r.metric(m.metric));
+  }
+  for (Metric m : kMaxMetrics) FoldMax(g.maxes[static_cast<size_t>(m)], r.metric(m));
+}
+
+void UnallocatedCapacity::Merge(const UnallocatedCapacity& other) {
+  for (const NodeGroup& o : other.groups_) {
+    NodeGroup& g = Group(o.node);
+    FoldMaxString(g.max_resource_id, o.max_resource_id);
+    FoldMaxView(g.max_role, o.max_role);
+    for (const auto& m : kUnallocatedMetrics) {
+      const auto i = static_cast<size_t>(m.metric);
+      FoldSum(g.sums[i], o.sums[i]);
+    }
+    for (Metric m : kMaxMetrics) {
+      FoldMax(g.maxes[static_cast<size_t>(m)], o.maxes[static_cast<size_t>(m)]);
+    }
+  }
+}
+
+Status UnallocatedCapacity::Emit(const CostCategoryMatcher& categories, Date day,
+                                 absl::FunctionRef<Status(SummaryRow&&)> emit) const {
+  for (const NodeGroup& g : groups_) {
     SummaryRow row;
     row.data_source = DataSource::kPod;
     row.usage_start = day;
     row.namespace_ = NamespaceOfRole(g.max_role);
-    row.node = std::string(g.node);
-    if (g.max_resource_id) row.resource_id = std::string(*g.max_resource_id);
+    row.node = g.node;
+    row.resource_id = g.max_resource_id;
     for (Metric m : kMaxMetrics) row.metric(m) = g.maxes[static_cast<size_t>(m)];
     for (const auto& m : kUnallocatedMetrics) {
       const auto& capacity = g.maxes[static_cast<size_t>(m.capacity)];
@@ -112,16 +120,16 @@ std::vector<SummaryRow> UnallocatedRows(std::span<const SummaryRow> pod_rows,
     std::vector<int32_t> ids;
     if (row.namespace_) ids = categories.MatchingIds(*row.namespace_);
     if (ids.empty()) {
-      rows.push_back(std::move(row));
+      ARROW_RETURN_NOT_OK(emit(std::move(row)));
       continue;
     }
     for (size_t i = 0; i < ids.size(); ++i) {
       SummaryRow copy = (i + 1 == ids.size()) ? std::move(row) : row;
       copy.cost_category_id = ids[i];
-      rows.push_back(std::move(copy));
+      ARROW_RETURN_NOT_OK(emit(std::move(copy)));
     }
   }
-  return rows;
+  return Status::OK();
 }
 
 }  // namespace ocpagg

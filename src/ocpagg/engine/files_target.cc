@@ -170,9 +170,11 @@ Status FilesTarget::BeginRows(const RunIdentity& identity, Date start, Date end)
   return Status::OK();
 }
 
-Status FilesTarget::WriteDay(Date day, std::span<const SummaryRow> rows) {
-  return writer_->WriteDay(day, rows);
+Status FilesTarget::WriteRows(Date day, std::span<const SummaryRow> rows) {
+  return writer_->WriteRows(day, rows);
 }
+
+Status FilesTarget::EndDay(Date day) { return writer_->EndDay(day); }
 
 Status FilesTarget::Commit() {
   ARROW_RETURN_NOT_OK(writer_->Commit());

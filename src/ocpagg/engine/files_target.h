@@ -31,7 +31,8 @@ class FilesTarget : public SummaryTarget {
   Result<int32_t> ReportPeriodId(Date month_start) override;
   Result<NodeRoleTable> ResolveNodeRoles(std::span<const NodeInventoryRow> inventory) override;
   Status BeginRows(const RunIdentity& identity, Date start, Date end) override;
-  Status WriteDay(Date day, std::span<const SummaryRow> rows) override;
+  Status WriteRows(Date day, std::span<const SummaryRow> rows) override;
+  Status EndDay(Date day) override;
   Status Commit() override;
 
   const SummaryFilesWriter* writer() const { return writer_.get(); }

@@ -221,7 +221,7 @@ Status PostgresTarget::BeginRows(const RunIdentity& identity, Date start, Date e
   return Status::OK();
 }
 
-Status PostgresTarget::WriteDay(Date, std::span<const SummaryRow> rows) {
+Status PostgresTarget::WriteRows(Date, std::span<const SummaryRow> rows) {
   std::array<char, 36> uuid;
   const std::string report_period =
       identity_.report_period_id > 0 ? std::to_string(identity_.report_period_id) : "\\N";

@@ -38,7 +38,8 @@ class PostgresTarget : public SummaryTarget {
   Result<int32_t> ReportPeriodId(Date month_start) override;
   Result<NodeRoleTable> ResolveNodeRoles(std::span<const NodeInventoryRow> inventory) override;
   Status BeginRows(const RunIdentity& identity, Date start, Date end) override;
-  Status WriteDay(Date day, std::span<const SummaryRow> rows) override;
+  Status WriteRows(Date day, std::span<const SummaryRow> rows) override;
+  Status EndDay(Date) override { return Status::OK(); }
   Status Commit() override;
 
   int64_t rows_written() const { return rows_written_; }

@@ -123,7 +123,6 @@ Status AddUnitToDay(ScanContext& ctx, const WorkUnit& unit, Date day, DaySummary
 struct DayWork {
   const DayPlan* plan = nullptr;
   std::optional<DaySummary> summary;
-  std::vector<SummaryRow> rows;
 };
 
 // Reduction body: each split gets a fresh partial state; join merges right into left.
@@ -206,7 +205,7 @@ Result<NodeInventory> RunNodesQuery(ScanContext& ctx, const RunPlan& plan) {
   return inventory;
 }
 
-void CountRows(const std::vector<SummaryRow>& rows, SummarizeReport& report) {
+void CountRows(std::span<const SummaryRow> rows, SummarizeReport& report) {
   for (const auto& r : rows) {
     if (r.data_source == DataSource::kStorage) {
       ++report.storage_rows;
@@ -307,33 +306,37 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
   identity.report_period_id = report.report_period_id;
   ARROW_RETURN_NOT_OK(target.BeginRows(identity, plan.start, plan.end));
 
-  std::atomic<int64_t> aggregate_nanos{0};
+  double aggregate_seconds = 0;
   double write_seconds = 0;
-  Status write_status;
   int days_done = 0;
-  auto finish_day = [&](DayWork& work) {
-    auto t0 = Clock::now();
-    auto rows = std::move(*work.summary).Finish(roles);
-    work.summary.reset();
-    aggregate_nanos +=
-        std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
-    if (!rows.ok()) {
-      ctx.error.Record(rows.status());
-      return;
-    }
-    work.rows = std::move(*rows);
-  };
+  // Finishes a day and streams its rows to the target in bounded chunks (days in order).
   auto write_day = [&](DayWork& work) {
     ++days_done;
-    if (!ctx.error.failed() && !work.rows.empty()) {
-      auto t0 = Clock::now();
-      CountRows(work.rows, report);
-      ++report.days_with_rows;
-      ctx.error.Record(target.WriteDay(work.plan->day, work.rows));
-      write_seconds += SecondsSince(t0);
+    if (!ctx.error.failed() && work.summary) {
+      const Date day = work.plan->day;
+      const auto t0 = Clock::now();
+      double sink_seconds = 0;
+      int64_t rows_of_day = 0;
+      Status st = std::move(*work.summary).Finish(roles, [&](std::span<const SummaryRow> rows) {
+        const auto t_sink = Clock::now();
+        CountRows(rows, report);
+        rows_of_day += static_cast<int64_t>(rows.size());
+        Status written = target.WriteRows(day, rows);
+        sink_seconds += SecondsSince(t_sink);
+        return written;
+      });
+      work.summary.reset();
+      if (st.ok()) {
+        const auto t_end = Clock::now();
+        st = target.EndDay(day);
+        sink_seconds += SecondsSince(t_end);
+      }
+      ctx.error.Record(st);
+      if (rows_of_day > 0) ++report.days_with_rows;
+      write_seconds += sink_seconds;
+      aggregate_seconds += SecondsSince(t0) - sink_seconds;
     }
-    work.rows.clear();
-    work.rows.shrink_to_fit();
+    work.summary.reset();
     // Give the day's freed memory back to the system: glibc keeps freed blocks in per-thread
     // arenas otherwise, and RSS is what the memory limit is about.
     malloc_trim(0);
@@ -373,7 +376,6 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
       DayWork work;
       work.plan = &day;
       arena.execute([&] { work.summary.emplace(AggregateDay(ctx, day)); });
-      if (!ctx.error.failed()) finish_day(work);
       write_day(work);
     }
   } else {
@@ -406,8 +408,6 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
                                                              if (!ctx.error.failed()) {
                                                                work->summary.emplace(
                                                                    AggregateDay(ctx, *work->plan));
-                                                               if (!ctx.error.failed())
-                                                                 finish_day(*work);
                                                              }
                                                              return work;
                                                            }) &
@@ -427,7 +427,7 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
 
   for (int t = 0; t < kInputTableCount; ++t) report.rows_read[t] = ctx.rows_read[t].load();
   report.scan_seconds = ctx.scan_nanos.load() / 1e9;
-  report.aggregate_seconds = aggregate_nanos.load() / 1e9;
+  report.aggregate_seconds = aggregate_seconds;
   report.write_seconds = write_seconds;
   report.wall_seconds = SecondsSince(t_start);
   report.cpu_seconds = CpuSeconds() - cpu_start;

@@ -1,7 +1,8 @@
 #pragma once
 // Where a summary run gets koku's settings from and where its rows go: PostgreSQL (koku's own
 // tables) or files. The engine drives a target through these steps, in this order:
-//   LoadSettings -> ReportPeriodId -> ResolveNodeRoles -> BeginRows -> WriteRows* -> Commit.
+//   LoadSettings -> ReportPeriodId -> ResolveNodeRoles -> BeginRows -> (WriteRows* EndDay)*
+//   -> Commit.
 // A target that is destroyed without Commit() must leave its destination as it was.
 
 #include <span>
@@ -31,8 +32,11 @@ class SummaryTarget {
 
   // Starts writing the rows of [start, end]: replaces what an earlier run wrote there.
   virtual Status BeginRows(const RunIdentity& identity, Date start, Date end) = 0;
-  // Rows of one day, in any order; called once per day, days in increasing order.
-  virtual Status WriteDay(Date day, std::span<const SummaryRow> rows) = 0;
+  // Rows of `day`, in any order, as the engine produces them: a day arrives in bounded chunks
+  // (any number of calls), days in increasing order. `rows` is only valid during the call.
+  virtual Status WriteRows(Date day, std::span<const SummaryRow> rows) = 0;
+  // No more rows of `day` follow. Called once for each day the engine summarized, rows or not.
+  virtual Status EndDay(Date day) = 0;
   // Makes the run visible atomically.
   virtual Status Commit() = 0;
 };

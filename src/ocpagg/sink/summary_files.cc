@@ -55,6 +55,14 @@ constexpr std::string_view kColumns[] = {
 };
 constexpr size_t kColumnCount = std::size(kColumns);
 static_assert(kColumnCount == 37);
+constexpr int64_t kParquetRowGroupRows = 64 * 1024;
+
+bool IsMetricColumn(std::string_view name) {
+  for (size_t m = 0; m < kMetricCount; ++m) {
+    if (MetricColumnName(static_cast<Metric>(m)) == name) return true;
+  }
+  return false;
+}
 
 void AppendCsvField(std::string& out, std::string_view value) {
   bool quote = value.empty() || value.find_first_of(",\"\r\n") != std::string_view::npos;
@@ -109,6 +117,7 @@ Result<std::unique_ptr<SummaryFilesWriter>> SummaryFilesWriter::Begin(SummaryFil
 }
 
 SummaryFilesWriter::~SummaryFilesWriter() {
+  open_.reset();  // close the files of an unfinished day before their directory goes
   if (!staging_dir_.empty()) {
     std::error_code ec;
     fs::remove_all(staging_dir_, ec);
@@ -124,36 +133,119 @@ std::string SummaryFilesWriter::MonthDir() const {
       .string();
 }
 
-Status SummaryFilesWriter::WriteDay(Date day, std::span<const SummaryRow> rows) {
+struct SummaryFilesWriter::DayFiles {
+  Date day = 0;
+  std::string base;  // YYYY-MM-DD
+  std::ofstream csv;
+  std::string csv_path;
+  std::string line;  // CSV text not yet written
+  std::shared_ptr<arrow::io::FileOutputStream> parquet_out;
+  std::unique_ptr<parquet::arrow::FileWriter> parquet;
+  std::string parquet_path;
+};
+
+SummaryFilesWriter::SummaryFilesWriter() {
+  std::vector<std::shared_ptr<arrow::Field>> fields;
+  for (std::string_view name : kColumns) {
+    std::shared_ptr<arrow::DataType> type = arrow::utf8();
+    if (name == "usage_start" || name == "usage_end") {
+      type = arrow::date32();
+    } else if (name == "report_period_id" || name == "cost_category_id") {
+      type = arrow::int32();
+    } else if (IsMetricColumn(name)) {
+      type = arrow::float64();
+    }
+    fields.push_back(arrow::field(std::string(name), std::move(type)));
+  }
+  schema_ = arrow::schema(std::move(fields));
+}
+
+Status SummaryFilesWriter::OpenDay(Date day) {
+  auto files = std::make_unique<DayFiles>();
+  files->day = day;
+  files->base = FormatDate(day);
+  if (options_.write_csv) {
+    files->csv_path = (fs::path(staging_dir_) / (files->base + ".csv")).string();
+    files->csv.open(files->csv_path, std::ios::binary);
+    if (!files->csv) return SinkError("cannot write {}", files->csv_path);
+    for (size_t i = 0; i < kColumnCount; ++i) {
+      if (i) files->line.push_back(',');
+      files->line.append(kColumns[i]);
+    }
+    files->line.push_back('\n');
+  }
+  if (options_.write_parquet) {
+    files->parquet_path = (fs::path(staging_dir_) / (files->base + ".parquet")).string();
+    auto out = arrow::io::FileOutputStream::Open(files->parquet_path);
+    if (!out.ok()) {
+      return SinkError("cannot write {}: {}", files->parquet_path, out.status().message());
+    }
+    files->parquet_out = *out;
+    // Row groups of bounded size keep the writer's buffers small; the metrics are distinct
+    // doubles, where a dictionary costs time and saves nothing.
+    parquet::WriterProperties::Builder props;
+    props.max_row_group_length(kParquetRowGroupRows);
+    for (const auto& f : schema_->fields()) {
+      if (f->type()->id() == arrow::Type::DOUBLE) props.disable_dictionary(f->name());
+    }
+    auto writer = parquet::arrow::FileWriter::Open(*schema_, arrow::default_memory_pool(),
+                                                   files->parquet_out, props.build());
+    if (!writer.ok()) {
+      return SinkError("cannot write {}: {}", files->parquet_path, writer.status().message());
+    }
+    files->parquet = std::move(*writer);
+  }
+  open_ = std::move(files);
+  return Status::OK();
+}
+
+Status SummaryFilesWriter::WriteRows(Date day, std::span<const SummaryRow> rows) {
   if (day < start_ || day > end_) {
     return Status::Invalid("day ", FormatDate(day), " outside the run's range");
   }
+  if (rows.empty()) return Status::OK();
   for (const auto& row : rows) {
-    if (row.usage_start != day) return Status::Invalid("row of another day passed to WriteDay");
+    if (row.usage_start != day) return Status::Invalid("row of another day passed to WriteRows");
   }
-  std::string base = FormatDate(day);
-  if (options_.write_csv) {
-    ARROW_RETURN_NOT_OK(WriteCsv((fs::path(staging_dir_) / (base + ".csv")).string(), rows));
-    staged_.push_back(base + ".csv");
+  if (open_ && open_->day != day) {
+    return Status::Invalid("rows of ", FormatDate(day), " before the end of ",
+                           FormatDate(open_->day));
   }
-  if (options_.write_parquet) {
-    ARROW_RETURN_NOT_OK(
-        WriteParquet((fs::path(staging_dir_) / (base + ".parquet")).string(), rows));
-    staged_.push_back(base + ".parquet");
+  if (!open_) ARROW_RETURN_NOT_OK(OpenDay(day));
+  if (open_->csv.is_open()) ARROW_RETURN_NOT_OK(AppendCsv(rows));
+  if (open_->parquet) {
+    ARROW_ASSIGN_OR_RAISE(auto batch, ToRecordBatch(rows));
+    auto st = open_->parquet->WriteRecordBatch(*batch);
+    if (!st.ok()) return SinkError("cannot write {}: {}", open_->parquet_path, st.message());
   }
   rows_written_ += static_cast<int64_t>(rows.size());
   return Status::OK();
 }
 
-Status SummaryFilesWriter::WriteCsv(const std::string& path, std::span<const SummaryRow> rows) {
-  std::ofstream out(path, std::ios::binary);
-  if (!out) return SinkError("cannot write {}", path);
-  std::string line;
-  for (size_t i = 0; i < kColumnCount; ++i) {
-    if (i) line.push_back(',');
-    line.append(kColumns[i]);
+Status SummaryFilesWriter::EndDay(Date day) {
+  if (!open_) return Status::OK();
+  if (open_->day != day) {
+    return Status::Invalid("EndDay(", FormatDate(day), ") while ", FormatDate(open_->day),
+                           " is open");
   }
-  line.push_back('\n');
+  std::unique_ptr<DayFiles> files = std::move(open_);
+  if (files->csv.is_open()) {
+    files->csv.write(files->line.data(), static_cast<std::streamsize>(files->line.size()));
+    files->csv.close();
+    if (!files->csv) return SinkError("cannot write {} (disk full?)", files->csv_path);
+    staged_.push_back(files->base + ".csv");
+  }
+  if (files->parquet) {
+    auto st = files->parquet->Close();
+    if (st.ok()) st = files->parquet_out->Close();
+    if (!st.ok()) return SinkError("cannot write {}: {}", files->parquet_path, st.message());
+    staged_.push_back(files->base + ".parquet");
+  }
+  return Status::OK();
+}
+
+Status SummaryFilesWriter::AppendCsv(std::span<const SummaryRow> rows) {
+  std::string& line = open_->line;
   std::array<char, 36> uuid;
   const std::string report_period =
       identity_.report_period_id > 0 ? std::to_string(identity_.report_period_id) : "";
@@ -210,29 +302,25 @@ Status SummaryFilesWriter::WriteCsv(const std::string& path, std::span<const Sum
     if (r.cost_category_id) line.append(std::to_string(*r.cost_category_id));
     line.push_back('\n');
     if (line.size() > (1 << 20)) {
-      out.write(line.data(), static_cast<std::streamsize>(line.size()));
+      open_->csv.write(line.data(), static_cast<std::streamsize>(line.size()));
       line.clear();
     }
   }
-  out.write(line.data(), static_cast<std::streamsize>(line.size()));
-  out.close();
-  if (!out) return SinkError("cannot write {} (disk full?)", path);
+  if (!open_->csv) return SinkError("cannot write {} (disk full?)", open_->csv_path);
   return Status::OK();
 }
 
-Status SummaryFilesWriter::WriteParquet(const std::string& path, std::span<const SummaryRow> rows) {
-  using arrow::field;
-  std::vector<std::shared_ptr<arrow::Field>> fields;
+Result<std::shared_ptr<arrow::RecordBatch>> SummaryFilesWriter::ToRecordBatch(
+    std::span<const SummaryRow> rows) {
   std::vector<std::shared_ptr<arrow::Array>> arrays;
-  auto add = [&](std::string_view name, std::shared_ptr<arrow::DataType> type,
-                 Result<std::shared_ptr<arrow::Array>> array) -> Status {
+  auto add = [&](Result<std::shared_ptr<arrow::Array>> array) -> Status {
     ARROW_ASSIGN_OR_RAISE(auto a, std::move(array));
-    fields.push_back(field(std::string(name), std::move(type)));
     arrays.push_back(std::move(a));
     return Status::OK();
   };
   auto strings = [&](auto get) -> Result<std::shared_ptr<arrow::Array>> {
     arrow::StringBuilder b;
+    ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(rows.size())));
     for (const auto& r : rows) {
       std::optional<std::string_view> v = get(r);
       ARROW_RETURN_NOT_OK(v ? b.Append(*v) : b.AppendNull());
@@ -244,96 +332,81 @@ Status SummaryFilesWriter::WriteParquet(const std::string& path, std::span<const
   };
   auto dates = [&]() -> Result<std::shared_ptr<arrow::Array>> {
     arrow::Date32Builder b;
-    for (const auto& r : rows) ARROW_RETURN_NOT_OK(b.Append(r.usage_start));
+    ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(rows.size())));
+    for (const auto& r : rows) b.UnsafeAppend(r.usage_start);
     return b.Finish();
   };
   auto metric = [&](Metric m) -> Result<std::shared_ptr<arrow::Array>> {
     arrow::DoubleBuilder b;
+    ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(rows.size())));
     for (const auto& r : rows) {
-      ARROW_RETURN_NOT_OK(r.metric(m) ? b.Append(*r.metric(m)) : b.AppendNull());
+      if (r.metric(m)) {
+        b.UnsafeAppend(*r.metric(m));
+      } else {
+        b.UnsafeAppendNull();
+      }
     }
     return b.Finish();
   };
   std::array<char, 36> uuid;
-  ARROW_RETURN_NOT_OK(add("uuid", arrow::utf8(), strings([&](const SummaryRow&) {
-                            uuids_.Next(uuid);
-                            return std::optional<std::string_view>(
-                                std::string_view(uuid.data(), uuid.size()));
-                          })));
+  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow&) {
+    uuids_.Next(uuid);
+    return std::optional<std::string_view>(std::string_view(uuid.data(), uuid.size()));
+  })));
   {
     arrow::Int32Builder b;
     for (size_t i = 0; i < rows.size(); ++i) {
       ARROW_RETURN_NOT_OK(identity_.report_period_id > 0 ? b.Append(identity_.report_period_id)
                                                          : b.AppendNull());
     }
-    ARROW_RETURN_NOT_OK(add("report_period_id", arrow::int32(), b.Finish()));
+    ARROW_RETURN_NOT_OK(add(b.Finish()));
   }
-  ARROW_RETURN_NOT_OK(add("cluster_id", arrow::utf8(), strings([&](const SummaryRow&) {
-                            return std::optional<std::string_view>(identity_.cluster_id);
-                          })));
-  ARROW_RETURN_NOT_OK(add("cluster_alias", arrow::utf8(), strings([&](const SummaryRow&) {
-                            return opt(identity_.cluster_alias);
-                          })));
-  ARROW_RETURN_NOT_OK(add("data_source", arrow::utf8(), strings([](const SummaryRow& r) {
-                            return std::optional<std::string_view>(DataSourceName(r.data_source));
-                          })));
-  ARROW_RETURN_NOT_OK(add("usage_start", arrow::date32(), dates()));
-  ARROW_RETURN_NOT_OK(add("usage_end", arrow::date32(), dates()));
-  ARROW_RETURN_NOT_OK(add("namespace", arrow::utf8(),
-                          strings([&](const SummaryRow& r) { return opt(r.namespace_); })));
+  ARROW_RETURN_NOT_OK(add(strings(
+      [&](const SummaryRow&) { return std::optional<std::string_view>(identity_.cluster_id); })));
   ARROW_RETURN_NOT_OK(
-      add("node", arrow::utf8(), strings([&](const SummaryRow& r) { return opt(r.node); })));
-  ARROW_RETURN_NOT_OK(add("resource_id", arrow::utf8(),
-                          strings([&](const SummaryRow& r) { return opt(r.resource_id); })));
-  ARROW_RETURN_NOT_OK(add("pod_labels", arrow::utf8(),
-                          strings([&](const SummaryRow& r) { return opt(r.pod_labels); })));
+      add(strings([&](const SummaryRow&) { return opt(identity_.cluster_alias); })));
+  ARROW_RETURN_NOT_OK(add(strings([](const SummaryRow& r) {
+    return std::optional<std::string_view>(DataSourceName(r.data_source));
+  })));
+  ARROW_RETURN_NOT_OK(add(dates()));  // usage_start
+  ARROW_RETURN_NOT_OK(add(dates()));  // usage_end
+  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow& r) { return opt(r.namespace_); })));
+  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow& r) { return opt(r.node); })));
+  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow& r) { return opt(r.resource_id); })));
+  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow& r) { return opt(r.pod_labels); })));
   for (int m = 0; m <= static_cast<int>(Metric::kClusterCapacityMemoryGigabyteHours); ++m) {
-    ARROW_RETURN_NOT_OK(add(MetricColumnName(static_cast<Metric>(m)), arrow::float64(),
-                            metric(static_cast<Metric>(m))));
+    ARROW_RETURN_NOT_OK(add(metric(static_cast<Metric>(m))));
   }
-  ARROW_RETURN_NOT_OK(add("persistentvolumeclaim", arrow::utf8(), strings([&](const SummaryRow& r) {
-                            return opt(r.persistentvolumeclaim);
-                          })));
-  ARROW_RETURN_NOT_OK(add("persistentvolume", arrow::utf8(),
-                          strings([&](const SummaryRow& r) { return opt(r.persistentvolume); })));
-  ARROW_RETURN_NOT_OK(add("storageclass", arrow::utf8(),
-                          strings([&](const SummaryRow& r) { return opt(r.storageclass); })));
-  ARROW_RETURN_NOT_OK(add("volume_labels", arrow::utf8(),
-                          strings([&](const SummaryRow& r) { return opt(r.volume_labels); })));
-  ARROW_RETURN_NOT_OK(add("all_labels", arrow::utf8(), strings([](const SummaryRow& r) {
-                            return std::optional<std::string_view>(r.all_labels);
-                          })));
+  ARROW_RETURN_NOT_OK(
+      add(strings([&](const SummaryRow& r) { return opt(r.persistentvolumeclaim); })));
+  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow& r) { return opt(r.persistentvolume); })));
+  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow& r) { return opt(r.storageclass); })));
+  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow& r) { return opt(r.volume_labels); })));
+  ARROW_RETURN_NOT_OK(add(
+      strings([](const SummaryRow& r) { return std::optional<std::string_view>(r.all_labels); })));
   for (int m = static_cast<int>(Metric::kPersistentVolumeClaimCapacityGigabyte);
        m < static_cast<int>(kMetricCount); ++m) {
-    ARROW_RETURN_NOT_OK(add(MetricColumnName(static_cast<Metric>(m)), arrow::float64(),
-                            metric(static_cast<Metric>(m))));
+    ARROW_RETURN_NOT_OK(add(metric(static_cast<Metric>(m))));
   }
-  ARROW_RETURN_NOT_OK(add("source_uuid", arrow::utf8(), strings([&](const SummaryRow&) {
-                            return std::optional<std::string_view>(identity_.source_uuid);
-                          })));
-  ARROW_RETURN_NOT_OK(
-      add("infrastructure_usage_cost", arrow::utf8(), strings([](const SummaryRow& r) {
-            return r.has_infrastructure_usage_cost
-                       ? std::optional<std::string_view>(kZeroInfrastructureUsageCost)
-                       : std::nullopt;
-          })));
+  ARROW_RETURN_NOT_OK(add(strings(
+      [&](const SummaryRow&) { return std::optional<std::string_view>(identity_.source_uuid); })));
+  ARROW_RETURN_NOT_OK(add(strings([](const SummaryRow& r) {
+    return r.has_infrastructure_usage_cost
+               ? std::optional<std::string_view>(kZeroInfrastructureUsageCost)
+               : std::nullopt;
+  })));
   {
     arrow::Int32Builder b;
     for (const auto& r : rows) {
       ARROW_RETURN_NOT_OK(r.cost_category_id ? b.Append(*r.cost_category_id) : b.AppendNull());
     }
-    ARROW_RETURN_NOT_OK(add("cost_category_id", arrow::int32(), b.Finish()));
+    ARROW_RETURN_NOT_OK(add(b.Finish()));
   }
-  auto table = arrow::Table::Make(arrow::schema(fields), arrays, static_cast<int64_t>(rows.size()));
-  auto out = arrow::io::FileOutputStream::Open(path);
-  if (!out.ok()) return SinkError("cannot write {}: {}", path, out.status().message());
-  auto st = parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), *out, 1 << 20);
-  if (st.ok()) st = (*out)->Close();
-  if (!st.ok()) return SinkError("cannot write {}: {}", path, st.message());
-  return Status::OK();
+  return arrow::RecordBatch::Make(schema_, static_cast<int64_t>(rows.size()), std::move(arrays));
 }
 
 Status SummaryFilesWriter::Commit() {
+  if (open_) ARROW_RETURN_NOT_OK(EndDay(open_->day));
   const fs::path month_dir = MonthDir();
   std::error_code ec;
   fs::create_directories(month_dir, ec);

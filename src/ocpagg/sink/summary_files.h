@@ -19,6 +19,11 @@
 #include "ocpagg/common/uuid.h"
 #include "ocpagg/koku/summary_row.h"
 
+namespace arrow {
+class RecordBatch;
+class Schema;
+}  // namespace arrow
+
 namespace ocpagg {
 
 struct SummaryFilesOptions {
@@ -38,8 +43,12 @@ class SummaryFilesWriter {
   SummaryFilesWriter(const SummaryFilesWriter&) = delete;
   SummaryFilesWriter& operator=(const SummaryFilesWriter&) = delete;
 
-  // Writes the rows of one day (all rows must have usage_start == day). Each day once.
-  Status WriteDay(Date day, std::span<const SummaryRow> rows);
+  // Appends rows of `day` (every row must have usage_start == day) to the day's staged files,
+  // opening them with the day's first rows; memory stays bounded by one chunk of rows whatever
+  // the size of the day. Days come in increasing order.
+  Status WriteRows(Date day, std::span<const SummaryRow> rows);
+  // Completes the files of `day`; a day that had no rows gets no file.
+  Status EndDay(Date day);
 
   // Replaces the files of every day in [start, end] by the staged ones (days without rows
   // lose their old files), then removes the staging directory.
@@ -51,17 +60,22 @@ class SummaryFilesWriter {
   const std::vector<std::string>& files_written() const { return files_written_; }
 
  private:
-  SummaryFilesWriter() = default;
-  Status WriteCsv(const std::string& path, std::span<const SummaryRow> rows);
-  Status WriteParquet(const std::string& path, std::span<const SummaryRow> rows);
+  struct DayFiles;  // the staged files of the day being written
+
+  SummaryFilesWriter();
+  Status OpenDay(Date day);
+  Status AppendCsv(std::span<const SummaryRow> rows);
+  Result<std::shared_ptr<arrow::RecordBatch>> ToRecordBatch(std::span<const SummaryRow> rows);
 
   SummaryFilesOptions options_;
   RunIdentity identity_;
   Date start_ = 0, end_ = 0;
   std::string staging_dir_;
+  std::shared_ptr<arrow::Schema> schema_;
   bool committed_ = false;
   UuidGenerator uuids_;
   int64_t rows_written_ = 0;
+  std::unique_ptr<DayFiles> open_;
   std::vector<std::string> staged_;         // file names inside staging_dir_
   std::vector<std::string> files_written_;  // final paths after Commit()
 };
