@@ -125,21 +125,36 @@ void DaySummary::Merge(DaySummary&& other) {
   storage_.Merge(other.storage_, remap);
 }
 
-Status DaySummary::Finish(const NodeRoleTable& roles, WriteRowChunk write) && {
-  ARROW_ASSIGN_OR_RAISE(CostCategoryMatcher categories,
-                        CostCategoryMatcher::Make(settings_->cost_categories, settings_->compat));
+Status DaySummary::FinishRows(const CostCategoryMatcher& categories, const VolumeNodeCounts* counts,
+                              UnallocatedCapacity& unallocated, RowChunker& out) {
   const DayCapacity capacity = capacity_.Finish();
   DayContext ctx(day_, settings_->compat, strings_, labels_, dimensions_, capacity, categories);
-  RowChunker out(write);
-  auto add = [&out](SummaryRow&& r) { return out.Add(std::move(r)); };
   // Statement (iii) reads back the Pod rows of statement (ii): fold them as they go out.
-  UnallocatedCapacity unallocated(roles);
   ARROW_RETURN_NOT_OK(pods_.Finish(ctx, [&](SummaryRow&& r) {
     unallocated.AddPodRow(r);
     return out.Add(std::move(r));
   }));
-  ARROW_RETURN_NOT_OK(storage_.Finish(ctx, add));
-  ARROW_RETURN_NOT_OK(unallocated.Emit(categories, day_, add));
+  return storage_.Finish(
+      ctx, [&out](SummaryRow&& r) { return out.Add(std::move(r)); }, counts);
+}
+
+Status DaySummary::Finish(const NodeRoleTable& roles, WriteRowChunk write) && {
+  ARROW_ASSIGN_OR_RAISE(CostCategoryMatcher categories,
+                        CostCategoryMatcher::Make(settings_->cost_categories, settings_->compat));
+  RowChunker out(write);
+  UnallocatedCapacity unallocated(roles);
+  ARROW_RETURN_NOT_OK(FinishRows(categories, nullptr, unallocated, out));
+  ARROW_RETURN_NOT_OK(
+      unallocated.Emit(categories, day_, [&out](SummaryRow&& r) { return out.Add(std::move(r)); }));
+  return out.Flush();
+}
+
+Status DaySummary::FinishPiece(const VolumeNodeCounts& counts, UnallocatedCapacity& unallocated,
+                               WriteRowChunk write) && {
+  ARROW_ASSIGN_OR_RAISE(CostCategoryMatcher categories,
+                        CostCategoryMatcher::Make(settings_->cost_categories, settings_->compat));
+  RowChunker out(write);
+  ARROW_RETURN_NOT_OK(FinishRows(categories, &counts, unallocated, out));
   return out.Flush();
 }
 
@@ -150,6 +165,79 @@ Result<std::vector<SummaryRow>> DaySummary::Finish(const NodeRoleTable& roles) &
     return Status::OK();
   }));
   return rows;
+}
+
+bool DaySummary::has_groups() const {
+  return pods_.partial_group_count() > 0 || storage_.partial_group_count() > 0 ||
+         !storage_.mounts().empty();
+}
+
+Status DaySummary::SpillGroups(DaySpillWriter& out) const {
+  const uint32_t partitions = out.partitions();
+  // The partition of each namespace id, computed once.
+  std::vector<uint32_t> partition_of(strings_.size(), partitions);
+  auto partition = [&](StringId ns) {
+    uint32_t& p = partition_of[ns];
+    if (p == partitions) p = SpillPartitionOf(strings_.Get(ns), partitions);
+    return p;
+  };
+  out.BeginRun(strings_, labels_);
+  for (size_t i = 0; i < pods_.partial_group_count(); ++i) {
+    const PodGroupKey& k = pods_.key(i);
+    out.PodGroup(partition(k.namespace_), k, pods_.sums(i));
+  }
+  for (const PodMount& m : storage_.mounts()) out.Mount(partition(m.namespace_), m);
+  for (size_t i = 0; i < storage_.partial_group_count(); ++i) {
+    const StorageRowKey& k = storage_.key(i);
+    out.StorageGroup(partition(k.namespace_), k, storage_.sums(i));
+  }
+  return out.EndRun();
+}
+
+DaySummary DaySummary::DimensionsOnly() const {
+  DaySummary out(*settings_, day_);
+  std::vector<StringId> string_ids;
+  std::vector<LabelSetId> label_ids;
+  dimensions_.CollectIds(string_ids, label_ids);
+  capacity_.CollectNodeIds(string_ids);
+  // Only the ids the dimensions use are translated: the groups' strings stay behind.
+  IdRemap remap;
+  remap.strings.assign(strings_.size(), kNullString);
+  for (StringId id : string_ids) {
+    if (id != kNullString && remap.strings[id] == kNullString) {
+      remap.strings[id] = out.strings_.Intern(*strings_.Get(id));
+    }
+  }
+  remap.labels.assign(labels_.size(), kEmptyLabelSet);
+  for (LabelSetId id : label_ids) remap.labels[id] = out.labels_.Import(labels_, id);
+  out.dimensions_.Merge(dimensions_, remap);
+  out.capacity_.Merge(capacity_, remap);
+  out.rows_added_ = dimensions_.empty() && capacity_.empty() ? 0 : 1;
+  return out;
+}
+
+Status DaySummary::LoadSpilled(const std::string& stream_path) {
+  struct Loader : SpillVisitor {
+    DaySummary& day;
+    explicit Loader(DaySummary& d) : day(d) {}
+    void PodGroup(const PodGroupKey& key, const PodGroupSums& sums) override {
+      day.pods_.AddGroup(key, sums, day.strings_);
+      ++day.rows_added_;
+    }
+    void Mount(const PodMount& m) override {
+      day.storage_.AddPodMount(m.namespace_, m.pod, m.node, m.resource_id);
+      ++day.rows_added_;
+    }
+    void StorageGroup(const StorageRowKey& key, const StorageRowSums& sums) override {
+      day.storage_.AddGroup(key, sums);
+      ++day.rows_added_;
+    }
+  } loader(*this);
+  return ReadSpillStream(stream_path, strings_, labels_, loader);
+}
+
+void DaySummary::CollectVolumeNodes(VolumeNodes& out) const {
+  storage_.CollectVolumeNodes(strings_, out);
 }
 
 size_t DaySummary::ApproximateMemoryBytes() const {

@@ -11,6 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include "ocpagg/aggregate/cost_categories.h"
+#include "ocpagg/aggregate/day_spill.h"
 #include "ocpagg/aggregate/inputs.h"
 #include "ocpagg/aggregate/label_dimensions.h"
 #include "ocpagg/aggregate/node_capacity.h"
@@ -19,6 +21,7 @@
 #include "ocpagg/aggregate/row_output.h"
 #include "ocpagg/aggregate/storage_usage.h"
 #include "ocpagg/aggregate/string_pool.h"
+#include "ocpagg/aggregate/unallocated.h"
 #include "ocpagg/common/status.h"
 #include "ocpagg/koku/date.h"
 #include "ocpagg/koku/label_set.h"
@@ -59,12 +62,38 @@ class DaySummary {
   // The same rows, collected into one vector (tests and small inputs).
   Result<std::vector<SummaryRow>> Finish(const NodeRoleTable& roles) &&;
 
+  // --- A day too large for memory, summarized in pieces (aggregate/day_spill.h) ---
+  //
+  // Writes this state's groups (pod groups, storage groups, pod mounts) as one run into `out`,
+  // each to the partition of its namespace. The state is unchanged: the caller replaces it by
+  // DimensionsOnly() to free the groups.
+  Status SpillGroups(DaySpillWriter& out) const;
+  // A new state of the same day with this state's dimensions (labels of nodes and namespaces,
+  // node capacity) and no group.
+  DaySummary DimensionsOnly() const;
+  // Folds in the groups of one spill stream file, interning its ids into this state.
+  Status LoadSpilled(const std::string& stream_path);
+  // This state's part of the day's volume node count (cte_shared_volume_node_count).
+  void CollectVolumeNodes(VolumeNodes& out) const;
+  // The Pod and Storage rows of one piece (this state: the day's dimensions and one
+  // partition's groups), handed to `write` in bounded chunks. `counts` is the volume node
+  // count over every piece; the Pod rows are also folded into `unallocated`, whose rows the
+  // caller emits once every piece is done.
+  Status FinishPiece(const VolumeNodeCounts& counts, UnallocatedCapacity& unallocated,
+                     WriteRowChunk write) &&;
+  // True when the state holds any pod group, storage group or pod mount.
+  bool has_groups() const;
+
   Date usage_start() const { return day_; }
+  // Rows added (and groups loaded) so far.
+  int64_t rows_added() const { return rows_added_; }
   // Bytes held by this state, for the engine's memory budget.
   size_t ApproximateMemoryBytes() const;
 
  private:
   StringId InternCapacityNode(std::optional<std::string_view> node);
+  Status FinishRows(const CostCategoryMatcher& categories, const VolumeNodeCounts* counts,
+                    UnallocatedCapacity& unallocated, RowChunker& out);
 
   const SummarySettings* settings_;
   Date day_;

@@ -27,6 +27,16 @@ void LabelDimensions::Merge(const LabelDimensions& other, const IdRemap& remap) 
   }
 }
 
+void LabelDimensions::CollectIds(std::vector<StringId>& strings,
+                                 std::vector<LabelSetId>& labels) const {
+  for (const Map* map : {&nodes_, &namespaces_}) {
+    for (const auto& [key, sets] : *map) {
+      strings.push_back(key);
+      labels.insert(labels.end(), sets.begin(), sets.end());
+    }
+  }
+}
+
 size_t LabelDimensions::ApproximateMemoryBytes() const {
   // Each vector holds one id in the usual case; count a small heap block per entry.
   return (nodes_.capacity() + namespaces_.capacity()) * (sizeof(Map::value_type) + 1) +

@@ -33,6 +33,9 @@ class LabelDimensions {
 
   // Folds in another partial state, translating its ids.
   void Merge(const LabelDimensions& other, const IdRemap& remap);
+  // Appends the string and label-set ids this state refers to (with repeats).
+  void CollectIds(std::vector<StringId>& strings, std::vector<LabelSetId>& labels) const;
+  bool empty() const { return nodes_.empty() && namespaces_.empty(); }
 
   size_t ApproximateMemoryBytes() const;
 

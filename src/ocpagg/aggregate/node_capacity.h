@@ -10,6 +10,7 @@
 #include <cmath>
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include "ocpagg/aggregate/string_pool.h"
 
@@ -55,6 +56,11 @@ class NodeCapacity {
 
   // Folds in another partial state, translating its node ids.
   void Merge(const NodeCapacity& other, const IdRemap& remap);
+  // Appends the node ids this state refers to (with repeats).
+  void CollectNodeIds(std::vector<StringId>& nodes) const {
+    for (const auto& [key, hour] : hours_) nodes.push_back(key.node);
+  }
+  bool empty() const { return hours_.empty(); }
 
   // The node and cluster totals. Hours are summed in time order, so the result does not depend
   // on hash-table order.

@@ -5,7 +5,7 @@
 
 namespace ocpagg {
 
-size_t PodUsageAggregator::Slot(const Key& key) {
+size_t PodUsageAggregator::Slot(const PodGroupKey& key) {
   auto [it, inserted] = index_.try_emplace(key, static_cast<uint32_t>(keys_.size()));
   if (inserted) {
     keys_.push_back(key);
@@ -15,8 +15,8 @@ size_t PodUsageAggregator::Slot(const Key& key) {
   return it->second;
 }
 
-void PodUsageAggregator::Sums::Fold(const Sums& other, int times, StringId other_max_resource_id,
-                                    const StringPool& strings) {
+void PodGroupSums::Fold(const PodGroupSums& other, int times, StringId other_max_resource_id,
+                        const StringPool& strings) {
   const double k = times;
   usage_cpu_core_seconds += other.usage_cpu_core_seconds * k;
   request_cpu_core_seconds += other.request_cpu_core_seconds * k;
@@ -34,7 +34,7 @@ void PodUsageAggregator::Sums::Fold(const Sums& other, int times, StringId other
 void PodUsageAggregator::Add(StringId namespace_, StringId node, LabelSetId pod_labels,
                              StringId resource_id, const PodUsageRow& row,
                              const StringPool& strings) {
-  Sums& s = sums_[Slot(Key{namespace_, node, pod_labels})];
+  PodGroupSums& s = sums_[Slot(PodGroupKey{namespace_, node, pod_labels})];
   s.usage_cpu_core_seconds += row.pod_usage_cpu_core_seconds;
   s.request_cpu_core_seconds += row.pod_request_cpu_core_seconds;
   s.limit_cpu_core_seconds += row.pod_limit_cpu_core_seconds;
@@ -56,11 +56,17 @@ void PodUsageAggregator::Add(StringId namespace_, StringId node, LabelSetId pod_
 void PodUsageAggregator::Merge(const PodUsageAggregator& other, const IdRemap& remap,
                                const StringPool& strings) {
   for (size_t i = 0; i < other.keys_.size(); ++i) {
-    const Key& k = other.keys_[i];
-    const Key mine{remap.String(k.namespace_), remap.String(k.node), remap.Labels(k.labels)};
+    const PodGroupKey& k = other.keys_[i];
+    const PodGroupKey mine{remap.String(k.namespace_), remap.String(k.node),
+                           remap.Labels(k.labels)};
     const size_t slot = Slot(mine);
     sums_[slot].Fold(other.sums_[i], 1, remap.String(other.sums_[i].max_resource_id), strings);
   }
+}
+
+void PodUsageAggregator::AddGroup(const PodGroupKey& key, const PodGroupSums& sums,
+                                  const StringPool& strings) {
+  sums_[Slot(key)].Fold(sums, 1, sums.max_resource_id, strings);
 }
 
 Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
@@ -71,7 +77,7 @@ Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
   out.keys_.reserve(keys_.size());
   out.sums_.reserve(keys_.size());
   for (size_t i = 0; i < keys_.size(); ++i) {
-    const Key& k = keys_[i];
+    const PodGroupKey& k = keys_[i];
     const int category_rows = ctx.CategoryJoin(k.namespace_).joined_rows;
     for (LabelSetId node_labels : ctx.NodeLabelsOrEmpty(k.node)) {
       for (LabelSetId namespace_labels : ctx.NamespaceLabelsOrEmpty(k.namespace_)) {
@@ -79,7 +85,7 @@ Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
             ctx.labels.Merge(ctx.labels.Merge(DayContext::CoalesceEmpty(node_labels),
                                               DayContext::CoalesceEmpty(namespace_labels)),
                              k.labels);
-        const size_t slot = out.Slot(Key{k.namespace_, k.node, merged});
+        const size_t slot = out.Slot(PodGroupKey{k.namespace_, k.node, merged});
         out.sums_[slot].Fold(sums_[i], category_rows, sums_[i].max_resource_id, ctx.strings);
       }
     }
@@ -101,8 +107,8 @@ Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
   cluster_memory = capacity(cluster_memory);
 
   for (size_t i = 0; i < out.keys_.size(); ++i) {
-    const Key& k = out.keys_[i];
-    const Sums& s = out.sums_[i];
+    const PodGroupKey& k = out.keys_[i];
+    const PodGroupSums& s = out.sums_[i];
     SummaryRow row;
     row.data_source = DataSource::kPod;
     row.usage_start = ctx.day;
@@ -148,8 +154,8 @@ Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
 }
 
 size_t PodUsageAggregator::ApproximateMemoryBytes() const {
-  return index_.capacity() * (sizeof(std::pair<Key, uint32_t>) + 1) +
-         keys_.capacity() * sizeof(Key) + sums_.capacity() * sizeof(Sums) +
+  return index_.capacity() * (sizeof(std::pair<PodGroupKey, uint32_t>) + 1) +
+         keys_.capacity() * sizeof(PodGroupKey) + sums_.capacity() * sizeof(PodGroupSums) +
          nodes_.capacity() * (sizeof(StringId) + 1);
 }
 

@@ -23,6 +23,38 @@
 
 namespace ocpagg {
 
+// The group of a daily pod row before the label joins: (namespace, node, filtered pod labels).
+struct PodGroupKey {
+  StringId namespace_;
+  StringId node;
+  LabelSetId labels;
+  bool operator==(const PodGroupKey&) const = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const PodGroupKey& k) {
+    return H::combine(std::move(h), k.namespace_, k.node, k.labels);
+  }
+};
+
+// The aggregates of one group, in koku's input units (seconds, bytes).
+struct PodGroupSums {
+  double usage_cpu_core_seconds = 0;
+  double request_cpu_core_seconds = 0;
+  double effective_usage_cpu_core_seconds = 0;
+  double limit_cpu_core_seconds = 0;
+  double usage_memory_byte_seconds = 0;
+  double request_memory_byte_seconds = 0;
+  double effective_usage_memory_byte_seconds = 0;
+  double limit_memory_byte_seconds = 0;
+  StringId max_resource_id = kNullString;
+  std::optional<double> max_node_capacity_cpu_cores;
+  std::optional<double> max_node_capacity_memory_bytes;
+
+  // Adds `other` counted `times` times (a join fan-out); other_max_resource_id must already be
+  // in the pool `strings` of this group.
+  void Fold(const PodGroupSums& other, int times, StringId other_max_resource_id,
+            const StringPool& strings);
+};
+
 class PodUsageAggregator {
  public:
   // One daily pod row whose node is neither NULL nor '' (the caller applies `li.node != ''`),
@@ -32,6 +64,13 @@ class PodUsageAggregator {
 
   // Folds in another partial state; `strings` is this state's pool (for max(resource_id)).
   void Merge(const PodUsageAggregator& other, const IdRemap& remap, const StringPool& strings);
+  // Folds in one partial group whose ids are already of `strings` (a spilled group read back).
+  void AddGroup(const PodGroupKey& key, const PodGroupSums& sums, const StringPool& strings);
+
+  // The partial groups, in first-seen order.
+  size_t partial_group_count() const { return keys_.size(); }
+  const PodGroupKey& key(size_t i) const { return keys_[i]; }
+  const PodGroupSums& sums(size_t i) const { return sums_[i]; }
 
   // Emits the day's Pod rows, in first-seen group order.
   Status Finish(DayContext& ctx, EmitRow emit) const;
@@ -42,41 +81,11 @@ class PodUsageAggregator {
   size_t ApproximateMemoryBytes() const;
 
  private:
-  struct Key {
-    StringId namespace_;
-    StringId node;
-    LabelSetId labels;
-    bool operator==(const Key&) const = default;
-    template <typename H>
-    friend H AbslHashValue(H h, const Key& k) {
-      return H::combine(std::move(h), k.namespace_, k.node, k.labels);
-    }
-  };
-  // The aggregates of one group, in koku's input units (seconds, bytes).
-  struct Sums {
-    double usage_cpu_core_seconds = 0;
-    double request_cpu_core_seconds = 0;
-    double effective_usage_cpu_core_seconds = 0;
-    double limit_cpu_core_seconds = 0;
-    double usage_memory_byte_seconds = 0;
-    double request_memory_byte_seconds = 0;
-    double effective_usage_memory_byte_seconds = 0;
-    double limit_memory_byte_seconds = 0;
-    StringId max_resource_id = kNullString;
-    std::optional<double> max_node_capacity_cpu_cores;
-    std::optional<double> max_node_capacity_memory_bytes;
+  size_t Slot(const PodGroupKey& key);
 
-    // Adds `other` counted `times` times (a join fan-out); max_resource_id must already be
-    // in the same pool.
-    void Fold(const Sums& other, int times, StringId other_max_resource_id,
-              const StringPool& strings);
-  };
-
-  size_t Slot(const Key& key);
-
-  absl::flat_hash_map<Key, uint32_t> index_;
-  std::vector<Key> keys_;  // groups in first-seen order: output order and summation order
-  std::vector<Sums> sums_;
+  absl::flat_hash_map<PodGroupKey, uint32_t> index_;
+  std::vector<PodGroupKey> keys_;  // groups in first-seen order: output order and summation order
+  std::vector<PodGroupSums> sums_;
   absl::flat_hash_set<StringId> nodes_;
 };
 

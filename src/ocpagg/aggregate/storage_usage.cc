@@ -55,17 +55,32 @@ void StorageAggregator::AddPodMount(StringId namespace_, StringId pod, StringId 
   last_mount_ = mount;
 }
 
-void StorageAggregator::Add(const StorageRowKey& key, const StorageUsageRow& row) {
+void StorageRowSums::Fold(const StorageRowSums& other) {
+  capacity_byte_seconds += other.capacity_byte_seconds;
+  request_byte_seconds += other.request_byte_seconds;
+  usage_byte_seconds += other.usage_byte_seconds;
+  FoldMax(max_capacity_bytes, other.max_capacity_bytes);
+}
+
+StorageRowSums& StorageAggregator::Slot(const StorageRowKey& key) {
   auto [it, inserted] = index_.try_emplace(key, static_cast<uint32_t>(keys_.size()));
   if (inserted) {
     keys_.push_back(key);
     sums_.emplace_back();
   }
-  Sums& s = sums_[it->second];
+  return sums_[it->second];
+}
+
+void StorageAggregator::Add(const StorageRowKey& key, const StorageUsageRow& row) {
+  StorageRowSums& s = Slot(key);
   s.capacity_byte_seconds += row.persistentvolumeclaim_capacity_byte_seconds;
   s.request_byte_seconds += row.volume_request_storage_byte_seconds;
   s.usage_byte_seconds += row.persistentvolumeclaim_usage_byte_seconds;
   FoldMax(s.max_capacity_bytes, row.persistentvolumeclaim_capacity_bytes);
+}
+
+void StorageAggregator::AddGroup(const StorageRowKey& key, const StorageRowSums& sums) {
+  Slot(key).Fold(sums);
 }
 
 void StorageAggregator::Merge(const StorageAggregator& other, const IdRemap& remap) {
@@ -84,59 +99,87 @@ void StorageAggregator::Merge(const StorageAggregator& other, const IdRemap& rem
                              remap.String(k.csi_volume_handle),
                              remap.Labels(k.persistentvolume_labels),
                              remap.Labels(k.persistentvolumeclaim_labels)};
-    auto [it, inserted] = index_.try_emplace(mine, static_cast<uint32_t>(keys_.size()));
-    if (inserted) {
-      keys_.push_back(mine);
-      sums_.emplace_back();
-    }
-    Sums& s = sums_[it->second];
-    const Sums& t = other.sums_[i];
-    s.capacity_byte_seconds += t.capacity_byte_seconds;
-    s.request_byte_seconds += t.request_byte_seconds;
-    s.usage_byte_seconds += t.usage_byte_seconds;
-    FoldMax(s.max_capacity_bytes, t.max_capacity_bytes);
+    Slot(mine).Fold(other.sums_[i]);
   }
 }
 
-Status StorageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
-  if (keys_.empty()) return Status::OK();
+namespace {
 
-  // The pods the storage rows name, with the (node, resource_id) pairs of their pod rows.
+// The joins of the storage branch that involve the pod rows (koku.md §2.4).
+struct VolumeJoin {
+  // The pods the storage rows name, with the sorted (node, resource_id) pairs of their pod rows.
   absl::flat_hash_map<NamespacePod, std::vector<NodeResource>> nodes_of_pod;
-  for (const StorageRowKey& k : keys_) {
-    if (k.namespace_ != kNullString && k.pod != kNullString) {
-      nodes_of_pod.try_emplace(NamespacePod{k.namespace_, k.pod});
-    }
-  }
-  for (const PodMount& m : mounts_) {
-    if (auto it = nodes_of_pod.find(NamespacePod{m.namespace_, m.pod}); it != nodes_of_pod.end()) {
-      it->second.emplace_back(m.node, m.resource_id);
-    }
-  }
-  for (auto& [pod, nodes] : nodes_of_pod) std::sort(nodes.begin(), nodes.end());
-  auto mounted_on = [&nodes_of_pod](StringId ns, StringId pod) -> const std::vector<NodeResource>* {
+  // How many volumes each (namespace, pod, claim) names in cte_volume_nodes.
+  absl::flat_hash_map<ClaimOfPod, int> volumes_of_claim;
+  // cte_shared_volume_node_count before the count: the distinct non-NULL nodes of each volume
+  // that joins at all (a volume whose pods all have a NULL node is here with no node).
+  absl::flat_hash_map<StringId, std::vector<StringId>> nodes_of_volume;
+
+  const std::vector<NodeResource>* MountedOn(StringId ns, StringId pod) const {
     auto it = nodes_of_pod.find(NamespacePod{ns, pod});
     if (it == nodes_of_pod.end() || it->second.empty()) return nullptr;
     return &it->second;
-  };
+  }
+};
+
+VolumeJoin JoinVolumes(const std::vector<StorageRowKey>& keys,
+                       const absl::flat_hash_set<PodMount>& mounts) {
+  VolumeJoin join;
+  for (const StorageRowKey& k : keys) {
+    if (k.namespace_ != kNullString && k.pod != kNullString) {
+      join.nodes_of_pod.try_emplace(NamespacePod{k.namespace_, k.pod});
+    }
+  }
+  for (const PodMount& m : mounts) {
+    if (auto it = join.nodes_of_pod.find(NamespacePod{m.namespace_, m.pod});
+        it != join.nodes_of_pod.end()) {
+      it->second.emplace_back(m.node, m.resource_id);
+    }
+  }
+  for (auto& [pod, nodes] : join.nodes_of_pod) std::sort(nodes.begin(), nodes.end());
 
   // cte_volume_nodes is claims x pod nodes; a claim appears there only when its pod has pod
   // rows. cte_shared_volume_node_count counts the distinct non-NULL nodes per volume.
   absl::flat_hash_set<VolumeClaim> claims;
-  for (const StorageRowKey& k : keys_) {
-    if (mounted_on(k.namespace_, k.pod) != nullptr) {
+  for (const StorageRowKey& k : keys) {
+    if (join.MountedOn(k.namespace_, k.pod) != nullptr) {
       claims.insert(VolumeClaim{k.namespace_, k.pod, k.persistentvolumeclaim, k.persistentvolume});
     }
   }
-  absl::flat_hash_map<ClaimOfPod, int> volumes_of_claim;
-  absl::flat_hash_map<StringId, int64_t> node_count;
   absl::flat_hash_set<std::pair<StringId, StringId>> volume_nodes;
   for (const auto& [ns, pod, pvc, pv] : claims) {
-    ++volumes_of_claim[ClaimOfPod{ns, pod, pvc}];
+    ++join.volumes_of_claim[ClaimOfPod{ns, pod, pvc}];
     if (pv == kNullString) continue;  // never joins: NULL = NULL is not true
+    std::vector<StringId>& nodes = join.nodes_of_volume[pv];
+    for (const auto& [node, resource_id] : *join.MountedOn(ns, pod)) {
+      if (node != kNullString && volume_nodes.insert({pv, node}).second) nodes.push_back(node);
+    }
+  }
+  return join;
+}
+
+}  // namespace
+
+void StorageAggregator::CollectVolumeNodes(const StringPool& strings, VolumeNodes& out) const {
+  if (keys_.empty()) return;
+  const VolumeJoin join = JoinVolumes(keys_, mounts_);
+  for (const auto& [pv, nodes] : join.nodes_of_volume) {
+    auto& all = out[*strings.Get(pv)];
+    for (StringId node : nodes) all.insert(std::string(*strings.Get(node)));
+  }
+}
+
+Status StorageAggregator::Finish(DayContext& ctx, EmitRow emit,
+                                 const VolumeNodeCounts* counts) const {
+  if (keys_.empty()) return Status::OK();
+  const VolumeJoin join = JoinVolumes(keys_, mounts_);
+  absl::flat_hash_map<StringId, int64_t> node_count;
+  for (const auto& [pv, nodes] : join.nodes_of_volume) {
     int64_t& count = node_count[pv];
-    for (const auto& [node, resource_id] : *mounted_on(ns, pod)) {
-      if (node != kNullString && volume_nodes.insert({pv, node}).second) ++count;
+    if (counts == nullptr) {
+      count = static_cast<int64_t>(nodes.size());
+    } else if (auto it = counts->find(*ctx.strings.Get(pv)); it != counts->end()) {
+      count = it->second;
     }
   }
 
@@ -145,7 +188,7 @@ Status StorageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
   const NodeResource kNoMount{kNullString, kNullString};
   for (size_t i = 0; i < keys_.size(); ++i) {
     const StorageRowKey& k = keys_[i];
-    const Sums& s = sums_[i];
+    const StorageRowSums& s = sums_[i];
     std::optional<int64_t> volume_node_count;
     if (auto it = node_count.find(k.persistentvolume); it != node_count.end()) {
       volume_node_count = it->second;
@@ -162,9 +205,10 @@ Status StorageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
     std::span<const NodeResource> nodes(&kNoMount, 1);
     int volumes = 1;
     if (k.persistentvolumeclaim != kNullString) {
-      if (const auto* mounted = mounted_on(k.namespace_, k.pod)) {
+      if (const auto* mounted = join.MountedOn(k.namespace_, k.pod)) {
         nodes = *mounted;
-        volumes = volumes_of_claim[ClaimOfPod{k.namespace_, k.pod, k.persistentvolumeclaim}];
+        volumes =
+            join.volumes_of_claim.at(ClaimOfPod{k.namespace_, k.pod, k.persistentvolumeclaim});
       }
     }
     const CostCategoryJoin& category = ctx.CategoryJoin(k.namespace_);
@@ -235,7 +279,7 @@ Status StorageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
 size_t StorageAggregator::ApproximateMemoryBytes() const {
   return mounts_.capacity() * (sizeof(PodMount) + 1) +
          index_.capacity() * (sizeof(std::pair<StorageRowKey, uint32_t>) + 1) +
-         keys_.capacity() * sizeof(StorageRowKey) + sums_.capacity() * sizeof(Sums);
+         keys_.capacity() * sizeof(StorageRowKey) + sums_.capacity() * sizeof(StorageRowSums);
 }
 
 }  // namespace ocpagg

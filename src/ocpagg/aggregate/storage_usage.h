@@ -49,6 +49,35 @@ struct StorageRowKey {
   }
 };
 
+// cte_shared_volume_node_count of a day summarized in pieces: the distinct nodes of each volume
+// (by name), and their number.
+using VolumeNodes = StringKeyedMap<StringSet>;
+using VolumeNodeCounts = StringKeyedMap<int64_t>;
+
+// The partial sums of the storage daily rows of one StorageRowKey.
+struct StorageRowSums {
+  double capacity_byte_seconds = 0;
+  double request_byte_seconds = 0;
+  double usage_byte_seconds = 0;
+  std::optional<double> max_capacity_bytes;
+
+  void Fold(const StorageRowSums& other);
+};
+
+// A distinct (namespace, pod, node, resource_id) of the day's pod daily rows: where the pods that
+// mount claims ran (cte_volume_nodes).
+struct PodMount {
+  StringId namespace_;
+  StringId pod;
+  StringId node;
+  StringId resource_id;
+  bool operator==(const PodMount&) const = default;
+  template <typename H>
+  friend H AbslHashValue(H h, const PodMount& m) {
+    return H::combine(std::move(h), m.namespace_, m.pod, m.node, m.resource_id);
+  }
+};
+
 class StorageAggregator {
  public:
   // A pod daily row, any node included (cte_volume_nodes has no node filter). Rows with a NULL
@@ -60,37 +89,35 @@ class StorageAggregator {
 
   // Folds in another partial state.
   void Merge(const StorageAggregator& other, const IdRemap& remap);
+  // Folds in one partial group whose ids are of this state (a spilled group read back).
+  void AddGroup(const StorageRowKey& key, const StorageRowSums& sums);
 
-  // Emits the day's Storage rows, in first-seen order. Fails when a volume's only mounting pods
-  // have a NULL node: its node count is 0 and koku's SQL fails dividing by it.
-  Status Finish(DayContext& ctx, EmitRow emit) const;
+  // The partial groups in first-seen order, and the pod mounts (in no order).
+  size_t partial_group_count() const { return keys_.size(); }
+  const StorageRowKey& key(size_t i) const { return keys_[i]; }
+  const StorageRowSums& sums(size_t i) const { return sums_[i]; }
+  const absl::flat_hash_set<PodMount>& mounts() const { return mounts_; }
+
+  // Emits the day's Storage rows, in first-seen order. The node count of each volume is counted
+  // here, or taken from `counts` when the day was summarized in pieces (a spilled day's
+  // partitions). Fails when a volume's only mounting pods have a NULL node: its node count is 0
+  // and koku's SQL fails dividing by it.
+  Status Finish(DayContext& ctx, EmitRow emit, const VolumeNodeCounts* counts = nullptr) const;
+
+  // Adds this state's part of cte_shared_volume_node_count, by name: every volume that joins
+  // its pods, with the distinct non-NULL nodes it is mounted on.
+  void CollectVolumeNodes(const StringPool& strings, VolumeNodes& out) const;
 
   size_t ApproximateMemoryBytes() const;
 
  private:
-  struct PodMount {
-    StringId namespace_;
-    StringId pod;
-    StringId node;
-    StringId resource_id;
-    bool operator==(const PodMount&) const = default;
-    template <typename H>
-    friend H AbslHashValue(H h, const PodMount& m) {
-      return H::combine(std::move(h), m.namespace_, m.pod, m.node, m.resource_id);
-    }
-  };
-  struct Sums {
-    double capacity_byte_seconds = 0;
-    double request_byte_seconds = 0;
-    double usage_byte_seconds = 0;
-    std::optional<double> max_capacity_bytes;
-  };
+  StorageRowSums& Slot(const StorageRowKey& key);
 
   absl::flat_hash_set<PodMount> mounts_;
   PodMount last_mount_{kNullString, kNullString, kNullString, kNullString};
   absl::flat_hash_map<StorageRowKey, uint32_t> index_;
   std::vector<StorageRowKey> keys_;  // first-seen order
-  std::vector<Sums> sums_;
+  std::vector<StorageRowSums> sums_;
 };
 
 }  // namespace ocpagg
