@@ -18,7 +18,44 @@ struct UnitDays {
   Date first = 0, last = 0;  // days the row group may hold, clipped to the range
 };
 
+// Relative cost of reading one row: the columns decoded and the work per row.
+int64_t ReadCostPerRow(InputTable t) {
+  switch (t) {
+    case InputTable::kPodUsageHourly:
+      return 1;  // 4 columns, one hash update
+    case InputTable::kPodUsageDaily:
+    case InputTable::kStorageUsageDaily:
+      return 4;  // 13-17 columns, interning, grouping
+    case InputTable::kNodeLabelsDaily:
+    case InputTable::kNamespaceLabelsDaily:
+      return 2;
+  }
+  return 1;
+}
+
 }  // namespace
+
+std::vector<std::vector<WorkUnit>> DealLanes(const DayPlan& day, int lanes) {
+  const size_t n = std::max<size_t>(1, std::min<size_t>(std::max(lanes, 1), day.units.size()));
+  std::vector<size_t> order(day.units.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  auto cost = [&](size_t i) { return day.units[i].rows * ReadCostPerRow(day.units[i].table); };
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return cost(a) > cost(b); });
+  std::vector<int64_t> load(n, 0);
+  std::vector<std::vector<size_t>> picked(n);
+  for (size_t i : order) {
+    const size_t lane = std::min_element(load.begin(), load.end()) - load.begin();
+    load[lane] += cost(i);
+    picked[lane].push_back(i);
+  }
+  std::vector<std::vector<WorkUnit>> out(n);
+  for (size_t lane = 0; lane < n; ++lane) {
+    std::sort(picked[lane].begin(), picked[lane].end());
+    for (size_t i : picked[lane]) out[lane].push_back(day.units[i]);
+  }
+  return out;
+}
 
 Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
   RunPlan plan;

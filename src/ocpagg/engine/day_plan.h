@@ -37,6 +37,12 @@ struct RunPlan {
   int64_t row_groups_spanning_days = 0;
 };
 
+// The units of a day dealt to at most `lanes` workers, so that each lane reads about the same:
+// the costliest unit first, onto the least loaded lane. The same day and number of lanes always
+// give the same lanes (and so the same floating-point sums); within a lane units keep the
+// plan's order.
+std::vector<std::vector<WorkUnit>> DealLanes(const DayPlan& day, int lanes);
+
 // Plans [start, end] over `files`. Row groups whose interval_start statistics are missing are
 // listed under every day of the range (correct, but read once per day). When the first day with
 // daily pod rows is later than `start`, the plan starts there, as koku does (koku.md §0.1).

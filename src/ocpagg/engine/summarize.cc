@@ -1,23 +1,25 @@
 #include "ocpagg/engine/summarize.h"
 
-#include <malloc.h>
 #include <sys/resource.h>
 #include <tbb/blocked_range.h>
 #include <tbb/global_control.h>
 #include <tbb/parallel_for.h>
-#include <tbb/parallel_pipeline.h>
 #include <tbb/parallel_reduce.h>
 #include <tbb/task_arena.h>
 
 #include <atomic>
 #include <chrono>
-#include <mutex>
+#include <limits>
 #include <thread>
 
-#include "ocpagg/aggregate/day_summary.h"
 #include "ocpagg/aggregate/node_inventory.h"
+#include "ocpagg/engine/day_engine.h"
+#include "ocpagg/engine/day_pipeline.h"
 #include "ocpagg/engine/day_plan.h"
+#include "ocpagg/engine/first_error.h"
+#include "ocpagg/engine/memory_budget.h"
 #include "ocpagg/engine/memory_monitor.h"
+#include "ocpagg/engine/spill_area.h"
 #include "ocpagg/engine/unit_scan.h"
 
 namespace ocpagg {
@@ -35,149 +37,34 @@ double CpuSeconds() {
   return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-// The first error of a parallel phase; later work is skipped once one is recorded.
-class FirstError {
- public:
-  bool failed() const { return failed_.load(std::memory_order_relaxed); }
-  void Record(const Status& st) {
-    if (st.ok()) return;
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!failed_) status_ = st;
-    failed_ = true;
-  }
-  Status status() const {
-    std::lock_guard<std::mutex> lock(mu_);
-    return status_;
-  }
-
- private:
-  mutable std::mutex mu_;
-  std::atomic<bool> failed_{false};
-  Status status_;
-};
-
-// Shared state of one run's scanning.
-struct ScanContext {
-  ScanContext(const DatasetFiles& f, const SummarySettings& s) : files(f), settings(s) {}
-  const DatasetFiles& files;
-  const SummarySettings& settings;
-  std::array<std::atomic<int64_t>, kInputTableCount> rows_read{};
-  std::atomic<int64_t> scan_nanos{0};
-  FirstError error;
-  const UnitCache* cache = nullptr;  // in-memory mode: every unit read up front
-
-  void CountRows(InputTable t, int64_t n) {
-    rows_read[static_cast<size_t>(t)].fetch_add(n, std::memory_order_relaxed);
-  }
-};
-
-// Adds the rows of `unit` that fall on `day` to `summary` (koku.md §2: every computation is per
-// day, so a row group spanning days contributes to each day its own rows).
-Status AddUnitToDay(ScanContext& ctx, const WorkUnit& unit, Date day, DaySummary& summary) {
-  auto t0 = Clock::now();
-  const MillisWindow window = MillisWindow::Days(day, day);
-  int64_t rows = 0;
-  Status st;
-  switch (unit.table) {
-    case InputTable::kNodeLabelsDaily:
-      st = ScanUnit<NodeLabelBatch>(ctx.files, unit, window, &rows, ctx.cache,
-                                    [&](const NodeLabelBatch& b, int64_t i, int64_t) {
-                                      return summary.AddNodeLabels(b.Row(i, day));
-                                    });
-      break;
-    case InputTable::kNamespaceLabelsDaily:
-      st = ScanUnit<NamespaceLabelBatch>(ctx.files, unit, window, &rows, ctx.cache,
-                                         [&](const NamespaceLabelBatch& b, int64_t i, int64_t) {
-                                           return summary.AddNamespaceLabels(b.Row(i, day));
-                                         });
-      break;
-    case InputTable::kPodUsageHourly:
-      st = ScanUnit<PodCapacityBatch>(ctx.files, unit, window, &rows, ctx.cache,
-                                      [&](const PodCapacityBatch& b, int64_t i, int64_t ts) {
-                                        summary.AddCapacity(b.Row(i, ts));
-                                        return Status::OK();
-                                      });
-      break;
-    case InputTable::kPodUsageDaily:
-      st = ScanUnit<PodUsageBatch>(ctx.files, unit, window, &rows, ctx.cache,
-                                   [&](const PodUsageBatch& b, int64_t i, int64_t) {
-                                     return summary.AddPodUsage(b.Row(i, day));
-                                   });
-      break;
-    case InputTable::kStorageUsageDaily:
-      st = ScanUnit<StorageUsageBatch>(ctx.files, unit, window, &rows, ctx.cache,
-                                       [&](const StorageUsageBatch& b, int64_t i, int64_t) {
-                                         return summary.AddStorageUsage(b.Row(i, day));
-                                       });
-      break;
-  }
-  ctx.CountRows(unit.table, rows);
-  ctx.scan_nanos.fetch_add(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count(),
-      std::memory_order_relaxed);
-  return st;
-}
-
-// One day: every unit read by the workers into partial states, merged in a fixed order
-// (deterministic results whatever the thread count or timing), then finished.
-struct DayWork {
-  const DayPlan* plan = nullptr;
-  std::optional<DaySummary> summary;
-};
-
-// Reduction body: each split gets a fresh partial state; join merges right into left.
-// parallel_deterministic_reduce splits the same way whatever the number of threads, so the
-// floating-point sums come out identical run after run.
-class DayReduceBody {
- public:
-  DayReduceBody(ScanContext& ctx, const DayPlan& day)
-      : ctx_(ctx), day_(day), summary_(ctx.settings, day.day) {}
-  DayReduceBody(DayReduceBody& other, tbb::split)
-      : ctx_(other.ctx_), day_(other.day_), summary_(other.ctx_.settings, other.day_.day) {}
-  void operator()(const tbb::blocked_range<size_t>& r) {
-    for (size_t i = r.begin(); i != r.end() && !ctx_.error.failed(); ++i) {
-      ctx_.error.Record(AddUnitToDay(ctx_, day_.units[i], day_.day, summary_));
-    }
-  }
-  void join(DayReduceBody& right) { summary_.Merge(std::move(right.summary_)); }
-  DaySummary& summary() { return summary_; }
-
- private:
-  ScanContext& ctx_;
-  const DayPlan& day_;
-  DaySummary summary_;
-};
-
-DaySummary AggregateDay(ScanContext& ctx, const DayPlan& day) {
-  DayReduceBody body(ctx, day);
-  tbb::parallel_deterministic_reduce(tbb::blocked_range<size_t>(0, day.units.size(), 1), body,
-                                     tbb::simple_partitioner());
-  return std::move(body.summary());
-}
+// The smallest share of the limit aggregation states can work in (spilling included).
+constexpr int64_t kMinStateBytes = 8 << 20;
 
 class InventoryReduceBody {
  public:
-  InventoryReduceBody(ScanContext& ctx, const std::vector<WorkUnit>& units, MillisWindow window)
-      : ctx_(ctx), units_(units), window_(window) {}
+  InventoryReduceBody(const UnitSource& source, FirstError& error,
+                      const std::vector<WorkUnit>& units, MillisWindow window)
+      : source_(source), error_(error), units_(units), window_(window) {}
   InventoryReduceBody(InventoryReduceBody& other, tbb::split)
-      : ctx_(other.ctx_), units_(other.units_), window_(other.window_) {}
+      : source_(other.source_),
+        error_(other.error_),
+        units_(other.units_),
+        window_(other.window_) {}
   void operator()(const tbb::blocked_range<size_t>& r) {
-    for (size_t i = r.begin(); i != r.end() && !ctx_.error.failed(); ++i) {
+    for (size_t i = r.begin(); i != r.end() && !error_.failed(); ++i) {
       int64_t rows = 0;
       const WorkUnit& unit = units_[i];
       if (unit.table == InputTable::kNodeLabelsDaily) {
-        ctx_.error.Record(
-            ScanUnit<NodeLabelBatch>(ctx_.files, unit, window_, &rows, ctx_.cache,
-                                     [&](const NodeLabelBatch& b, int64_t j, int64_t ts) {
-                                       return inventory_.AddNodeLabels(b.Row(j, DateOfMillis(ts)));
-                                     }));
+        error_.Record(ScanUnit<NodeLabelBatch>(
+            source_, unit, window_, &rows, [&](const NodeLabelBatch& b, int64_t j, int64_t ts) {
+              return inventory_.AddNodeLabels(b.Row(j, DateOfMillis(ts)));
+            }));
       } else {
-        ctx_.error.Record(
-            ScanUnit<PodUsageBatch>(ctx_.files, unit, window_, &rows, ctx_.cache,
-                                    [&](const PodUsageBatch& b, int64_t j, int64_t ts) {
-                                      inventory_.AddPodUsage(b.Row(j, DateOfMillis(ts)));
-                                      return Status::OK();
-                                    }));
+        error_.Record(ScanUnit<PodUsageBatch>(source_, unit, window_, &rows,
+                                              [&](const PodUsageBatch& b, int64_t j, int64_t ts) {
+                                                inventory_.AddPodUsage(b.Row(j, DateOfMillis(ts)));
+                                                return Status::OK();
+                                              }));
       }
     }
   }
@@ -185,7 +72,8 @@ class InventoryReduceBody {
   NodeInventory& inventory() { return inventory_; }
 
  private:
-  ScanContext& ctx_;
+  const UnitSource& source_;
+  FirstError& error_;
   const std::vector<WorkUnit>& units_;
   MillisWindow window_;
   NodeInventory inventory_;
@@ -193,28 +81,16 @@ class InventoryReduceBody {
 
 // koku's nodes query (koku.md §3.3) over the whole range, before any day is finished: roles
 // decide the unallocated rows' namespaces.
-Result<NodeInventory> RunNodesQuery(ScanContext& ctx, const RunPlan& plan) {
+Result<NodeInventory> RunNodesQuery(const UnitSource& source, const RunPlan& plan) {
   std::vector<WorkUnit> units = plan.node_label_units;
   units.insert(units.end(), plan.pod_usage_units.begin(), plan.pod_usage_units.end());
   const MillisWindow window = MillisWindow::Days(plan.start, plan.end);
-  InventoryReduceBody body(ctx, units, window);
+  FirstError error;
+  InventoryReduceBody body(source, error, units, window);
   tbb::parallel_deterministic_reduce(tbb::blocked_range<size_t>(0, units.size(), 1), body,
                                      tbb::simple_partitioner());
-  NodeInventory inventory = std::move(body.inventory());
-  ARROW_RETURN_NOT_OK(ctx.error.status());
-  return inventory;
-}
-
-void CountRows(std::span<const SummaryRow> rows, SummarizeReport& report) {
-  for (const auto& r : rows) {
-    if (r.data_source == DataSource::kStorage) {
-      ++report.storage_rows;
-    } else if (r.has_infrastructure_usage_cost) {
-      ++report.pod_rows;
-    } else {
-      ++report.unallocated_rows;
-    }
-  }
+  ARROW_RETURN_NOT_OK(error.status());
+  return std::move(body.inventory());
 }
 
 }  // namespace
@@ -287,13 +163,48 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
   if (mode == ExecutionMode::kSerial) threads = 1;
   report.mode = mode;
   report.threads = threads;
+  const bool in_memory = mode == ExecutionMode::kInMemory;
+  // Days in flight: serial mode has one worker and one day; in-memory mode one day at a time
+  // after reading everything.
+  const int tokens = mode == ExecutionMode::kSerial || in_memory ? 1
+                     : perf.max_days_in_flight > 0               ? perf.max_days_in_flight
+                                                                 : threads + 1;
+  const bool independent_days = target.IndependentDays();
 
   ARROW_ASSIGN_OR_RAISE(const SummarySettings settings, target.LoadSettings(options.compat));
   ARROW_ASSIGN_OR_RAISE(report.report_period_id, target.ReportPeriodId(month_start));
 
-  ScanContext ctx(files, settings);
-  tbb::task_arena arena(threads);
-  Result<NodeInventory> inventory = arena.execute([&] { return RunNodesQuery(ctx, plan); });
+  // The memory shares, from what the process holds now (libraries, plan, settings).
+  MemoryShares shares;
+  if (in_memory) {
+    // The unbounded baseline: no budget at all.
+    shares.limit_bytes = shares.state_bytes = std::numeric_limits<int64_t>::max() / 4;
+    shares.batch_rows = perf.batch_rows > 0 ? perf.batch_rows : 64 * 1024;
+    shares.read_buffer_bytes = 256 * 1024;
+  } else {
+    shares = ShareMemory(report.memory_limit_bytes, memory.current_bytes(), threads,
+                         independent_days ? tokens : 1, perf.batch_rows);
+    if (shares.state_bytes < kMinStateBytes) {
+      return MakeError(
+          ErrorKind::kMemoryLimit,
+          fmt::format("--memory-limit {} MB is too small: the process already holds {} MB and "
+                      "reading with {} thread(s) takes {} MB, leaving {} MB of the {} MB "
+                      "aggregation needs at least; raise the limit or use fewer --threads",
+                      shares.limit_bytes >> 20, shares.baseline_bytes >> 20, threads,
+                      (shares.reading_bytes + shares.writing_bytes) >> 20,
+                      std::max<int64_t>(shares.state_bytes, 0) >> 20, kMinStateBytes >> 20));
+    }
+  }
+  report.state_budget_bytes = in_memory ? 0 : shares.state_bytes;
+  report.batch_rows = shares.batch_rows;
+  MemoryBudget budget(shares, memory);
+  UnitSource source{files, ScanOptions{shares.batch_rows, shares.read_buffer_bytes}};
+
+  // `threads` workers; the calling thread admits days and waits outside them (day_pipeline.h).
+  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
+                                  static_cast<size_t>(threads) + 1);
+  tbb::task_arena arena(threads, 0);
+  Result<NodeInventory> inventory = arena.execute([&] { return RunNodesQuery(source, plan); });
   ARROW_RETURN_NOT_OK(inventory.status());
   std::vector<NodeInventoryRow> nodes = inventory->Finish();
   ARROW_ASSIGN_OR_RAISE(NodeRoleTable roles, target.ResolveNodeRoles(nodes));
@@ -306,129 +217,66 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
   identity.report_period_id = report.report_period_id;
   ARROW_RETURN_NOT_OK(target.BeginRows(identity, plan.start, plan.end));
 
-  double aggregate_seconds = 0;
-  double write_seconds = 0;
+  std::unique_ptr<SpillArea> spill;
+  if (perf.spill && !in_memory) spill = std::make_unique<SpillArea>(perf.spill_dir);
+  DayEngine engine(source, settings, budget, spill.get(), threads, roles, target);
   int days_done = 0;
-  // Finishes a day and streams its rows to the target in bounded chunks (days in order).
-  auto write_day = [&](DayWork& work) {
-    ++days_done;
-    if (!ctx.error.failed() && work.summary) {
-      const Date day = work.plan->day;
-      const auto t0 = Clock::now();
-      double sink_seconds = 0;
-      int64_t rows_of_day = 0;
-      Status st = std::move(*work.summary).Finish(roles, [&](std::span<const SummaryRow> rows) {
-        const auto t_sink = Clock::now();
-        CountRows(rows, report);
-        rows_of_day += static_cast<int64_t>(rows.size());
-        Status written = target.WriteRows(day, rows);
-        sink_seconds += SecondsSince(t_sink);
-        return written;
-      });
-      work.summary.reset();
-      if (st.ok()) {
-        const auto t_end = Clock::now();
-        st = target.EndDay(day);
-        sink_seconds += SecondsSince(t_end);
-      }
-      ctx.error.Record(st);
-      if (rows_of_day > 0) ++report.days_with_rows;
-      write_seconds += sink_seconds;
-      aggregate_seconds += SecondsSince(t0) - sink_seconds;
-    }
-    work.summary.reset();
-    // Give the day's freed memory back to the system: glibc keeps freed blocks in per-thread
-    // arenas otherwise, and RSS is what the memory limit is about.
-    malloc_trim(0);
-    if (options.on_progress) {
-      SummarizeProgress p;
-      p.days_done = days_done;
-      p.days_total = static_cast<int>(plan.days.size());
-      for (const auto& r : ctx.rows_read) p.rows_read += r.load();
-      p.rss_bytes = memory.current_bytes();
-      p.elapsed_seconds = SecondsSince(t_start);
-      options.on_progress(p);
-    }
+  auto progress = [&] {
+    if (!options.on_progress) return;
+    SummarizeProgress p;
+    p.days_done = ++days_done;
+    p.days_total = static_cast<int>(plan.days.size());
+    for (const auto& r : engine.counters().rows_read) p.rows_read += r.load();
+    p.rss_bytes = memory.current_bytes();
+    p.elapsed_seconds = SecondsSince(t_start);
+    options.on_progress(p);
   };
 
   UnitCache cache;
-  if (mode == ExecutionMode::kInMemory) {
+  if (in_memory) {
     // The baseline: read every input row group into memory first, then aggregate day by day.
     // Memory grows with the input; kept to compare against the bounded modes.
     std::vector<WorkUnit> all_units;
-    for (const auto& d : plan.days)
+    for (const auto& d : plan.days) {
       all_units.insert(all_units.end(), d.units.begin(), d.units.end());
+    }
     std::vector<std::vector<ParquetScan::Batch>> loaded(all_units.size());
+    FirstError error;
     arena.execute([&] {
       tbb::parallel_for(size_t{0}, all_units.size(), [&](size_t i) {
-        if (ctx.error.failed()) return;
-        auto batches = LoadUnit(files, all_units[i]);
-        if (!batches.ok()) return ctx.error.Record(batches.status());
+        if (error.failed()) return;
+        auto batches = LoadUnit(source, all_units[i]);
+        if (!batches.ok()) return error.Record(batches.status());
         loaded[i] = std::move(*batches);
       });
     });
-    ARROW_RETURN_NOT_OK(ctx.error.status());
+    ARROW_RETURN_NOT_OK(error.status());
     for (size_t i = 0; i < all_units.size(); ++i) {
       cache.emplace(UnitCacheKey(all_units[i]), std::move(loaded[i]));
     }
-    ctx.cache = &cache;
-    for (const auto& day : plan.days) {
-      DayWork work;
-      work.plan = &day;
-      arena.execute([&] { work.summary.emplace(AggregateDay(ctx, day)); });
-      write_day(work);
-    }
-  } else {
-    // Bounded streaming: at most `tokens` days in flight; intake also waits while resident
-    // memory is above 3/4 of the limit and some day is still in flight to release memory.
-    const size_t tokens =
-        static_cast<size_t>(perf.max_days_in_flight > 0 ? perf.max_days_in_flight : threads + 1);
-    const int64_t soft_limit = report.memory_limit_bytes / 4 * 3;
-    std::atomic<int> in_flight{0};
-    size_t next = 0;
-    arena.execute([&] {
-      tbb::parallel_pipeline(
-          tokens, tbb::make_filter<void, DayWork*>(
-                      tbb::filter_mode::serial_in_order,
-                      [&](tbb::flow_control& fc) -> DayWork* {
-                        if (next == plan.days.size() || ctx.error.failed()) {
-                          fc.stop();
-                          return nullptr;
-                        }
-                        while (in_flight.load() > 0 && memory.current_bytes() > soft_limit) {
-                          std::this_thread::sleep_for(std::chrono::milliseconds(2));
-                        }
-                        ++in_flight;
-                        auto* work = new DayWork();
-                        work->plan = &plan.days[next++];
-                        return work;
-                      }) &
-                      tbb::make_filter<DayWork*, DayWork*>(tbb::filter_mode::parallel,
-                                                           [&](DayWork* work) {
-                                                             if (!ctx.error.failed()) {
-                                                               work->summary.emplace(
-                                                                   AggregateDay(ctx, *work->plan));
-                                                             }
-                                                             return work;
-                                                           }) &
-                      tbb::make_filter<DayWork*, void>(tbb::filter_mode::serial_in_order,
-                                                       [&](DayWork* work) {
-                                                         write_day(*work);
-                                                         delete work;
-                                                         --in_flight;
-                                                       }));
-    });
+    source.cache = &cache;
   }
-  ARROW_RETURN_NOT_OK(ctx.error.status());
+  DayPipelineOptions pipeline;
+  pipeline.max_in_flight = tokens;
+  pipeline.independent_days = independent_days;
+  pipeline.on_day_written = progress;
+  ARROW_RETURN_NOT_OK(RunDays(plan, engine, budget, arena, pipeline));
 
-  auto t_commit = Clock::now();
+  const auto t_commit = Clock::now();
   ARROW_RETURN_NOT_OK(target.Commit());
-  write_seconds += SecondsSince(t_commit);
+  const double commit_seconds = SecondsSince(t_commit);
 
-  for (int t = 0; t < kInputTableCount; ++t) report.rows_read[t] = ctx.rows_read[t].load();
-  report.scan_seconds = ctx.scan_nanos.load() / 1e9;
-  report.aggregate_seconds = aggregate_seconds;
-  report.write_seconds = write_seconds;
+  const DayEngineCounters& c = engine.counters();
+  for (int t = 0; t < kInputTableCount; ++t) report.rows_read[t] = c.rows_read[t].load();
+  report.pod_rows = c.pod_rows.load();
+  report.storage_rows = c.storage_rows.load();
+  report.unallocated_rows = c.unallocated_rows.load();
+  report.days_with_rows = c.days_with_rows.load();
+  report.days_spilled = c.days_spilled.load();
+  report.spill_bytes = c.spill_bytes.load();
+  report.scan_seconds = c.scan_nanos.load() / 1e9;
+  report.aggregate_seconds = c.finish_nanos.load() / 1e9;
+  report.write_seconds = c.write_nanos.load() / 1e9 + commit_seconds;
   report.wall_seconds = SecondsSince(t_start);
   report.cpu_seconds = CpuSeconds() - cpu_start;
   report.peak_rss_bytes = memory.peak_bytes();

@@ -36,6 +36,9 @@ struct PerformanceOptions {
   int64_t memory_limit_bytes = 0;                // 0: DefaultMemoryLimitBytes()
   int64_t streaming_threshold_rows = 2'000'000;  // kAuto: serial below this many input rows
   int max_days_in_flight = 0;                    // 0: threads + 1
+  int64_t batch_rows = 0;                        // rows per decoded batch; 0: from the limit
+  bool spill = true;      // a day too large for the limit spills to disk (else: exit code 5)
+  std::string spill_dir;  // where spill files go; empty: $TMPDIR or /tmp
 };
 
 // Progress after each finished day (for a terminal display).
@@ -70,6 +73,9 @@ struct SummarizeReport {
   int64_t bytes_read = 0;  // size of the files read
   int64_t pod_rows = 0, storage_rows = 0, unallocated_rows = 0;
   int64_t spill_bytes = 0;
+  int days_spilled = 0;
+  int64_t state_budget_bytes = 0;  // the share of the limit left to aggregation states
+  int64_t batch_rows = 0;
   double plan_seconds = 0, scan_seconds = 0, aggregate_seconds = 0, write_seconds = 0;
   double wall_seconds = 0, cpu_seconds = 0;
   int64_t peak_rss_bytes = 0, average_rss_bytes = 0;

@@ -37,6 +37,10 @@ class SummaryTarget {
   virtual Status WriteRows(Date day, std::span<const SummaryRow> rows) = 0;
   // No more rows of `day` follow. Called once for each day the engine summarized, rows or not.
   virtual Status EndDay(Date day) = 0;
+  // True when days may be written at the same time from different threads (one thread per day:
+  // a day's WriteRows and EndDay calls never overlap, and days may come in any order). Files
+  // are per day; a database stream is not.
+  virtual bool IndependentDays() const { return false; }
   // Makes the run visible atomically.
   virtual Status Commit() = 0;
 };

@@ -30,11 +30,22 @@ inline uint64_t UnitCacheKey(const WorkUnit& u) {
          static_cast<uint64_t>(u.row_group);
 }
 
+// Where row groups are read from: their files, with `options`, or `cache` when it holds them.
+struct UnitSource {
+  const DatasetFiles& files;
+  ScanOptions options;
+  const UnitCache* cache = nullptr;
+
+  const std::string& PathOf(const WorkUnit& u) const { return files.of(u.table)[u.file]; }
+  Result<std::unique_ptr<ParquetScan>> Open(const WorkUnit& u) const {
+    return ParquetScan::Open(files.fs, PathOf(u), ColumnsOf(u.table), options);
+  }
+};
+
 // Reads every batch of a unit into memory.
-inline Result<std::vector<ParquetScan::Batch>> LoadUnit(const DatasetFiles& files,
+inline Result<std::vector<ParquetScan::Batch>> LoadUnit(const UnitSource& source,
                                                         const WorkUnit& unit) {
-  const std::string& path = files.of(unit.table)[unit.file];
-  ARROW_ASSIGN_OR_RAISE(auto scan, ParquetScan::Open(files.fs, path, ColumnsOf(unit.table)));
+  ARROW_ASSIGN_OR_RAISE(auto scan, source.Open(unit));
   std::vector<ParquetScan::Batch> batches;
   ARROW_RETURN_NOT_OK(scan->ForEachBatch(unit.row_group, [&](const ParquetScan::Batch& b) {
     batches.push_back(b);
@@ -63,23 +74,33 @@ Status ScanBatch(const std::string& path, const ParquetScan::Batch& raw, MillisW
   return Status::OK();
 }
 
-// The same over a whole unit, read from `cache` when it holds the unit, else from its file.
-template <typename BatchT, typename Fn>
-Status ScanUnit(const DatasetFiles& files, const WorkUnit& unit, MillisWindow window,
-                int64_t* rows_read, const UnitCache* cache, Fn&& fn) {
-  const std::string& path = files.of(unit.table)[unit.file];
-  if (cache) {
-    if (auto it = cache->find(UnitCacheKey(unit)); it != cache->end()) {
+// The same over a whole unit; after_batch() -> Status runs after each batch (the engine's
+// memory check).
+template <typename BatchT, typename Fn, typename AfterBatch>
+Status ScanUnit(const UnitSource& source, const WorkUnit& unit, MillisWindow window,
+                int64_t* rows_read, Fn&& fn, AfterBatch&& after_batch) {
+  const std::string& path = source.PathOf(unit);
+  if (source.cache) {
+    if (auto it = source.cache->find(UnitCacheKey(unit)); it != source.cache->end()) {
       for (const auto& batch : it->second) {
         ARROW_RETURN_NOT_OK(ScanBatch<BatchT>(path, batch, window, rows_read, fn));
+        ARROW_RETURN_NOT_OK(after_batch());
       }
       return Status::OK();
     }
   }
-  ARROW_ASSIGN_OR_RAISE(auto scan, ParquetScan::Open(files.fs, path, ColumnsOf(unit.table)));
+  ARROW_ASSIGN_OR_RAISE(auto scan, source.Open(unit));
   return scan->ForEachBatch(unit.row_group, [&](const ParquetScan::Batch& raw) {
-    return ScanBatch<BatchT>(path, raw, window, rows_read, fn);
+    ARROW_RETURN_NOT_OK(ScanBatch<BatchT>(path, raw, window, rows_read, fn));
+    return after_batch();
   });
+}
+
+template <typename BatchT, typename Fn>
+Status ScanUnit(const UnitSource& source, const WorkUnit& unit, MillisWindow window,
+                int64_t* rows_read, Fn&& fn) {
+  return ScanUnit<BatchT>(source, unit, window, rows_read, std::forward<Fn>(fn),
+                          [] { return Status::OK(); });
 }
 
 }  // namespace ocpagg

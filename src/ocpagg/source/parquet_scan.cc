@@ -1,6 +1,7 @@
 #include "ocpagg/source/parquet_scan.h"
 
 #include <arrow/io/api.h>
+#include <arrow/memory_pool.h>
 #include <arrow/type_traits.h>
 #include <parquet/arrow/schema.h>
 #include <parquet/exception.h>
@@ -42,7 +43,8 @@ std::string_view KindName(ColumnKind kind) {
 
 Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs::FileSystem> fs,
                                                        const std::string& path,
-                                                       std::span<const ColumnSpec> columns) {
+                                                       std::span<const ColumnSpec> columns,
+                                                       const ScanOptions& options) {
   std::unique_ptr<ParquetScan> scan(new ParquetScan());
   scan->path_ = path;
   scan->columns_.assign(columns.begin(), columns.end());
@@ -50,9 +52,10 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
   auto input = fs->OpenInputFile(path);
   if (!input.ok()) return BadInput("{}: cannot open: {}", path, input.status().message());
 
-  parquet::ReaderProperties props = parquet::default_reader_properties();
+  arrow::MemoryPool* pool = arrow::system_memory_pool();
+  parquet::ReaderProperties props(pool);
   props.enable_buffered_stream();
-  props.set_buffer_size(1 << 20);
+  props.set_buffer_size(options.read_buffer_bytes);
   std::unique_ptr<parquet::ParquetFileReader> file_reader;
   try {
     file_reader = parquet::ParquetFileReader::Open(*input, props);
@@ -63,7 +66,7 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
   // Resolve columns against the Arrow schema koku's files map to.
   const parquet::SchemaDescriptor* descr = file_reader->metadata()->schema();
   parquet::ArrowReaderProperties arrow_props;
-  arrow_props.set_batch_size(64 * 1024);
+  arrow_props.set_batch_size(options.batch_rows);
   for (const auto& spec : scan->columns_) {
     if (spec.kind != ColumnKind::kString) continue;
     int leaf = descr->ColumnIndex(std::string(spec.name));
@@ -73,6 +76,7 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
   auto st = builder.Open(*input, props);
   if (!st.ok()) return BadInput("{}: not a readable Parquet file ({})", path, st.message());
   builder.properties(arrow_props);
+  builder.memory_pool(pool);
   auto built = builder.Build();
   if (!built.ok())
     return BadInput("{}: cannot read Parquet schema ({})", path, built.status().message());

@@ -26,14 +26,23 @@ struct ColumnSpec {
   bool required;  // optional columns read as NULL when the file lacks them
 };
 
+// How a scan reads: the memory it may hold per open row group.
+struct ScanOptions {
+  int64_t batch_rows = 64 * 1024;          // rows per decoded batch
+  int64_t read_buffer_bytes = 256 * 1024;  // buffer per column stream
+};
+
 class ParquetScan {
  public:
   // Opens `path` on `fs` and resolves `columns` against its schema. Fails with BadInput naming
   // the file and column when a required column is missing or a column has the wrong type, or
   // when the footer cannot be read.
+  // Decoded data comes from the system allocator, which gives freed memory back (the run's
+  // memory limit is about resident memory).
   static Result<std::unique_ptr<ParquetScan>> Open(std::shared_ptr<arrow::fs::FileSystem> fs,
                                                    const std::string& path,
-                                                   std::span<const ColumnSpec> columns);
+                                                   std::span<const ColumnSpec> columns,
+                                                   const ScanOptions& options = {});
 
   ParquetScan(const ParquetScan&) = delete;
   ParquetScan& operator=(const ParquetScan&) = delete;

@@ -1,0 +1,422 @@
+#include "ocpagg/engine/day_engine.h"
+
+#include <malloc.h>
+#include <sys/resource.h>
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <bit>
+#include <chrono>
+#include <cmath>
+#include <mutex>
+
+#include "ocpagg/aggregate/cost_categories.h"
+#include "ocpagg/aggregate/unallocated.h"
+#include "ocpagg/engine/first_error.h"
+
+namespace ocpagg {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+int64_t NanosSince(Clock::time_point t0) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
+}
+
+constexpr uint32_t kMinPartitions = 4;
+constexpr uint32_t kMaxPartitions = 256;
+constexpr int64_t kMiB = 1 << 20;
+
+// Each spilling worker keeps 2 files per partition open; stay well inside the process's limit
+// even with several days spilling at once.
+uint32_t MaxPartitions(int lanes) {
+  rlimit r{};
+  uint64_t files = 1024;
+  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY) files = r.rlim_cur;
+  const uint64_t usable = files > 512 ? files - 256 : files / 2;
+  const uint64_t per_partition = 2ull * static_cast<uint64_t>(std::max(lanes, 1)) * 4;
+  const uint64_t p = std::bit_floor(std::max<uint64_t>(usable / per_partition, 1));
+  return static_cast<uint32_t>(std::clamp<uint64_t>(p, kMinPartitions, kMaxPartitions));
+}
+
+void CountRows(std::span<const SummaryRow> rows, DayEngineCounters& c) {
+  for (const auto& r : rows) {
+    if (r.data_source == DataSource::kStorage) {
+      ++c.storage_rows;
+    } else if (r.has_infrastructure_usage_cost) {
+      ++c.pod_rows;
+    } else {
+      ++c.unallocated_rows;
+    }
+  }
+}
+
+std::string LanePrefix(size_t lane) { return fmt::format("lane{}", lane); }
+
+}  // namespace
+
+// What the workers of one day share.
+struct DaySpillPlan {
+  std::mutex mu;
+  uint32_t partitions = 0;  // decided by the day's first spill
+  std::string dir;
+};
+
+struct DayEngine::Lane {
+  const DayPlan* day = nullptr;
+  size_t index = 0;
+  size_t lanes = 1;
+  DaySpillPlan* spill_plan = nullptr;
+  std::atomic<int64_t>* day_bytes = nullptr;  // the accounts of every lane of the day
+  std::optional<DaySummary> state;
+  std::unique_ptr<DaySpillWriter> spill;
+  int64_t accounted = 0;
+  int64_t spilled_rows = 0;
+};
+
+DayEngine::DayEngine(const UnitSource& source, const SummarySettings& settings,
+                     MemoryBudget& budget, SpillArea* spill, int lanes, const NodeRoleTable& roles,
+                     SummaryTarget& target)
+    : source_(source),
+      settings_(settings),
+      budget_(budget),
+      spill_(spill),
+      lanes_(std::max(lanes, 1)),
+      roles_(roles),
+      target_(target) {}
+
+std::optional<int64_t> DayEngine::expected_day_bytes() const {
+  const int64_t v = expected_day_bytes_.load();
+  if (v < 0) return std::nullopt;
+  return v;
+}
+
+Status DayEngine::AddUnit(const WorkUnit& unit, Date day, Lane& lane) {
+  const auto t0 = Clock::now();
+  const MillisWindow window = MillisWindow::Days(day, day);
+  int64_t rows = 0;
+  // A spill replaces the lane's state in place, so `s` stays valid across batches.
+  DaySummary& s = *lane.state;
+  auto after_batch = [&] { return CheckLane(lane); };
+  Status st;
+  switch (unit.table) {
+    case InputTable::kNodeLabelsDaily:
+      st = ScanUnit<NodeLabelBatch>(
+          source_, unit, window, &rows,
+          [&](const NodeLabelBatch& b, int64_t i, int64_t) {
+            return s.AddNodeLabels(b.Row(i, day));
+          },
+          after_batch);
+      break;
+    case InputTable::kNamespaceLabelsDaily:
+      st = ScanUnit<NamespaceLabelBatch>(
+          source_, unit, window, &rows,
+          [&](const NamespaceLabelBatch& b, int64_t i, int64_t) {
+            return s.AddNamespaceLabels(b.Row(i, day));
+          },
+          after_batch);
+      break;
+    case InputTable::kPodUsageHourly:
+      st = ScanUnit<PodCapacityBatch>(
+          source_, unit, window, &rows,
+          [&](const PodCapacityBatch& b, int64_t i, int64_t ts) {
+            s.AddCapacity(b.Row(i, ts));
+            return Status::OK();
+          },
+          after_batch);
+      break;
+    case InputTable::kPodUsageDaily:
+      st = ScanUnit<PodUsageBatch>(
+          source_, unit, window, &rows,
+          [&](const PodUsageBatch& b, int64_t i, int64_t) { return s.AddPodUsage(b.Row(i, day)); },
+          after_batch);
+      break;
+    case InputTable::kStorageUsageDaily:
+      st = ScanUnit<StorageUsageBatch>(
+          source_, unit, window, &rows,
+          [&](const StorageUsageBatch& b, int64_t i, int64_t) {
+            return s.AddStorageUsage(b.Row(i, day));
+          },
+          after_batch);
+      break;
+  }
+  counters_.rows_read[static_cast<size_t>(unit.table)].fetch_add(rows, std::memory_order_relaxed);
+  counters_.scan_nanos.fetch_add(NanosSince(t0), std::memory_order_relaxed);
+  return st;
+}
+
+Status DayEngine::CheckLane(Lane& lane) {
+  const int64_t before = lane.accounted;
+  budget_.Update(lane.accounted, static_cast<int64_t>(lane.state->ApproximateMemoryBytes()));
+  lane.day_bytes->fetch_add(lane.accounted - before, std::memory_order_relaxed);
+  if (!budget_.OverLimit()) return Status::OK();
+  const MemoryShares& shares = budget_.shares();
+  if (spill_ == nullptr) {
+    // Without spilling, other days in flight only slow intake; a day that alone outgrows the
+    // states' share, or a process at its limit, must stop before the kernel stops it.
+    if (lane.day_bytes->load() <= shares.state_bytes &&
+        budget_.monitor().current_bytes() <= shares.limit_bytes) {
+      return Status::OK();
+    }
+    return MakeError(
+        ErrorKind::kMemoryLimit,
+        fmt::format("day {} does not fit the memory limit: its aggregation state reached {} MB, "
+                    "the process {} MB, of --memory-limit {} MB ({} MB left to aggregation "
+                    "states), and spilling is disabled; raise --memory-limit or allow spilling "
+                    "(performance.spill: true)",
+                    FormatDate(lane.day->day), lane.day_bytes->load() / kMiB,
+                    budget_.monitor().current_bytes() / kMiB, shares.limit_bytes / kMiB,
+                    std::max<int64_t>(shares.state_bytes, 0) / kMiB));
+  }
+  // Let the large states go first; a small one spilling frees little and costs a run.
+  const int64_t worth_spilling =
+      std::max<int64_t>(kMiB / 4, shares.state_bytes / (16 * static_cast<int64_t>(lanes_)));
+  if (lane.accounted < worth_spilling || !lane.state->has_groups()) return Status::OK();
+  return SpillLane(lane);
+}
+
+Status DayEngine::SpillLane(Lane& lane) {
+  if (!lane.spill) {
+    uint32_t partitions = 0;
+    std::string dir;
+    {
+      std::lock_guard<std::mutex> lock(lane.spill_plan->mu);
+      if (lane.spill_plan->partitions == 0) {
+        // Enough partitions that `lanes` of them, read back at once and finished (which about
+        // doubles a state), fit the states' share; the day's size is extrapolated from the
+        // rows read so far, which overestimates it (groups repeat).
+        const double rows_done =
+            std::max<double>(1, static_cast<double>(lane.spilled_rows + lane.state->rows_added()) *
+                                    static_cast<double>(lane.lanes));
+        const double growth =
+            std::max(1.0, static_cast<double>(lane.day->estimated_rows) / rows_done);
+        const double day_bytes = static_cast<double>(lane.day_bytes->load()) * growth;
+        const double share = std::max<double>(static_cast<double>(budget_.shares().state_bytes),
+                                              static_cast<double>(kMiB));
+        const auto wanted = static_cast<uint64_t>(std::ceil(2.0 * lanes_ * day_bytes / share));
+        lane.spill_plan->partitions = std::clamp<uint32_t>(
+            static_cast<uint32_t>(std::bit_ceil(std::max<uint64_t>(wanted, 1))), kMinPartitions,
+            MaxPartitions(lanes_));
+        ARROW_ASSIGN_OR_RAISE(lane.spill_plan->dir, spill_->DayDir(lane.day->day));
+      }
+      partitions = lane.spill_plan->partitions;
+      dir = lane.spill_plan->dir;
+    }
+    ARROW_ASSIGN_OR_RAISE(lane.spill,
+                          DaySpillWriter::Open(dir, LanePrefix(lane.index), partitions));
+  }
+  ARROW_RETURN_NOT_OK(lane.state->SpillGroups(*lane.spill));
+  lane.spilled_rows += lane.state->rows_added();
+  *lane.state = lane.state->DimensionsOnly();
+  const int64_t before = lane.accounted;
+  budget_.Update(lane.accounted, static_cast<int64_t>(lane.state->ApproximateMemoryBytes()));
+  lane.day_bytes->fetch_add(lane.accounted - before, std::memory_order_relaxed);
+  malloc_trim(0);  // what the groups held goes back to the system, where the limit counts it
+  return Status::OK();
+}
+
+Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day) {
+  auto out = std::make_unique<AggregatedDay>();
+  out->day = day.day;
+  const std::vector<std::vector<WorkUnit>> dealt = DealLanes(day, lanes_);
+  std::vector<Lane> lanes(dealt.size());
+  DaySpillPlan spill_plan;
+  std::atomic<int64_t> day_bytes{0};
+  FirstError error;
+  // Sink: each lane reads its units into its own partial state.
+  tbb::parallel_for(
+      tbb::blocked_range<size_t>(0, lanes.size(), 1),
+      [&](const tbb::blocked_range<size_t>& r) {
+        for (size_t i = r.begin(); i != r.end(); ++i) {
+          Lane& lane = lanes[i];
+          lane.day = &day;
+          lane.index = i;
+          lane.lanes = lanes.size();
+          lane.spill_plan = &spill_plan;
+          lane.day_bytes = &day_bytes;
+          lane.state.emplace(settings_, day.day);
+          for (const WorkUnit& unit : dealt[i]) {
+            if (error.failed()) break;
+            error.Record(AddUnit(unit, day.day, lane));
+          }
+        }
+      },
+      tbb::simple_partitioner());
+  auto release_lanes = [&] {
+    for (Lane& lane : lanes) Release(lane.accounted);
+  };
+  if (error.failed()) {
+    release_lanes();
+    if (spill_) spill_->RemoveDay(day.day);
+    return error.status();
+  }
+
+  // Combine. Merging grows the first state to about the largest one: when that would overrun
+  // the budget, the day goes to disk instead.
+  bool spilled =
+      std::any_of(lanes.begin(), lanes.end(), [](const Lane& l) { return l.spill != nullptr; });
+  int64_t largest = 0;
+  for (const Lane& lane : lanes) largest = std::max(largest, lane.accounted);
+  if (!spilled && spill_ != nullptr && lanes.size() > 1 &&
+      budget_.state_in_use() + largest > budget_.shares().state_bytes) {
+    spilled = true;
+  }
+  if (!spilled) {
+    DaySummary merged = std::move(*lanes[0].state);
+    budget_.Update(out->accounted_bytes, lanes[0].accounted);
+    Release(lanes[0].accounted);
+    for (size_t i = 1; i < lanes.size(); ++i) {
+      merged.Merge(std::move(*lanes[i].state));
+      lanes[i].state.reset();
+      Release(lanes[i].accounted);
+      budget_.Update(out->accounted_bytes, static_cast<int64_t>(merged.ApproximateMemoryBytes()));
+    }
+    out->summary.emplace(std::move(merged));
+    // Finishing builds the joined groups beside the partial ones: about twice the state.
+    int64_t expected = expected_day_bytes_.load();
+    while (2 * out->accounted_bytes > expected &&
+           !expected_day_bytes_.compare_exchange_weak(expected, 2 * out->accounted_bytes)) {
+    }
+    return out;
+  }
+
+  for (Lane& lane : lanes) {
+    if (lane.state->has_groups()) {
+      Status st = SpillLane(lane);
+      if (!st.ok()) {
+        release_lanes();
+        spill_->RemoveDay(day.day);
+        return st;
+      }
+    }
+  }
+  out->dimensions.emplace(std::move(*lanes[0].state));
+  for (size_t i = 1; i < lanes.size(); ++i) out->dimensions->Merge(std::move(*lanes[i].state));
+  for (Lane& lane : lanes) {
+    if (lane.spill) {
+      out->spill_prefixes.push_back(LanePrefix(lane.index));
+      counters_.spill_bytes.fetch_add(lane.spill->bytes_written(), std::memory_order_relaxed);
+      lane.spill.reset();
+    }
+  }
+  release_lanes();
+  out->spill_dir = spill_plan.dir;
+  out->partitions = spill_plan.partitions;
+  budget_.Update(out->accounted_bytes,
+                 static_cast<int64_t>(out->dimensions->ApproximateMemoryBytes()));
+  ++counters_.days_spilled;
+  // A day that spilled wanted the whole share: the next one waits until memory is free.
+  int64_t expected = expected_day_bytes_.load();
+  const int64_t whole = budget_.shares().state_bytes;
+  while (whole > expected && !expected_day_bytes_.compare_exchange_weak(expected, whole)) {
+  }
+  return out;
+}
+
+Status DayEngine::WriteSpilled(AggregatedDay& day, WriteRowChunk write) {
+  const uint32_t partitions = day.partitions;
+  // One partition of the day: its dimensions and the groups every worker spilled there.
+  auto load_piece = [&](uint32_t p, bool with_pods) -> Result<DaySummary> {
+    DaySummary piece = day.dimensions->DimensionsOnly();
+    for (const auto& prefix : day.spill_prefixes) {
+      if (with_pods) {
+        ARROW_RETURN_NOT_OK(
+            piece.LoadSpilled(SpillStreamPath(day.spill_dir, prefix, p, SpillStream::kPods)));
+      }
+      ARROW_RETURN_NOT_OK(
+          piece.LoadSpilled(SpillStreamPath(day.spill_dir, prefix, p, SpillStream::kStorage)));
+    }
+    return piece;
+  };
+  FirstError error;
+
+  // cte_shared_volume_node_count counts a volume's nodes over every namespace: count them over
+  // every partition first, from the storage streams alone.
+  VolumeNodes volume_nodes;
+  std::mutex volume_mu;
+  tbb::parallel_for(uint32_t{0}, partitions, [&](uint32_t p) {
+    if (error.failed()) return;
+    auto piece = load_piece(p, /*with_pods=*/false);
+    if (!piece.ok()) return error.Record(piece.status());
+    VolumeNodes local;
+    piece->CollectVolumeNodes(local);
+    std::lock_guard<std::mutex> lock(volume_mu);
+    for (auto& [volume, nodes] : local) volume_nodes[volume].insert(nodes.begin(), nodes.end());
+  });
+  ARROW_RETURN_NOT_OK(error.status());
+  VolumeNodeCounts counts;
+  for (const auto& [volume, nodes] : volume_nodes) {
+    counts[volume] = static_cast<int64_t>(nodes.size());
+  }
+  volume_nodes.clear();
+
+  // Each partition's Pod and Storage rows; its Pod rows also go into its unallocated fold.
+  std::vector<std::optional<UnallocatedCapacity>> unallocated(partitions);
+  std::mutex write_mu;
+  tbb::parallel_for(uint32_t{0}, partitions, [&](uint32_t p) {
+    if (error.failed()) return;
+    auto piece = load_piece(p, /*with_pods=*/true);
+    if (!piece.ok()) return error.Record(piece.status());
+    int64_t accounted = 0;
+    budget_.Update(accounted, 2 * static_cast<int64_t>(piece->ApproximateMemoryBytes()));
+    unallocated[p].emplace(roles_);
+    error.Record(std::move(*piece).FinishPiece(counts, *unallocated[p],
+                                               [&](std::span<const SummaryRow> rows) {
+                                                 std::lock_guard<std::mutex> lock(write_mu);
+                                                 return write(rows);
+                                               }));
+    Release(accounted);
+  });
+  ARROW_RETURN_NOT_OK(error.status());
+
+  // Statement (iii) over the whole day: the partitions' folds, merged in partition order.
+  UnallocatedCapacity all(roles_);
+  for (const auto& u : unallocated) all.Merge(*u);
+  ARROW_ASSIGN_OR_RAISE(CostCategoryMatcher categories,
+                        CostCategoryMatcher::Make(settings_.cost_categories, settings_.compat));
+  RowChunker out(write);
+  ARROW_RETURN_NOT_OK(
+      all.Emit(categories, day.day, [&out](SummaryRow&& r) { return out.Add(std::move(r)); }));
+  return out.Flush();
+}
+
+Status DayEngine::Write(std::unique_ptr<AggregatedDay> day) {
+  const auto t0 = Clock::now();
+  int64_t sink_nanos = 0;
+  int64_t rows_of_day = 0;
+  // Called by one thread at a time for a day (WriteSpilled serializes its partitions' calls).
+  auto write = [&](std::span<const SummaryRow> rows) {
+    const auto t_sink = Clock::now();
+    CountRows(rows, counters_);
+    rows_of_day += static_cast<int64_t>(rows.size());
+    Status st = target_.WriteRows(day->day, rows);
+    sink_nanos += NanosSince(t_sink);
+    return st;
+  };
+  Status st;
+  if (day->summary) {
+    budget_.Update(day->accounted_bytes, 2 * day->accounted_bytes);
+    st = std::move(*day->summary).Finish(roles_, write);
+    day->summary.reset();
+  } else if (day->dimensions) {
+    st = WriteSpilled(*day, write);
+    spill_->RemoveDay(day->day);
+  }
+  if (st.ok()) {
+    const auto t_end = Clock::now();
+    st = target_.EndDay(day->day);
+    sink_nanos += NanosSince(t_end);
+  }
+  Release(day->accounted_bytes);
+  if (rows_of_day > 0) ++counters_.days_with_rows;
+  counters_.write_nanos.fetch_add(sink_nanos, std::memory_order_relaxed);
+  counters_.finish_nanos.fetch_add(NanosSince(t0) - sink_nanos, std::memory_order_relaxed);
+  day.reset();
+  // glibc keeps freed blocks in per-thread arenas otherwise, and resident memory is what the
+  // limit is about.
+  malloc_trim(0);
+  return st;
+}
+
+}  // namespace ocpagg

@@ -1,0 +1,91 @@
+#pragma once
+// One day of the summary (DESIGN.md "Per day"), in DuckDB's three verbs:
+//   Sink      the day's row groups are dealt to up to `lanes` workers (DealLanes); each reads
+//             its units into its own partial DaySummary;
+//   Combine   the partial states are merged in lane order (the same sums for the same lanes);
+//   Finalize  the merged state's rows stream to the target in bounded chunks.
+// Memory: every partial state is accounted against the MemoryBudget after each batch. A worker
+// whose state would overrun it writes its groups to disk by namespace partition and goes on
+// with an empty state (aggregate/day_spill.h); a spilled day is finalized partition by
+// partition, each read back alone. With spilling disabled, overrunning the budget is an error
+// (exit code 5).
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ocpagg/aggregate/day_summary.h"
+#include "ocpagg/aggregate/node_roles.h"
+#include "ocpagg/common/status.h"
+#include "ocpagg/engine/day_plan.h"
+#include "ocpagg/engine/memory_budget.h"
+#include "ocpagg/engine/spill_area.h"
+#include "ocpagg/engine/summary_target.h"
+#include "ocpagg/engine/unit_scan.h"
+
+namespace ocpagg {
+
+// What the engine did, summed over days (thread-safe counters).
+struct DayEngineCounters {
+  std::array<std::atomic<int64_t>, kInputTableCount> rows_read{};
+  std::atomic<int64_t> scan_nanos{0};    // reading and adding rows, summed over workers
+  std::atomic<int64_t> finish_nanos{0};  // joins and row building (Finalize)
+  std::atomic<int64_t> write_nanos{0};   // inside the target
+  std::atomic<int64_t> pod_rows{0}, storage_rows{0}, unallocated_rows{0};
+  std::atomic<int> days_with_rows{0}, days_spilled{0};
+  std::atomic<int64_t> spill_bytes{0};
+};
+
+// A day between Combine and Finalize: its whole state in memory, or its dimensions in memory
+// and its groups on disk.
+struct AggregatedDay {
+  Date day = 0;
+  std::optional<DaySummary> summary;        // in memory
+  std::optional<DaySummary> dimensions;     // spilled: labels and capacity of the day
+  std::string spill_dir;                    // spilled: the day's stream files ...
+  std::vector<std::string> spill_prefixes;  // ... one prefix per worker that spilled
+  uint32_t partitions = 0;
+  int64_t accounted_bytes = 0;  // what the state holds against the budget
+};
+
+class DayEngine {
+ public:
+  // Every reference must outlive the engine. `spill` null: spilling is disabled.
+  DayEngine(const UnitSource& source, const SummarySettings& settings, MemoryBudget& budget,
+            SpillArea* spill, int lanes, const NodeRoleTable& roles, SummaryTarget& target);
+
+  // Sink + Combine. Thread-safe: several days may be aggregated at once.
+  Result<std::unique_ptr<AggregatedDay>> Aggregate(const DayPlan& day);
+  // Finalize: the day's rows to the target (WriteRows..., EndDay), then its memory and spill
+  // files are released. Days must come one at a time unless the target has IndependentDays().
+  Status Write(std::unique_ptr<AggregatedDay> day);
+
+  // The state a day needed at most so far (what admitting another day will cost); nullopt
+  // before the first day is aggregated.
+  std::optional<int64_t> expected_day_bytes() const;
+
+  const DayEngineCounters& counters() const { return counters_; }
+
+ private:
+  struct Lane;
+  Status AddUnit(const WorkUnit& unit, Date day, Lane& lane);
+  Status CheckLane(Lane& lane);
+  Status SpillLane(Lane& lane);
+  Status WriteSpilled(AggregatedDay& day, WriteRowChunk write);
+  void Release(int64_t& accounted) { budget_.Update(accounted, 0); }
+
+  const UnitSource& source_;
+  const SummarySettings& settings_;
+  MemoryBudget& budget_;
+  SpillArea* spill_;
+  const int lanes_;
+  const NodeRoleTable& roles_;
+  SummaryTarget& target_;
+  DayEngineCounters counters_;
+  std::atomic<int64_t> expected_day_bytes_{-1};
+};
+
+}  // namespace ocpagg

@@ -1,0 +1,69 @@
+#pragma once
+// How one --memory-limit is shared out (DESIGN.md "Memory budget"). All figures are resident
+// bytes:
+//   baseline  the process before the first day: code, libraries, plan, node roles (measured)
+//   reading   per worker: one decoded batch and the Parquet reader's column buffers
+//   writing   per day being written: a chunk of rows and one Parquet row group
+//   state     the rest: the aggregation states (DaySummary) of the days in flight
+// The engine accounts the states it holds (their own O(1) estimates) against the state share,
+// and a watchdog samples the real resident size of the process. Intake of a new day waits while
+// either is high; a worker whose state would push the total over its share spills its groups
+// to disk; with spilling disabled that is an error (exit code 5), never an out-of-memory kill.
+
+#include <atomic>
+#include <cstdint>
+
+#include "ocpagg/engine/memory_monitor.h"
+
+namespace ocpagg {
+
+struct MemoryShares {
+  int64_t limit_bytes = 0;
+  int64_t baseline_bytes = 0;
+  int64_t reading_bytes = 0;
+  int64_t writing_bytes = 0;
+  int64_t state_bytes = 0;        // what remains for aggregation states
+  int64_t batch_rows = 0;         // rows per decoded Parquet batch
+  int64_t read_buffer_bytes = 0;  // per column stream of an open row group
+};
+
+// Splits `limit_bytes` for `workers` threads, `writers` days written at once, a process of
+// `baseline_bytes`, and a preferred batch size (0: the default). The batch size and read
+// buffers shrink under small limits so that most of the limit stays with the states.
+MemoryShares ShareMemory(int64_t limit_bytes, int64_t baseline_bytes, int workers, int writers,
+                         int64_t preferred_batch_rows);
+
+class MemoryBudget {
+ public:
+  MemoryBudget(const MemoryShares& shares, const MemoryMonitor& monitor)
+      : shares_(shares), monitor_(monitor) {}
+
+  const MemoryShares& shares() const { return shares_; }
+  const MemoryMonitor& monitor() const { return monitor_; }
+
+  // Moves an account (one worker's state) from `accounted` to `now` bytes; `accounted` is
+  // updated. Thread-safe.
+  void Update(int64_t& accounted, int64_t now) {
+    state_in_use_.fetch_add(now - accounted, std::memory_order_relaxed);
+    accounted = now;
+  }
+  int64_t state_in_use() const { return state_in_use_.load(std::memory_order_relaxed); }
+
+  // True when the states together exceed their share, or the process nears the limit.
+  bool OverLimit() const {
+    return state_in_use() > shares_.state_bytes ||
+           monitor_.current_bytes() > shares_.limit_bytes / 10 * 9;
+  }
+  // True when a new day of about `expected_bytes` of state may start now.
+  bool Admits(int64_t expected_bytes) const {
+    return state_in_use() + expected_bytes <= shares_.state_bytes &&
+           monitor_.current_bytes() <= shares_.limit_bytes / 4 * 3;
+  }
+
+ private:
+  const MemoryShares shares_;
+  const MemoryMonitor& monitor_;
+  std::atomic<int64_t> state_in_use_{0};
+};
+
+}  // namespace ocpagg
