@@ -75,6 +75,8 @@ Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
         u.unit.row_group = rg;
         u.unit.rows = scan->row_group_num_rows(rg);
         if (u.unit.rows == 0) continue;
+        u.unit.page_bytes = scan->PageBytes(rg);
+        u.unit.columns = scan->columns_read();
         auto stats = scan->TimestampRange(rg, "interval_start");
         if (stats) {
           if (stats->second < begin_ms || stats->first >= end_ms) continue;
@@ -135,6 +137,8 @@ Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
       day.estimated_rows += u.unit.rows / span;
     }
     plan.estimated_rows += u.unit.rows;
+    plan.max_page_bytes = std::max(plan.max_page_bytes, u.unit.page_bytes);
+    plan.max_columns = std::max(plan.max_columns, u.unit.columns);
     if (u.unit.table == InputTable::kPodUsageDaily) plan.pod_usage_units.push_back(u.unit);
     if (u.unit.table == InputTable::kNodeLabelsDaily) plan.node_label_units.push_back(u.unit);
   }

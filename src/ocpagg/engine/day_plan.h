@@ -19,7 +19,15 @@ struct WorkUnit {
   int32_t row_group = 0;
   int64_t rows = 0;         // rows in the row group (all days)
   bool single_day = false;  // footer statistics show every row is of this one day
+  int64_t page_bytes = 0;   // ParquetScan::PageBytes: what reading it holds besides batches
+  int32_t columns = 0;      // columns read
 };
+
+// What reading `unit` holds in memory at most, with batches of `batch_rows` rows and a read
+// buffer of `buffer_bytes` per column.
+inline int64_t ReadBytes(const WorkUnit& unit, int64_t batch_rows, int64_t buffer_bytes) {
+  return unit.page_bytes + unit.columns * (buffer_bytes + batch_rows * 8);
+}
 
 struct DayPlan {
   Date day = 0;
@@ -35,6 +43,8 @@ struct RunPlan {
   int64_t estimated_rows = 0;
   int64_t row_groups_without_statistics = 0;
   int64_t row_groups_spanning_days = 0;
+  int64_t max_page_bytes = 0;  // over every unit: the costliest read
+  int32_t max_columns = 0;
 };
 
 // The units of a day dealt to at most `lanes` workers, so that each lane reads about the same:

@@ -20,18 +20,33 @@ namespace ocpagg {
 struct MemoryShares {
   int64_t limit_bytes = 0;
   int64_t baseline_bytes = 0;
-  int64_t reading_bytes = 0;
-  int64_t writing_bytes = 0;
-  int64_t state_bytes = 0;        // what remains for aggregation states
+  int workers = 1;                // workers reading at once
   int64_t batch_rows = 0;         // rows per decoded Parquet batch
   int64_t read_buffer_bytes = 0;  // per column stream of an open row group
+  int64_t reading_bytes = 0;
+  int64_t writing_bytes = 0;
+  int64_t state_bytes = 0;  // what remains for aggregation states
 };
 
-// Splits `limit_bytes` for `workers` threads, `writers` days written at once, a process of
-// `baseline_bytes`, and a preferred batch size (0: the default). The batch size and read
-// buffers shrink under small limits so that most of the limit stays with the states.
+// What the costliest row group of the input holds while it is read (WorkUnit::page_bytes and
+// columns of the plan's worst unit).
+struct ReadCost {
+  int64_t page_bytes = 0;
+  int columns = 0;
+};
+
+// What a day being written holds in the target (a chunk of rows, the writer's buffers).
+inline constexpr int64_t kWritingBytesPerDay = 6 << 20;
+// The least the aggregation states can work in, spilling included.
+inline constexpr int64_t kMinStateBytes = 8 << 20;
+
+// Splits `limit_bytes` for a process of `baseline_bytes`, up to `workers` reading threads that
+// each read at most `costliest`, and up to `writers` days written at once. Under small limits
+// the batches and read buffers shrink first (down to 4,096 rows and 32 KiB), then fewer
+// workers read at once, so that the states keep at least kMinStateBytes where that is possible
+// at all. A preferred batch size (0: choose) is kept as given.
 MemoryShares ShareMemory(int64_t limit_bytes, int64_t baseline_bytes, int workers, int writers,
-                         int64_t preferred_batch_rows);
+                         int64_t preferred_batch_rows, ReadCost costliest);
 
 class MemoryBudget {
  public:

@@ -51,7 +51,11 @@ std::string RunReportJson(const SummarizeReport& r) {
   "rows_per_second": {:.1f},
   "peak_rss_bytes": {},
   "average_rss_bytes": {},
-  "spill_bytes": {}
+  "spill_bytes": {},
+  "days_spilled": {},
+  "baseline_rss_bytes": {},
+  "state_budget_bytes": {},
+  "batch_rows": {}
 }}
 )",
       FormatDate(r.start), FormatDate(r.end), r.report_period_id, ExecutionModeName(r.mode),
@@ -59,7 +63,8 @@ std::string RunReportJson(const SummarizeReport& r) {
       files, rows_read, total_rows_read, r.pod_rows, r.storage_rows, r.unallocated_rows,
       r.plan_seconds, r.scan_seconds, r.aggregate_seconds, r.write_seconds, r.wall_seconds,
       r.cpu_seconds, r.wall_seconds > 0 ? total_rows_read / r.wall_seconds : 0.0, r.peak_rss_bytes,
-      r.average_rss_bytes, r.spill_bytes);
+      r.average_rss_bytes, r.spill_bytes, r.days_spilled, r.baseline_rss_bytes,
+      r.state_budget_bytes, r.batch_rows);
 }
 
 Status WriteRunReport(const SummarizeReport& report, const std::string& path) {

@@ -37,9 +37,6 @@ double CpuSeconds() {
   return u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
 }
 
-// The smallest share of the limit aggregation states can work in (spilling included).
-constexpr int64_t kMinStateBytes = 8 << 20;
-
 class InventoryReduceBody {
  public:
   InventoryReduceBody(const UnitSource& source, FirstError& error,
@@ -162,13 +159,7 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   if (mode == ExecutionMode::kSerial) threads = 1;
   report.mode = mode;
-  report.threads = threads;
   const bool in_memory = mode == ExecutionMode::kInMemory;
-  // Days in flight: serial mode has one worker and one day; in-memory mode one day at a time
-  // after reading everything.
-  const int tokens = mode == ExecutionMode::kSerial || in_memory ? 1
-                     : perf.max_days_in_flight > 0               ? perf.max_days_in_flight
-                                                                 : threads + 1;
   const bool independent_days = target.IndependentDays();
 
   ARROW_ASSIGN_OR_RAISE(const SummarySettings settings, target.LoadSettings(options.compat));
@@ -179,22 +170,34 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
   if (in_memory) {
     // The unbounded baseline: no budget at all.
     shares.limit_bytes = shares.state_bytes = std::numeric_limits<int64_t>::max() / 4;
+    shares.workers = threads;
     shares.batch_rows = perf.batch_rows > 0 ? perf.batch_rows : 64 * 1024;
     shares.read_buffer_bytes = 256 * 1024;
   } else {
     shares = ShareMemory(report.memory_limit_bytes, memory.current_bytes(), threads,
-                         independent_days ? tokens : 1, perf.batch_rows);
+                         independent_days ? threads : 1, perf.batch_rows,
+                         ReadCost{plan.max_page_bytes, plan.max_columns});
     if (shares.state_bytes < kMinStateBytes) {
       return MakeError(
           ErrorKind::kMemoryLimit,
-          fmt::format("--memory-limit {} MB is too small: the process already holds {} MB and "
-                      "reading with {} thread(s) takes {} MB, leaving {} MB of the {} MB "
-                      "aggregation needs at least; raise the limit or use fewer --threads",
-                      shares.limit_bytes >> 20, shares.baseline_bytes >> 20, threads,
-                      (shares.reading_bytes + shares.writing_bytes) >> 20,
+          fmt::format("--memory-limit {} MB is too small for this input: the process holds {} "
+                      "MB before the first day, reading its largest row groups takes {} MB and "
+                      "writing {} MB, which leaves {} MB of the {} MB aggregation needs at least; "
+                      "raise the limit",
+                      shares.limit_bytes >> 20, shares.baseline_bytes >> 20,
+                      shares.reading_bytes >> 20, shares.writing_bytes >> 20,
                       std::max<int64_t>(shares.state_bytes, 0) >> 20, kMinStateBytes >> 20));
     }
+    // Fewer workers than asked when the limit cannot hold that many reads at once.
+    threads = shares.workers;
   }
+  report.threads = threads;
+  // Days in flight: serial mode has one worker and one day; in-memory mode one day at a time
+  // after reading everything.
+  const int tokens = mode == ExecutionMode::kSerial || in_memory ? 1
+                     : perf.max_days_in_flight > 0               ? perf.max_days_in_flight
+                                                                 : threads + 1;
+  report.baseline_rss_bytes = memory.current_bytes();
   report.state_budget_bytes = in_memory ? 0 : shares.state_bytes;
   report.batch_rows = shares.batch_rows;
   MemoryBudget budget(shares, memory);

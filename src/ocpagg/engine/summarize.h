@@ -74,6 +74,7 @@ struct SummarizeReport {
   int64_t pod_rows = 0, storage_rows = 0, unallocated_rows = 0;
   int64_t spill_bytes = 0;
   int days_spilled = 0;
+  int64_t baseline_rss_bytes = 0;  // resident before the first day (libraries, plan, settings)
   int64_t state_budget_bytes = 0;  // the share of the limit left to aggregation states
   int64_t batch_rows = 0;
   double plan_seconds = 0, scan_seconds = 0, aggregate_seconds = 0, write_seconds = 0;

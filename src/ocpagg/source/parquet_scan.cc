@@ -67,6 +67,9 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
   const parquet::SchemaDescriptor* descr = file_reader->metadata()->schema();
   parquet::ArrowReaderProperties arrow_props;
   arrow_props.set_batch_size(options.batch_rows);
+  // Pre-buffering would hold the whole selected column chunks of a row group in memory; the
+  // buffered streams above read them a buffer at a time instead.
+  arrow_props.set_pre_buffer(false);
   for (const auto& spec : scan->columns_) {
     if (spec.kind != ColumnKind::kString) continue;
     int leaf = descr->ColumnIndex(std::string(spec.name));
@@ -104,6 +107,25 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
 }
 
 int ParquetScan::num_row_groups() const { return reader_->num_row_groups(); }
+
+int64_t ParquetScan::PageBytes(int row_group) const {
+  constexpr int64_t kPageBytes = 1 << 20;
+  auto rg = reader_->parquet_reader()->metadata()->RowGroup(row_group);
+  int64_t bytes = 0;
+  for (const auto& spec : columns_) {
+    const int leaf = rg->schema()->ColumnIndex(std::string(spec.name));
+    if (leaf < 0) continue;
+    auto chunk = rg->ColumnChunk(leaf);
+    bytes += 3 * std::min(kPageBytes, chunk->total_uncompressed_size());
+  }
+  return bytes;
+}
+
+int ParquetScan::columns_read() const {
+  int n = 0;
+  for (int idx : field_index_) n += idx >= 0;
+  return n;
+}
 
 int64_t ParquetScan::num_rows() const { return reader_->parquet_reader()->metadata()->num_rows(); }
 

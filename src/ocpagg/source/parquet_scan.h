@@ -52,6 +52,13 @@ class ParquetScan {
   int64_t num_rows() const;
   int64_t row_group_num_rows(int row_group) const;
 
+  // What reading a row group holds in memory besides its decoded batches, from the footer: per
+  // column read, its current page compressed and decompressed and its dictionary, each at most
+  // about a page (writers cut pages at 1 MiB).
+  int64_t PageBytes(int row_group) const;
+  // Columns this scan reads from the file.
+  int columns_read() const;
+
   // [min, max] of the timestamp column `column` in a row group, in milliseconds, from the
   // footer statistics; nullopt when the file has no usable statistics.
   std::optional<std::pair<int64_t, int64_t>> TimestampRange(int row_group,
