@@ -35,6 +35,9 @@ void AddGenerateCommand(CLI::App& app, int* exit_code) {
                   "Rows per hourly file; each hourly file gets a daily partial-aggregate twin")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_flag("--scramble-rows", o->scramble_rows,
+                "Write the hourly rows in a scrambled order, so that every file holds rows of "
+                "many days in no order (input not split by day)");
   cmd->add_option("--pods-per-node", o->pods_per_node, "Pods per node")->capture_default_str();
   cmd->add_option("--pods-per-namespace", o->pods_per_namespace, "Pods per namespace")
       ->capture_default_str();

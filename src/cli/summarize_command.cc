@@ -36,12 +36,17 @@ struct SummarizeFlags {
   std::string mode;
   std::string memory_limit;
   int max_days_in_flight = 0;
+  int64_t batch_rows = 0;
+  bool no_spill = false;
+  std::string spill_dir;
+  std::string max_state_memory;
   std::string report_file;
   bool quiet = false;
   bool progress = false;
   bool print = false;
   CLI::Option* threads_opt = nullptr;
   CLI::Option* max_days_opt = nullptr;
+  CLI::Option* batch_rows_opt = nullptr;
 };
 
 // Forwards to another target and keeps a copy of the rows, to print them after the commit.
@@ -139,6 +144,13 @@ Status Run(const SummarizeFlags& f) {
                           ParseByteSize(f.memory_limit, "--memory-limit"));
   }
   if (f.max_days_opt->count()) options.performance.max_days_in_flight = f.max_days_in_flight;
+  if (f.batch_rows_opt->count()) options.performance.batch_rows = f.batch_rows;
+  if (f.no_spill) options.performance.spill = false;
+  if (!f.spill_dir.empty()) options.performance.spill_dir = f.spill_dir;
+  if (!f.max_state_memory.empty()) {
+    ARROW_ASSIGN_OR_RAISE(options.performance.max_state_bytes,
+                          ParseByteSize(f.max_state_memory, "--max-state-memory"));
+  }
   const bool show_progress = !f.quiet && (f.progress || isatty(STDERR_FILENO));
   if (show_progress) {
     options.on_progress = [](const SummarizeProgress& p) {
@@ -269,6 +281,18 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
                   "Memory budget, e.g. 256MB (default: a quarter of the machine or cgroup limit)");
   flags->max_days_opt = cmd->add_option("--max-days-in-flight", flags->max_days_in_flight,
                                         "Days read at once (default: threads + 1)");
+  flags->batch_rows_opt =
+      cmd->add_option("--batch-rows", flags->batch_rows,
+                      "Rows per decoded Parquet batch (default: 65536, less under small limits)")
+          ->check(CLI::PositiveNumber);
+  cmd->add_flag("--no-spill", flags->no_spill,
+                "Stop with exit code 5 when a day does not fit the memory limit, instead of "
+                "spilling its partial groups to disk");
+  cmd->add_option("--max-state-memory", flags->max_state_memory,
+                  "Cap on the memory aggregation states may hold before days spill, e.g. 32MB "
+                  "(default: what --memory-limit leaves after reading and writing)");
+  cmd->add_option("--spill-dir", flags->spill_dir,
+                  "Directory for spill files (default: $TMPDIR or /tmp); removed after the run");
   cmd->add_option("--report", flags->report_file,
                   "Write a JSON run report (rows, time per phase, peak RSS, ...) to this file");
   cmd->add_flag("--progress", flags->progress, "Show progress on stderr even when not a terminal");

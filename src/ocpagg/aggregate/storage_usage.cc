@@ -173,15 +173,19 @@ Status StorageAggregator::Finish(DayContext& ctx, EmitRow emit,
                                  const VolumeNodeCounts* counts) const {
   if (keys_.empty()) return Status::OK();
   const VolumeJoin join = JoinVolumes(keys_, mounts_);
-  absl::flat_hash_map<StringId, int64_t> node_count;
-  for (const auto& [pv, nodes] : join.nodes_of_volume) {
-    int64_t& count = node_count[pv];
-    if (counts == nullptr) {
-      count = static_cast<int64_t>(nodes.size());
-    } else if (auto it = counts->find(*ctx.strings.Get(pv)); it != counts->end()) {
-      count = it->second;
+  // The volume's node count joins on the volume alone: a storage row whose own pod has no pod
+  // rows still gets the count its volume has through other pods, even other namespaces'.
+  auto node_count_of = [&](StringId pv) -> std::optional<int64_t> {
+    if (counts != nullptr) {
+      if (pv == kNullString) return std::nullopt;
+      auto it = counts->find(*ctx.strings.Get(pv));
+      if (it == counts->end()) return std::nullopt;
+      return it->second;
     }
-  }
+    auto it = join.nodes_of_volume.find(pv);
+    if (it == join.nodes_of_volume.end()) return std::nullopt;
+    return static_cast<int64_t>(it->second.size());
+  };
 
   absl::flat_hash_map<StorageGroupKey, uint32_t> index;
   std::vector<StorageGroup> groups;
@@ -189,10 +193,7 @@ Status StorageAggregator::Finish(DayContext& ctx, EmitRow emit,
   for (size_t i = 0; i < keys_.size(); ++i) {
     const StorageRowKey& k = keys_[i];
     const StorageRowSums& s = sums_[i];
-    std::optional<int64_t> volume_node_count;
-    if (auto it = node_count.find(k.persistentvolume); it != node_count.end()) {
-      volume_node_count = it->second;
-    }
+    const std::optional<int64_t> volume_node_count = node_count_of(k.persistentvolume);
     if (volume_node_count == 0) {
       return BadInput(
           "storage on {}: every pod row mounting persistent volume '{}' has a NULL node, so "

@@ -20,6 +20,12 @@ Result<int64_t> ParseInt(std::string_view text, std::string_view what) {
   return v;
 }
 
+Result<bool> ParseBool(std::string_view text, std::string_view what) {
+  if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
+  if (text == "0" || text == "false" || text == "no" || text == "off") return false;
+  return UsageError("{} must be true or false, got '{}'", what, text);
+}
+
 Result<ExecutionMode> ParseMode(std::string_view text, std::string_view what) {
   auto m = ParseExecutionMode(text);
   if (!m) return UsageError("{} must be auto, in-memory, serial or parallel, got '{}'", what, text);
@@ -51,10 +57,11 @@ Result<Config> LoadConfigFile(const std::string& path) {
     ARROW_RETURN_NOT_OK(CheckKeys(root, {"performance", "summary"}, path));
     if (auto perf = root["performance"]) {
       const std::string where = path + ": performance";
-      ARROW_RETURN_NOT_OK(CheckKeys(
-          perf,
-          {"threads", "memory_limit", "mode", "streaming_threshold_rows", "max_days_in_flight"},
-          where));
+      ARROW_RETURN_NOT_OK(
+          CheckKeys(perf,
+                    {"threads", "memory_limit", "mode", "streaming_threshold_rows",
+                     "max_days_in_flight", "batch_rows", "spill", "spill_dir", "max_state_memory"},
+                    where));
       if (perf["threads"]) c.threads = perf["threads"].as<int>();
       if (perf["memory_limit"]) {
         ARROW_ASSIGN_OR_RAISE(
@@ -68,6 +75,14 @@ Result<Config> LoadConfigFile(const std::string& path) {
         c.streaming_threshold_rows = perf["streaming_threshold_rows"].as<int64_t>();
       }
       if (perf["max_days_in_flight"]) c.max_days_in_flight = perf["max_days_in_flight"].as<int>();
+      if (perf["batch_rows"]) c.batch_rows = perf["batch_rows"].as<int64_t>();
+      if (perf["spill"]) c.spill = perf["spill"].as<bool>();
+      if (perf["spill_dir"]) c.spill_dir = perf["spill_dir"].as<std::string>();
+      if (perf["max_state_memory"]) {
+        ARROW_ASSIGN_OR_RAISE(
+            c.max_state_bytes,
+            ParseByteSize(perf["max_state_memory"].as<std::string>(), where + ".max_state_memory"));
+      }
     }
     if (auto summary = root["summary"]) {
       const std::string where = path + ": summary";
@@ -117,6 +132,16 @@ Status ApplyEnvironment(Config& c) {
     ARROW_ASSIGN_OR_RAISE(int64_t n, ParseInt(*v, "OCPAGG_MAX_DAYS_IN_FLIGHT"));
     c.max_days_in_flight = static_cast<int>(n);
   }
+  if (auto v = env("OCPAGG_BATCH_ROWS")) {
+    ARROW_ASSIGN_OR_RAISE(c.batch_rows, ParseInt(*v, "OCPAGG_BATCH_ROWS"));
+  }
+  if (auto v = env("OCPAGG_SPILL")) {
+    ARROW_ASSIGN_OR_RAISE(c.spill, ParseBool(*v, "OCPAGG_SPILL"));
+  }
+  if (auto v = env("OCPAGG_SPILL_DIR")) c.spill_dir = std::string(*v);
+  if (auto v = env("OCPAGG_MAX_STATE_MEMORY")) {
+    ARROW_ASSIGN_OR_RAISE(c.max_state_bytes, ParseByteSize(*v, "OCPAGG_MAX_STATE_MEMORY"));
+  }
   if (auto v = env("OCPAGG_COMPAT")) {
     ARROW_ASSIGN_OR_RAISE(c.compat, ParseCompat(*v, "OCPAGG_COMPAT"));
   }
@@ -129,6 +154,10 @@ void ApplyPerformance(const Config& c, PerformanceOptions& perf) {
   if (c.mode) perf.mode = *c.mode;
   if (c.streaming_threshold_rows) perf.streaming_threshold_rows = *c.streaming_threshold_rows;
   if (c.max_days_in_flight) perf.max_days_in_flight = *c.max_days_in_flight;
+  if (c.batch_rows) perf.batch_rows = *c.batch_rows;
+  if (c.spill) perf.spill = *c.spill;
+  if (c.spill_dir) perf.spill_dir = *c.spill_dir;
+  if (c.max_state_bytes) perf.max_state_bytes = *c.max_state_bytes;
 }
 
 }  // namespace ocpagg

@@ -8,6 +8,13 @@
 //     mode: parallel                  # OCPAGG_MODE: auto | in-memory | serial | parallel
 //     streaming_threshold_rows: 2000000   # OCPAGG_STREAMING_THRESHOLD_ROWS
 //     max_days_in_flight: 3           # OCPAGG_MAX_DAYS_IN_FLIGHT
+//     batch_rows: 65536               # OCPAGG_BATCH_ROWS: rows per decoded batch (default: from
+//                                     #   the memory limit)
+//     spill: true                     # OCPAGG_SPILL: a day too large for the limit goes to disk
+//                                     #   (false: stop with exit code 5 instead)
+//     spill_dir: /var/tmp             # OCPAGG_SPILL_DIR (default: $TMPDIR or /tmp)
+//     max_state_memory: 64MB          # OCPAGG_MAX_STATE_MEMORY: cap on aggregation state before
+//                                     #   days spill (default: what memory_limit leaves)
 //   summary:
 //     compat: postgres                # OCPAGG_COMPAT
 //     enabled_keys: [app, team]       # used when no database is given
@@ -30,6 +37,10 @@ struct Config {
   std::optional<ExecutionMode> mode;
   std::optional<int64_t> streaming_threshold_rows;
   std::optional<int> max_days_in_flight;
+  std::optional<int64_t> batch_rows;
+  std::optional<bool> spill;
+  std::optional<std::string> spill_dir;
+  std::optional<int64_t> max_state_bytes;
   std::optional<Compat> compat;
   std::optional<std::vector<std::string>> enabled_keys;
   std::optional<std::vector<CostCategoryPattern>> cost_categories;

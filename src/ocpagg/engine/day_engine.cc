@@ -170,8 +170,8 @@ Status DayEngine::CheckLane(Lane& lane) {
                     std::max<int64_t>(shares.state_bytes, 0) / kMiB));
   }
   // Let the large states go first; a small one spilling frees little and costs a run.
-  const int64_t worth_spilling =
-      std::max<int64_t>(kMiB / 4, shares.state_bytes / (16 * static_cast<int64_t>(lanes_)));
+  const int64_t worth_spilling = std::max(std::min(kMiB / 4, shares.state_bytes / 4),
+                                          shares.state_bytes / (16 * static_cast<int64_t>(lanes_)));
   if (lane.accounted < worth_spilling || !lane.state->has_groups()) return Status::OK();
   return SpillLane(lane);
 }

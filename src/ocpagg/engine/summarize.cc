@@ -190,6 +190,9 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
     }
     // Fewer workers than asked when the limit cannot hold that many reads at once.
     threads = shares.workers;
+    if (perf.max_state_bytes > 0) {
+      shares.state_bytes = std::min(shares.state_bytes, perf.max_state_bytes);
+    }
   }
   report.threads = threads;
   // Days in flight: serial mode has one worker and one day; in-memory mode one day at a time

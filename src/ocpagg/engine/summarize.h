@@ -37,8 +37,10 @@ struct PerformanceOptions {
   int64_t streaming_threshold_rows = 2'000'000;  // kAuto: serial below this many input rows
   int max_days_in_flight = 0;                    // 0: threads + 1
   int64_t batch_rows = 0;                        // rows per decoded batch; 0: from the limit
-  bool spill = true;      // a day too large for the limit spills to disk (else: exit code 5)
-  std::string spill_dir;  // where spill files go; empty: $TMPDIR or /tmp
+  int64_t max_state_bytes = 0;  // cap on aggregation state before days spill; 0: what the limit
+                                // leaves after reading and writing
+  bool spill = true;            // a day too large for the limit spills to disk (else: exit code 5)
+  std::string spill_dir;        // where spill files go; empty: $TMPDIR or /tmp
 };
 
 // Progress after each finished day (for a terminal display).

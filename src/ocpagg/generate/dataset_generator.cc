@@ -7,6 +7,7 @@
 #include <parquet/arrow/writer.h>
 
 #include <filesystem>
+#include <numeric>
 #include <vector>
 
 namespace ocpagg {
@@ -237,12 +238,28 @@ class Generator {
     fs::create_directories(daily_dir);
     const int64_t pods = static_cast<int64_t>(m_.pods.size());
     const int64_t total = pods * 24 * days_;
+    total_rows_ = total;
+    if (o_.scramble_rows) {
+      uint64_t m = 0x9E3779B97F4A7C15ull % static_cast<uint64_t>(total);
+      while (std::gcd(m, static_cast<uint64_t>(total)) != 1) ++m;
+      scramble_multiplier_ = m;
+      scramble_offset_ = Mix(o_.seed) % static_cast<uint64_t>(total);
+    }
     int64_t chunk = 0;
     for (int64_t begin = 0; begin < total; begin += o_.chunk_rows, ++chunk) {
       const int64_t end = std::min(total, begin + o_.chunk_rows);
       ARROW_RETURN_NOT_OK(PodChunk(begin, end, chunk, hourly_dir, daily_dir, r));
     }
     return Status::OK();
+  }
+
+  // The (hour, pod) row written at `position`: in order, or scrambled by a fixed bijection of
+  // [0, total) (a multiplier coprime with the total, plus an offset).
+  int64_t RowAt(int64_t position) const {
+    if (!o_.scramble_rows) return position;
+    return static_cast<int64_t>(
+        (static_cast<unsigned __int128>(position) * scramble_multiplier_ + scramble_offset_) %
+        static_cast<uint64_t>(total_rows_));
   }
 
   struct PodDay {
@@ -279,7 +296,8 @@ class Generator {
     std::vector<std::pair<Date, int32_t>> daily_keys;
     absl_map_.clear();
     std::vector<PodDay> daily;
-    for (int64_t row = begin; row < end; ++row) {
+    for (int64_t position = begin; position < end; ++position) {
+      const int64_t row = RowAt(position);
       const int64_t hour_index = row / pods;  // hours since first_day 00:00
       const int32_t p = static_cast<int32_t>(row % pods);
       const Pod& pod = m_.pods[p];
@@ -530,6 +548,8 @@ class Generator {
   int days_;
   int64_t period_start_ms_ = 0, period_end_ms_ = 0;
   int64_t max_string_bytes_ = 0;  // longest string of any hourly string column
+  int64_t total_rows_ = 0;
+  uint64_t scramble_multiplier_ = 1, scramble_offset_ = 0;
   absl::flat_hash_map<uint64_t, int32_t> absl_map_;
 };
 

@@ -29,8 +29,9 @@ struct GenerateOptions {
   int64_t chunk_rows = 200'000;  // rows per hourly file (koku's CSV chunk size)
   int pods_per_node = 60;
   int pods_per_namespace = 25;
-  int label_sets = 40;     // distinct pod label sets
-  int pods_per_claim = 5;  // one claim per this many pods
+  int label_sets = 40;         // distinct pod label sets
+  int pods_per_claim = 5;      // one claim per this many pods
+  bool scramble_rows = false;  // hourly rows in a scrambled order across files and days
 };
 
 struct GenerateReport {
