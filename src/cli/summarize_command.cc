@@ -1,8 +1,11 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <memory>
+#include <mutex>
+#include <tuple>
 
 #include "cli/commands.h"
 #include "cli/row_table.h"
@@ -66,16 +69,20 @@ class PrintingTarget : public SummaryTarget {
     return inner_.BeginRows(identity, start, end);
   }
   Status WriteRows(Date day, std::span<const SummaryRow> rows) override {
-    for (const auto& r : rows) {
-      if (rows_.size() < kMaxRows) rows_.push_back(r);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      rows_.insert(rows_.end(), rows.begin(), rows.end());
+      total_ += static_cast<int64_t>(rows.size());
+      if (rows_.size() >= 2 * kMaxRows) KeepFirstRows();
     }
-    total_ += static_cast<int64_t>(rows.size());
     return inner_.WriteRows(day, rows);
   }
   Status EndDay(Date day) override { return inner_.EndDay(day); }
+  bool IndependentDays() const override { return inner_.IndependentDays(); }
   Status Commit() override { return inner_.Commit(); }
 
-  void Print(std::FILE* out) const {
+  void Print(std::FILE* out) {
+    KeepFirstRows();
     PrintRowTable(rows_, out);
     if (total_ > static_cast<int64_t>(rows_.size())) {
       fmt::print(out, "... and {} more rows\n", total_ - static_cast<int64_t>(rows_.size()));
@@ -83,8 +90,21 @@ class PrintingTarget : public SummaryTarget {
   }
 
  private:
+  // The first kMaxRows rows in (day, kind, namespace, node, claim, labels) order, whatever the
+  // order in which days and chunks arrived.
+  void KeepFirstRows() {
+    auto key = [](const SummaryRow& r) {
+      return std::tie(r.usage_start, r.data_source, r.has_infrastructure_usage_cost, r.namespace_,
+                      r.node, r.persistentvolumeclaim, r.all_labels);
+    };
+    std::sort(rows_.begin(), rows_.end(),
+              [&](const SummaryRow& a, const SummaryRow& b) { return key(a) < key(b); });
+    if (rows_.size() > kMaxRows) rows_.resize(kMaxRows);
+  }
+
   static constexpr size_t kMaxRows = 200;
   SummaryTarget& inner_;
+  std::mutex mu_;  // days may be written at once
   std::vector<SummaryRow> rows_;
   int64_t total_ = 0;
 };

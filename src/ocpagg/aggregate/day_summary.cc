@@ -57,6 +57,16 @@ void DaySummary::AddCapacity(const PodCapacityRow& row) {
 }
 
 Status DaySummary::AddPodUsage(const PodUsageRow& row) {
+  ARROW_ASSIGN_OR_RAISE(const uint32_t group, AddPodKeys(row));
+  if (group != kNoPodGroup) {
+    pods_.AddCpu(group, row);
+    pods_.AddMemory(group, row);
+    pods_.AddCapacity(group, row);
+  }
+  return Status::OK();
+}
+
+Result<uint32_t> DaySummary::AddPodKeys(const PodUsageRow& row) {
   ++rows_added_;
   const StringId ns = strings_.Intern(row.namespace_);
   const StringId node = strings_.Intern(row.node);
@@ -64,15 +74,14 @@ Status DaySummary::AddPodUsage(const PodUsageRow& row) {
   storage_.AddPodMount(ns, strings_.Intern(row.pod), node, resource_id);
   // `li.node != ''` (koku.md §2.5) is not true for NULL either. The WHERE clause runs before
   // the labels are parsed, so a dropped row's labels are never looked at.
-  if (!row.node || row.node->empty()) return Status::OK();
+  if (!row.node || row.node->empty()) return kNoPodGroup;
   auto labels = labels_.Filter(row.pod_labels);
   if (!labels.ok()) {
     return WithContext(labels.status(),
                        fmt::format("pod_labels of pod '{}' in namespace '{}' on {}", Show(row.pod),
                                    Show(row.namespace_), FormatDate(day_)));
   }
-  pods_.Add(ns, node, *labels, resource_id, row, strings_);
-  return Status::OK();
+  return pods_.AddKeys(ns, node, *labels, resource_id, strings_);
 }
 
 Status DaySummary::AddStorageUsage(const StorageUsageRow& row) {

@@ -48,6 +48,15 @@ class DaySummary {
   // A daily pod row, a partial aggregate (koku.md §1.3, §2.5). Rows on a NULL or '' node make
   // no pod row but still place their pod's volumes (§2.4). Fails on invalid pod label text.
   Status AddPodUsage(const PodUsageRow& row);
+  // The same in steps, for a wide row group read a few columns at a time: AddPodKeys reads the
+  // row's keys and gives its group, or kNoPodGroup when the row makes no pod row (a NULL or ''
+  // node: it still places its pod's volumes); then AddPodCpu, AddPodMemory and AddPodCapacity
+  // add the row's numbers to that group. Groups stay valid while no spill or merge intervenes.
+  static constexpr uint32_t kNoPodGroup = 0xFFFFFFFF;
+  Result<uint32_t> AddPodKeys(const PodUsageRow& row);
+  void AddPodCpu(uint32_t group, const PodUsageRow& row) { pods_.AddCpu(group, row); }
+  void AddPodMemory(uint32_t group, const PodUsageRow& row) { pods_.AddMemory(group, row); }
+  void AddPodCapacity(uint32_t group, const PodUsageRow& row) { pods_.AddCapacity(group, row); }
   // A daily storage row (koku.md §2.6). Fails on invalid volume or claim label text.
   Status AddStorageUsage(const StorageUsageRow& row);
 

@@ -31,24 +31,37 @@ void PodGroupSums::Fold(const PodGroupSums& other, int times, StringId other_max
   FoldMax(max_node_capacity_memory_bytes, other.max_node_capacity_memory_bytes);
 }
 
-void PodUsageAggregator::Add(StringId namespace_, StringId node, LabelSetId pod_labels,
-                             StringId resource_id, const PodUsageRow& row,
-                             const StringPool& strings) {
-  PodGroupSums& s = sums_[Slot(PodGroupKey{namespace_, node, pod_labels})];
+uint32_t PodUsageAggregator::AddKeys(StringId namespace_, StringId node, LabelSetId pod_labels,
+                                     StringId resource_id, const StringPool& strings) {
+  const auto group = static_cast<uint32_t>(Slot(PodGroupKey{namespace_, node, pod_labels}));
+  PodGroupSums& s = sums_[group];
+  s.max_resource_id = MaxString(strings, s.max_resource_id, resource_id);
+  return group;
+}
+
+// coalesce(effective, greatest(usage, request)) per daily row (koku.md §2.5): only daily files
+// older than the effective-usage columns take the fallback, and there it is the max of the
+// daily sums, not a sum of hourly maxima.
+void PodUsageAggregator::AddCpu(uint32_t group, const PodUsageRow& row) {
+  PodGroupSums& s = sums_[group];
   s.usage_cpu_core_seconds += row.pod_usage_cpu_core_seconds;
   s.request_cpu_core_seconds += row.pod_request_cpu_core_seconds;
   s.limit_cpu_core_seconds += row.pod_limit_cpu_core_seconds;
+  s.effective_usage_cpu_core_seconds += row.pod_effective_usage_cpu_core_seconds.value_or(
+      Greatest(row.pod_usage_cpu_core_seconds, row.pod_request_cpu_core_seconds));
+}
+
+void PodUsageAggregator::AddMemory(uint32_t group, const PodUsageRow& row) {
+  PodGroupSums& s = sums_[group];
   s.usage_memory_byte_seconds += row.pod_usage_memory_byte_seconds;
   s.request_memory_byte_seconds += row.pod_request_memory_byte_seconds;
   s.limit_memory_byte_seconds += row.pod_limit_memory_byte_seconds;
-  // coalesce(effective, greatest(usage, request)) per daily row (koku.md §2.5): only daily
-  // files older than the effective-usage columns take the fallback, and there it is the max
-  // of the daily sums, not a sum of hourly maxima.
-  s.effective_usage_cpu_core_seconds += row.pod_effective_usage_cpu_core_seconds.value_or(
-      Greatest(row.pod_usage_cpu_core_seconds, row.pod_request_cpu_core_seconds));
   s.effective_usage_memory_byte_seconds += row.pod_effective_usage_memory_byte_seconds.value_or(
       Greatest(row.pod_usage_memory_byte_seconds, row.pod_request_memory_byte_seconds));
-  s.max_resource_id = MaxString(strings, s.max_resource_id, resource_id);
+}
+
+void PodUsageAggregator::AddCapacity(uint32_t group, const PodUsageRow& row) {
+  PodGroupSums& s = sums_[group];
   FoldMax(s.max_node_capacity_cpu_cores, row.node_capacity_cpu_cores);
   FoldMax(s.max_node_capacity_memory_bytes, row.node_capacity_memory_bytes);
 }

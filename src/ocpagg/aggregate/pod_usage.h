@@ -58,9 +58,14 @@ struct PodGroupSums {
 class PodUsageAggregator {
  public:
   // One daily pod row whose node is neither NULL nor '' (the caller applies `li.node != ''`),
-  // its strings interned and its pod labels filtered.
-  void Add(StringId namespace_, StringId node, LabelSetId pod_labels, StringId resource_id,
-           const PodUsageRow& row, const StringPool& strings);
+  // its strings interned and its pod labels filtered, in steps (rows may be read a few columns
+  // at a time): AddKeys gives the row's group (created when new; its index stays valid until
+  // the aggregator is merged or moved), then AddCpu, AddMemory and AddCapacity add its numbers.
+  uint32_t AddKeys(StringId namespace_, StringId node, LabelSetId pod_labels, StringId resource_id,
+                   const StringPool& strings);
+  void AddCpu(uint32_t group, const PodUsageRow& row);       // the four CPU columns
+  void AddMemory(uint32_t group, const PodUsageRow& row);    // the four memory columns
+  void AddCapacity(uint32_t group, const PodUsageRow& row);  // max node capacity
 
   // Folds in another partial state; `strings` is this state's pool (for max(resource_id)).
   void Merge(const PodUsageAggregator& other, const IdRemap& remap, const StringPool& strings);

@@ -3,6 +3,7 @@
 #include <malloc.h>
 #include <sys/resource.h>
 #include <tbb/blocked_range.h>
+#include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
@@ -66,7 +67,6 @@ struct DaySpillPlan {
 struct DayEngine::Lane {
   const DayPlan* day = nullptr;
   size_t index = 0;
-  size_t lanes = 1;
   DaySpillPlan* spill_plan = nullptr;
   std::atomic<int64_t>* day_bytes = nullptr;  // the accounts of every lane of the day
   std::optional<DaySummary> state;
@@ -127,6 +127,10 @@ Status DayEngine::AddUnit(const WorkUnit& unit, Date day, Lane& lane) {
           after_batch);
       break;
     case InputTable::kPodUsageDaily:
+      if (source_.cache == nullptr) {
+        st = AddPodUnitInPasses(unit, day, lane, &rows);
+        break;
+      }
       st = ScanUnit<PodUsageBatch>(
           source_, unit, window, &rows,
           [&](const PodUsageBatch& b, int64_t i, int64_t) { return s.AddPodUsage(b.Row(i, day)); },
@@ -144,6 +148,73 @@ Status DayEngine::AddUnit(const WorkUnit& unit, Date day, Lane& lane) {
   counters_.rows_read[static_cast<size_t>(unit.table)].fetch_add(rows, std::memory_order_relaxed);
   counters_.scan_nanos.fetch_add(NanosSince(t0), std::memory_order_relaxed);
   return st;
+}
+
+// A daily pod row group is wide (17 columns): read whole, it holds every column's pages at once,
+// which for large row groups is tens of megabytes. Read in column passes, keys first, it holds
+// one pass's pages; every column is still decoded once.
+Status DayEngine::AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane, int64_t* rows) {
+  const MillisWindow window = MillisWindow::Days(day, day);
+  const std::string& path = source_.PathOf(unit);
+  ARROW_ASSIGN_OR_RAISE(auto scan, source_.Open(unit));
+  const auto passes = ColumnPassesOf(InputTable::kPodUsageDaily);
+  DaySummary& s = *lane.state;
+  // The group of each row of the row group; rows outside the day or without a pod row skip
+  // the number passes.
+  constexpr uint32_t kOutside = DaySummary::kNoPodGroup - 1;
+  std::vector<uint32_t> groups;
+  groups.reserve(static_cast<size_t>(unit.rows));
+  auto typed = [&](const ParquetScan::Batch& raw) -> Result<PodUsageBatch> {
+    auto batch = PodUsageBatch::Make(raw);
+    if (!batch.ok()) return BadInput("{}: {}", path, batch.status().message());
+    return batch;
+  };
+  ARROW_RETURN_NOT_OK(scan->ForEachBatch(
+      unit.row_group,
+      [&](const ParquetScan::Batch& raw) -> Status {
+        ARROW_ASSIGN_OR_RAISE(const PodUsageBatch b, typed(raw));
+        for (int64_t i = 0; i < raw.num_rows; ++i) {
+          const auto ts = b.interval_start_millis(i);
+          if (!ts || !window.Contains(*ts)) {
+            groups.push_back(kOutside);
+            continue;
+          }
+          ++*rows;
+          auto group = s.AddPodKeys(b.Row(i, day));
+          if (!group.ok()) {
+            return MakeError(KindOf(group.status()),
+                             fmt::format("{} (row {}): {}", path, raw.first_row + i + 1,
+                                         group.status().message()));
+          }
+          groups.push_back(*group);
+        }
+        return Status::OK();
+      },
+      passes[static_cast<size_t>(PodDailyPass::kKeys)]));
+  for (PodDailyPass pass : {PodDailyPass::kCpu, PodDailyPass::kMemory, PodDailyPass::kCapacity}) {
+    size_t r = 0;
+    ARROW_RETURN_NOT_OK(scan->ForEachBatch(
+        unit.row_group,
+        [&](const ParquetScan::Batch& raw) -> Status {
+          ARROW_ASSIGN_OR_RAISE(const PodUsageBatch b, typed(raw));
+          for (int64_t i = 0; i < raw.num_rows; ++i, ++r) {
+            const uint32_t group = groups[r];
+            if (group >= kOutside) continue;
+            const PodUsageRow numbers = b.Numbers(i);
+            if (pass == PodDailyPass::kCpu) {
+              s.AddPodCpu(group, numbers);
+            } else if (pass == PodDailyPass::kMemory) {
+              s.AddPodMemory(group, numbers);
+            } else {
+              s.AddPodCapacity(group, numbers);
+            }
+          }
+          return Status::OK();
+        },
+        passes[static_cast<size_t>(pass)]));
+  }
+  // Groups are only valid until a spill: the memory check waits for the unit's last pass.
+  return CheckLane(lane);
 }
 
 Status DayEngine::CheckLane(Lane& lane) {
@@ -188,7 +259,7 @@ Status DayEngine::SpillLane(Lane& lane) {
         // rows read so far, which overestimates it (groups repeat).
         const double rows_done =
             std::max<double>(1, static_cast<double>(lane.spilled_rows + lane.state->rows_added()) *
-                                    static_cast<double>(lane.lanes));
+                                    static_cast<double>(lanes_));
         const double growth =
             std::max(1.0, static_cast<double>(lane.day->estimated_rows) / rows_done);
         const double day_bytes = static_cast<double>(lane.day_bytes->load()) * growth;
@@ -219,30 +290,44 @@ Status DayEngine::SpillLane(Lane& lane) {
 Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day) {
   auto out = std::make_unique<AggregatedDay>();
   out->day = day.day;
-  const std::vector<std::vector<WorkUnit>> dealt = DealLanes(day, lanes_);
-  std::vector<Lane> lanes(dealt.size());
+  const std::vector<WorkUnit> units = CostliestFirst(day);
   DaySpillPlan spill_plan;
   std::atomic<int64_t> day_bytes{0};
+  std::atomic<size_t> lanes_opened{0};
   FirstError error;
-  // Sink: each lane reads its units into its own partial state.
+  // Sink: the day's units go to whichever workers are free, costliest first; each worker that
+  // takes part reads into a partial state of its own (a lane). A day that runs beside other
+  // days mostly stays on one worker and needs no merging; a day alone gets every worker.
+  tbb::enumerable_thread_specific<Lane> thread_lanes;
   tbb::parallel_for(
-      tbb::blocked_range<size_t>(0, lanes.size(), 1),
+      tbb::blocked_range<size_t>(0, units.size(), 1),
       [&](const tbb::blocked_range<size_t>& r) {
         for (size_t i = r.begin(); i != r.end(); ++i) {
-          Lane& lane = lanes[i];
-          lane.day = &day;
-          lane.index = i;
-          lane.lanes = lanes.size();
-          lane.spill_plan = &spill_plan;
-          lane.day_bytes = &day_bytes;
-          lane.state.emplace(settings_, day.day);
-          for (const WorkUnit& unit : dealt[i]) {
-            if (error.failed()) break;
-            error.Record(AddUnit(unit, day.day, lane));
+          if (error.failed()) return;
+          Lane& lane = thread_lanes.local();
+          if (!lane.state) {
+            lane.day = &day;
+            lane.index = lanes_opened++;
+            lane.spill_plan = &spill_plan;
+            lane.day_bytes = &day_bytes;
+            lane.state.emplace(settings_, day.day);
           }
+          error.Record(AddUnit(units[i], day.day, lane));
         }
       },
       tbb::simple_partitioner());
+  // Lanes in the order they opened: the merge order.
+  std::vector<Lane> lanes;
+  for (Lane& lane : thread_lanes) {
+    if (lane.state) lanes.push_back(std::move(lane));
+  }
+  std::sort(lanes.begin(), lanes.end(),
+            [](const Lane& a, const Lane& b) { return a.index < b.index; });
+  if (lanes.empty()) {
+    // A day with no unit left to read (every row group of it was empty).
+    lanes.emplace_back();
+    lanes.back().state.emplace(settings_, day.day);
+  }
   auto release_lanes = [&] {
     for (Lane& lane : lanes) Release(lane.accounted);
   };

@@ -72,6 +72,7 @@ class DayEngine {
  private:
   struct Lane;
   Status AddUnit(const WorkUnit& unit, Date day, Lane& lane);
+  Status AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane, int64_t* rows);
   Status CheckLane(Lane& lane);
   Status SpillLane(Lane& lane);
   Status WriteSpilled(AggregatedDay& day, WriteRowChunk write);

@@ -1,5 +1,6 @@
 #include "ocpagg/engine/day_pipeline.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <memory>
@@ -61,12 +62,18 @@ Status RunDays(const RunPlan& plan, DayEngine& engine, const MemoryBudget& budge
     writing = false;
   };
 
+  // Before any day is known, a guess from the plan's largest day: generous (states hold far
+  // less than this per input row), so that only days that surely fit start together.
+  constexpr int64_t kGuessedStateBytesPerRow = 64;
+  int64_t guess = 0;
+  for (const auto& d : plan.days)
+    guess = std::max(guess, d.estimated_rows * kGuessedStateBytesPerRow);
   for (size_t i = 0; i < n; ++i) {
     std::unique_lock<std::mutex> lock(mu);
     while (!error.failed() && in_flight > 0) {
-      if (in_flight < options.max_in_flight) {
-        auto expected = engine.expected_day_bytes();
-        if (expected && budget.Admits(*expected)) break;
+      if (in_flight < options.max_in_flight &&
+          budget.Admits(engine.expected_day_bytes().value_or(guess))) {
+        break;
       }
       // Memory is freed without notice (the process's resident size): look again soon.
       changed.wait_for(lock, std::chrono::milliseconds(1));

@@ -35,26 +35,12 @@ int64_t ReadCostPerRow(InputTable t) {
 
 }  // namespace
 
-std::vector<std::vector<WorkUnit>> DealLanes(const DayPlan& day, int lanes) {
-  const size_t n = std::max<size_t>(1, std::min<size_t>(std::max(lanes, 1), day.units.size()));
-  std::vector<size_t> order(day.units.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
-  auto cost = [&](size_t i) { return day.units[i].rows * ReadCostPerRow(day.units[i].table); };
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return cost(a) > cost(b); });
-  std::vector<int64_t> load(n, 0);
-  std::vector<std::vector<size_t>> picked(n);
-  for (size_t i : order) {
-    const size_t lane = std::min_element(load.begin(), load.end()) - load.begin();
-    load[lane] += cost(i);
-    picked[lane].push_back(i);
-  }
-  std::vector<std::vector<WorkUnit>> out(n);
-  for (size_t lane = 0; lane < n; ++lane) {
-    std::sort(picked[lane].begin(), picked[lane].end());
-    for (size_t i : picked[lane]) out[lane].push_back(day.units[i]);
-  }
-  return out;
+std::vector<WorkUnit> CostliestFirst(const DayPlan& day) {
+  std::vector<WorkUnit> units = day.units;
+  auto cost = [](const WorkUnit& u) { return u.rows * ReadCostPerRow(u.table); };
+  std::stable_sort(units.begin(), units.end(),
+                   [&](const WorkUnit& a, const WorkUnit& b) { return cost(a) > cost(b); });
+  return units;
 }
 
 Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
@@ -75,8 +61,10 @@ Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
         u.unit.row_group = rg;
         u.unit.rows = scan->row_group_num_rows(rg);
         if (u.unit.rows == 0) continue;
-        u.unit.page_bytes = scan->PageBytes(rg);
-        u.unit.columns = scan->columns_read();
+        for (std::span<const int> pass : ColumnPassesOf(table)) {
+          u.unit.page_bytes = std::max(u.unit.page_bytes, scan->PageBytes(rg, pass));
+          u.unit.columns = std::max(u.unit.columns, scan->columns_read(pass));
+        }
         auto stats = scan->TimestampRange(rg, "interval_start");
         if (stats) {
           if (stats->second < begin_ms || stats->first >= end_ms) continue;

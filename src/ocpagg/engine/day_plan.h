@@ -19,8 +19,8 @@ struct WorkUnit {
   int32_t row_group = 0;
   int64_t rows = 0;         // rows in the row group (all days)
   bool single_day = false;  // footer statistics show every row is of this one day
-  int64_t page_bytes = 0;   // ParquetScan::PageBytes: what reading it holds besides batches
-  int32_t columns = 0;      // columns read
+  int64_t page_bytes = 0;   // ParquetScan::PageBytes of its costliest column pass
+  int32_t columns = 0;      // columns read in its widest pass
 };
 
 // What reading `unit` holds in memory at most, with batches of `batch_rows` rows and a read
@@ -47,11 +47,9 @@ struct RunPlan {
   int32_t max_columns = 0;
 };
 
-// The units of a day dealt to at most `lanes` workers, so that each lane reads about the same:
-// the costliest unit first, onto the least loaded lane. The same day and number of lanes always
-// give the same lanes (and so the same floating-point sums); within a lane units keep the
-// plan's order.
-std::vector<std::vector<WorkUnit>> DealLanes(const DayPlan& day, int lanes);
+// The units of a day, costliest to read first (rows times a per-table cost), so that the long
+// ones start early and the short ones fill the gaps; ties keep the plan's order.
+std::vector<WorkUnit> CostliestFirst(const DayPlan& day);
 
 // Plans [start, end] over `files`. Row groups whose interval_start statistics are missing are
 // listed under every day of the range (correct, but read once per day). When the first day with

@@ -33,6 +33,7 @@ class FilesTarget : public SummaryTarget {
   Status BeginRows(const RunIdentity& identity, Date start, Date end) override;
   Status WriteRows(Date day, std::span<const SummaryRow> rows) override;
   Status EndDay(Date day) override;
+  bool IndependentDays() const override { return true; }  // one file per day
   Status Commit() override;
 
   const SummaryFilesWriter* writer() const { return writer_.get(); }

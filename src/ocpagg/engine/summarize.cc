@@ -57,11 +57,13 @@ class InventoryReduceBody {
               return inventory_.AddNodeLabels(b.Row(j, DateOfMillis(ts)));
             }));
       } else {
-        error_.Record(ScanUnit<PodUsageBatch>(source_, unit, window_, &rows,
-                                              [&](const PodUsageBatch& b, int64_t j, int64_t ts) {
-                                                inventory_.AddPodUsage(b.Row(j, DateOfMillis(ts)));
-                                                return Status::OK();
-                                              }));
+        error_.Record(ScanUnit<PodUsageBatch>(
+            source_, unit, window_, &rows,
+            [&](const PodUsageBatch& b, int64_t j, int64_t ts) {
+              inventory_.AddPodUsage(b.Row(j, DateOfMillis(ts)));
+              return Status::OK();
+            },
+            [] { return Status::OK(); }, PodDailyInventoryColumns()));
       }
     }
   }

@@ -75,10 +75,11 @@ Status ScanBatch(const std::string& path, const ParquetScan::Batch& raw, MillisW
 }
 
 // The same over a whole unit; after_batch() -> Status runs after each batch (the engine's
-// memory check).
+// memory check). With `columns`, only those are read from a file (the others are NULL).
 template <typename BatchT, typename Fn, typename AfterBatch>
 Status ScanUnit(const UnitSource& source, const WorkUnit& unit, MillisWindow window,
-                int64_t* rows_read, Fn&& fn, AfterBatch&& after_batch) {
+                int64_t* rows_read, Fn&& fn, AfterBatch&& after_batch,
+                std::span<const int> columns = {}) {
   const std::string& path = source.PathOf(unit);
   if (source.cache) {
     if (auto it = source.cache->find(UnitCacheKey(unit)); it != source.cache->end()) {
@@ -90,10 +91,13 @@ Status ScanUnit(const UnitSource& source, const WorkUnit& unit, MillisWindow win
     }
   }
   ARROW_ASSIGN_OR_RAISE(auto scan, source.Open(unit));
-  return scan->ForEachBatch(unit.row_group, [&](const ParquetScan::Batch& raw) {
-    ARROW_RETURN_NOT_OK(ScanBatch<BatchT>(path, raw, window, rows_read, fn));
-    return after_batch();
-  });
+  return scan->ForEachBatch(
+      unit.row_group,
+      [&](const ParquetScan::Batch& raw) {
+        ARROW_RETURN_NOT_OK(ScanBatch<BatchT>(path, raw, window, rows_read, fn));
+        return after_batch();
+      },
+      columns);
 }
 
 template <typename BatchT, typename Fn>

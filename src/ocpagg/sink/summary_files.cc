@@ -5,6 +5,7 @@
 #include <parquet/arrow/writer.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <filesystem>
@@ -117,7 +118,7 @@ Result<std::unique_ptr<SummaryFilesWriter>> SummaryFilesWriter::Begin(SummaryFil
 }
 
 SummaryFilesWriter::~SummaryFilesWriter() {
-  open_.reset();  // close the files of an unfinished day before their directory goes
+  open_.clear();  // close the files of unfinished days before their directory goes
   if (!staging_dir_.empty()) {
     std::error_code ec;
     fs::remove_all(staging_dir_, ec);
@@ -142,6 +143,7 @@ struct SummaryFilesWriter::DayFiles {
   std::shared_ptr<arrow::io::FileOutputStream> parquet_out;
   std::unique_ptr<parquet::arrow::FileWriter> parquet;
   std::string parquet_path;
+  UuidGenerator uuids;
 };
 
 SummaryFilesWriter::SummaryFilesWriter() {
@@ -160,7 +162,7 @@ SummaryFilesWriter::SummaryFilesWriter() {
   schema_ = arrow::schema(std::move(fields));
 }
 
-Status SummaryFilesWriter::OpenDay(Date day) {
+Result<std::unique_ptr<SummaryFilesWriter::DayFiles>> SummaryFilesWriter::OpenDay(Date day) {
   auto files = std::make_unique<DayFiles>();
   files->day = day;
   files->base = FormatDate(day);
@@ -195,8 +197,7 @@ Status SummaryFilesWriter::OpenDay(Date day) {
     }
     files->parquet = std::move(*writer);
   }
-  open_ = std::move(files);
-  return Status::OK();
+  return files;
 }
 
 Status SummaryFilesWriter::WriteRows(Date day, std::span<const SummaryRow> rows) {
@@ -207,50 +208,60 @@ Status SummaryFilesWriter::WriteRows(Date day, std::span<const SummaryRow> rows)
   for (const auto& row : rows) {
     if (row.usage_start != day) return Status::Invalid("row of another day passed to WriteRows");
   }
-  if (open_ && open_->day != day) {
-    return Status::Invalid("rows of ", FormatDate(day), " before the end of ",
-                           FormatDate(open_->day));
+  DayFiles* files = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = open_.find(day);
+    if (it == open_.end()) {
+      ARROW_ASSIGN_OR_RAISE(auto opened, OpenDay(day));
+      it = open_.emplace(day, std::move(opened)).first;
+    }
+    files = it->second.get();
   }
-  if (!open_) ARROW_RETURN_NOT_OK(OpenDay(day));
-  if (open_->csv.is_open()) ARROW_RETURN_NOT_OK(AppendCsv(rows));
-  if (open_->parquet) {
-    ARROW_ASSIGN_OR_RAISE(auto batch, ToRecordBatch(rows));
-    auto st = open_->parquet->WriteRecordBatch(*batch);
-    if (!st.ok()) return SinkError("cannot write {}: {}", open_->parquet_path, st.message());
+  if (files->csv.is_open()) ARROW_RETURN_NOT_OK(AppendCsv(*files, rows));
+  if (files->parquet) {
+    ARROW_ASSIGN_OR_RAISE(auto batch, ToRecordBatch(*files, rows));
+    auto st = files->parquet->WriteRecordBatch(*batch);
+    if (!st.ok()) return SinkError("cannot write {}: {}", files->parquet_path, st.message());
   }
   rows_written_ += static_cast<int64_t>(rows.size());
   return Status::OK();
 }
 
 Status SummaryFilesWriter::EndDay(Date day) {
-  if (!open_) return Status::OK();
-  if (open_->day != day) {
-    return Status::Invalid("EndDay(", FormatDate(day), ") while ", FormatDate(open_->day),
-                           " is open");
+  std::unique_ptr<DayFiles> files;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = open_.find(day);
+    if (it == open_.end()) return Status::OK();
+    files = std::move(it->second);
+    open_.erase(it);
   }
-  std::unique_ptr<DayFiles> files = std::move(open_);
+  std::vector<std::string> staged;
   if (files->csv.is_open()) {
     files->csv.write(files->line.data(), static_cast<std::streamsize>(files->line.size()));
     files->csv.close();
     if (!files->csv) return SinkError("cannot write {} (disk full?)", files->csv_path);
-    staged_.push_back(files->base + ".csv");
+    staged.push_back(files->base + ".csv");
   }
   if (files->parquet) {
     auto st = files->parquet->Close();
     if (st.ok()) st = files->parquet_out->Close();
     if (!st.ok()) return SinkError("cannot write {}: {}", files->parquet_path, st.message());
-    staged_.push_back(files->base + ".parquet");
+    staged.push_back(files->base + ".parquet");
   }
+  std::lock_guard<std::mutex> lock(mu_);
+  staged_.insert(staged_.end(), staged.begin(), staged.end());
   return Status::OK();
 }
 
-Status SummaryFilesWriter::AppendCsv(std::span<const SummaryRow> rows) {
-  std::string& line = open_->line;
+Status SummaryFilesWriter::AppendCsv(DayFiles& files, std::span<const SummaryRow> rows) {
+  std::string& line = files.line;
   std::array<char, 36> uuid;
   const std::string report_period =
       identity_.report_period_id > 0 ? std::to_string(identity_.report_period_id) : "";
   for (const auto& r : rows) {
-    uuids_.Next(uuid);
+    files.uuids.Next(uuid);
     line.append(uuid.data(), uuid.size());
     line.push_back(',');
     line.append(report_period);
@@ -302,16 +313,16 @@ Status SummaryFilesWriter::AppendCsv(std::span<const SummaryRow> rows) {
     if (r.cost_category_id) line.append(std::to_string(*r.cost_category_id));
     line.push_back('\n');
     if (line.size() > (1 << 20)) {
-      open_->csv.write(line.data(), static_cast<std::streamsize>(line.size()));
+      files.csv.write(line.data(), static_cast<std::streamsize>(line.size()));
       line.clear();
     }
   }
-  if (!open_->csv) return SinkError("cannot write {} (disk full?)", open_->csv_path);
+  if (!files.csv) return SinkError("cannot write {} (disk full?)", files.csv_path);
   return Status::OK();
 }
 
 Result<std::shared_ptr<arrow::RecordBatch>> SummaryFilesWriter::ToRecordBatch(
-    std::span<const SummaryRow> rows) {
+    DayFiles& files, std::span<const SummaryRow> rows) {
   std::vector<std::shared_ptr<arrow::Array>> arrays;
   auto add = [&](Result<std::shared_ptr<arrow::Array>> array) -> Status {
     ARROW_ASSIGN_OR_RAISE(auto a, std::move(array));
@@ -350,7 +361,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> SummaryFilesWriter::ToRecordBatch(
   };
   std::array<char, 36> uuid;
   ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow&) {
-    uuids_.Next(uuid);
+    files.uuids.Next(uuid);
     return std::optional<std::string_view>(std::string_view(uuid.data(), uuid.size()));
   })));
   {
@@ -406,7 +417,13 @@ Result<std::shared_ptr<arrow::RecordBatch>> SummaryFilesWriter::ToRecordBatch(
 }
 
 Status SummaryFilesWriter::Commit() {
-  if (open_) ARROW_RETURN_NOT_OK(EndDay(open_->day));
+  std::vector<Date> unfinished;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [day, files] : open_) unfinished.push_back(day);
+  }
+  for (Date day : unfinished) ARROW_RETURN_NOT_OK(EndDay(day));
+  std::sort(staged_.begin(), staged_.end());
   const fs::path month_dir = MonthDir();
   std::error_code ec;
   fs::create_directories(month_dir, ec);

@@ -10,7 +10,10 @@
 // CSV follows PostgreSQL's CSV conventions (COPY ... CSV HEADER loads it): NULL is an empty
 // unquoted field, the empty string is "". Numbers are shortest round-trip doubles.
 
+#include <atomic>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -45,7 +48,8 @@ class SummaryFilesWriter {
 
   // Appends rows of `day` (every row must have usage_start == day) to the day's staged files,
   // opening them with the day's first rows; memory stays bounded by one chunk of rows whatever
-  // the size of the day. Days come in increasing order.
+  // the size of the day. Different days may be written at once from different threads; the
+  // calls for one day come from one thread at a time.
   Status WriteRows(Date day, std::span<const SummaryRow> rows);
   // Completes the files of `day`; a day that had no rows gets no file.
   Status EndDay(Date day);
@@ -63,9 +67,10 @@ class SummaryFilesWriter {
   struct DayFiles;  // the staged files of the day being written
 
   SummaryFilesWriter();
-  Status OpenDay(Date day);
-  Status AppendCsv(std::span<const SummaryRow> rows);
-  Result<std::shared_ptr<arrow::RecordBatch>> ToRecordBatch(std::span<const SummaryRow> rows);
+  Result<std::unique_ptr<DayFiles>> OpenDay(Date day);
+  Status AppendCsv(DayFiles& files, std::span<const SummaryRow> rows);
+  Result<std::shared_ptr<arrow::RecordBatch>> ToRecordBatch(DayFiles& files,
+                                                            std::span<const SummaryRow> rows);
 
   SummaryFilesOptions options_;
   RunIdentity identity_;
@@ -73,9 +78,9 @@ class SummaryFilesWriter {
   std::string staging_dir_;
   std::shared_ptr<arrow::Schema> schema_;
   bool committed_ = false;
-  UuidGenerator uuids_;
-  int64_t rows_written_ = 0;
-  std::unique_ptr<DayFiles> open_;
+  std::atomic<int64_t> rows_written_{0};
+  std::mutex mu_;  // guards open_ and staged_
+  std::map<Date, std::unique_ptr<DayFiles>> open_;
   std::vector<std::string> staged_;         // file names inside staging_dir_
   std::vector<std::string> files_written_;  // final paths after Commit()
 };

@@ -62,6 +62,16 @@ constexpr std::array kNamespaceLabelColumns = {
     ColumnSpec{"namespace_labels", K::kString, true},
 };
 
+// Daily pod rows: keys, then CPU, memory and capacity numbers (PodUsageBatch::Row's fields).
+constexpr int kPodDailyKeys[] = {0, 1, 2, 3, 4, 5, 6};
+constexpr int kPodDailyCpu[] = {7, 8, 9, 10};
+constexpr int kPodDailyMemory[] = {11, 12, 13, 14};
+constexpr int kPodDailyCapacity[] = {15, 16};
+constexpr std::span<const int> kPodDailyPasses[] = {kPodDailyKeys, kPodDailyCpu, kPodDailyMemory,
+                                                    kPodDailyCapacity};
+constexpr int kAllColumns[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+static_assert(kPodDailyColumns.size() == std::size(kAllColumns));
+
 // Column accessors that tolerate absent optional columns (nullptr arrays).
 Result<StringColumn> Str(const ParquetScan::Batch& b, size_t i) {
   return b.columns[i] ? StringColumn::Make(b.columns[i]) : Result<StringColumn>(StringColumn());
@@ -69,8 +79,10 @@ Result<StringColumn> Str(const ParquetScan::Batch& b, size_t i) {
 Result<DoubleColumn> Num(const ParquetScan::Batch& b, size_t i) {
   return b.columns[i] ? DoubleColumn::Make(b.columns[i]) : Result<DoubleColumn>(DoubleColumn());
 }
+// interval_start is required, but the number passes of a wide row group do not read it.
 Result<TimestampColumn> Ts(const ParquetScan::Batch& b, size_t i) {
-  return TimestampColumn::Make(b.columns[i]);
+  return b.columns[i] ? TimestampColumn::Make(b.columns[i])
+                      : Result<TimestampColumn>(TimestampColumn());
 }
 
 }  // namespace
@@ -124,6 +136,24 @@ std::span<const ColumnSpec> ColumnsOf(InputTable t) {
   return {};
 }
 
+std::span<const int> PodDailyInventoryColumns() {
+  static constexpr int kColumns[] = {0, 1, 2, 4, 6, 15};
+  return kColumns;
+}
+
+std::span<const std::span<const int>> ColumnPassesOf(InputTable t) {
+  if (t == InputTable::kPodUsageDaily) return kPodDailyPasses;
+  static const std::array<std::array<std::span<const int>, 1>, kInputTableCount> kOnePass = [] {
+    std::array<std::array<std::span<const int>, 1>, kInputTableCount> passes{};
+    for (int i = 0; i < kInputTableCount; ++i) {
+      passes[i][0] =
+          std::span<const int>(kAllColumns, ColumnsOf(static_cast<InputTable>(i)).size());
+    }
+    return passes;
+  }();
+  return kOnePass[static_cast<size_t>(t)];
+}
+
 Result<NodeLabelBatch> NodeLabelBatch::Make(const ParquetScan::Batch& b) {
   NodeLabelBatch out;
   ARROW_ASSIGN_OR_RAISE(out.interval_start_, Ts(b, 0));
@@ -172,7 +202,7 @@ Result<PodUsageBatch> PodUsageBatch::Make(const ParquetScan::Batch& b) {
 }
 
 PodUsageRow PodUsageBatch::Row(int64_t i, Date day) const {
-  PodUsageRow r;
+  PodUsageRow r = Numbers(i);
   r.usage_start = day;
   r.namespace_ = namespace_.Get(i);
   r.node = node_.Get(i);
@@ -180,6 +210,11 @@ PodUsageRow PodUsageBatch::Row(int64_t i, Date day) const {
   r.resource_id = resource_id_.Get(i);
   r.pod_labels = pod_labels_.Get(i);
   r.node_role = node_role_.Get(i);
+  return r;
+}
+
+PodUsageRow PodUsageBatch::Numbers(int64_t i) const {
+  PodUsageRow r;
   r.pod_usage_cpu_core_seconds = usage_cpu_.GetOr(i, 0);
   r.pod_request_cpu_core_seconds = request_cpu_.GetOr(i, 0);
   r.pod_limit_cpu_core_seconds = limit_cpu_.GetOr(i, 0);

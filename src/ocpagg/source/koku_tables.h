@@ -27,6 +27,15 @@ ReportType ReportTypeOf(InputTable t);
 bool IsDaily(InputTable t);
 // The columns read from the table's files, in a fixed order; interval_start is always first.
 std::span<const ColumnSpec> ColumnsOf(InputTable t);
+// How a row group of the table is read when it is wide: passes of a few columns each (indices
+// into ColumnsOf), the first holding interval_start and the keys. One pass of every column for
+// the narrow tables.
+std::span<const std::span<const int>> ColumnPassesOf(InputTable t);
+// The daily pod columns koku's nodes query reads (koku.md §3.3): interval_start, namespace,
+// node, resource_id, node_role and node_capacity_cpu_cores.
+std::span<const int> PodDailyInventoryColumns();
+// The passes of the daily pod table, in ColumnPassesOf order.
+enum class PodDailyPass : uint8_t { kKeys, kCpu, kMemory, kCapacity };
 
 // A batch of one table, with typed column views. Row(i) views are valid while the batch lives.
 // interval_start is NULL on rows koku's range filter would drop; callers skip those.
@@ -81,6 +90,8 @@ class PodUsageBatch {
     return interval_start_.GetMillis(i);
   }
   PodUsageRow Row(int64_t i, Date day) const;
+  // Only the numeric columns of row i (keys left NULL): the number passes of a wide row group.
+  PodUsageRow Numbers(int64_t i) const;
   // True when the file carries koku's effective-usage columns (newer payloads).
   bool has_effective_usage() const { return effective_cpu_.present(); }
 

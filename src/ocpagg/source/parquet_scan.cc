@@ -108,12 +108,22 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
 
 int ParquetScan::num_row_groups() const { return reader_->num_row_groups(); }
 
-int64_t ParquetScan::PageBytes(int row_group) const {
+std::vector<int> ParquetScan::PassColumns(std::span<const int> columns) const {
+  std::vector<int> pass;
+  if (columns.empty()) {
+    for (int i = 0; i < static_cast<int>(columns_.size()); ++i) pass.push_back(i);
+  } else {
+    pass.assign(columns.begin(), columns.end());
+  }
+  return pass;
+}
+
+int64_t ParquetScan::PageBytes(int row_group, std::span<const int> columns) const {
   constexpr int64_t kPageBytes = 1 << 20;
   auto rg = reader_->parquet_reader()->metadata()->RowGroup(row_group);
   int64_t bytes = 0;
-  for (const auto& spec : columns_) {
-    const int leaf = rg->schema()->ColumnIndex(std::string(spec.name));
+  for (int i : PassColumns(columns)) {
+    const int leaf = rg->schema()->ColumnIndex(std::string(columns_[i].name));
     if (leaf < 0) continue;
     auto chunk = rg->ColumnChunk(leaf);
     bytes += 3 * std::min(kPageBytes, chunk->total_uncompressed_size());
@@ -121,9 +131,9 @@ int64_t ParquetScan::PageBytes(int row_group) const {
   return bytes;
 }
 
-int ParquetScan::columns_read() const {
+int ParquetScan::columns_read(std::span<const int> columns) const {
   int n = 0;
-  for (int idx : field_index_) n += idx >= 0;
+  for (int i : PassColumns(columns)) n += field_index_[i] >= 0;
   return n;
 }
 
@@ -171,10 +181,11 @@ std::optional<std::pair<int64_t, int64_t>> ParquetScan::TimestampRange(
                         floor_div(typed->max(), scale_div) * scale_mul);
 }
 
-Result<std::unique_ptr<arrow::RecordBatchReader>> ParquetScan::OpenRowGroup(int row_group) const {
+Result<std::unique_ptr<arrow::RecordBatchReader>> ParquetScan::OpenRowGroup(
+    int row_group, const std::vector<int>& pass) const {
   std::vector<int> wanted;
-  for (int idx : field_index_) {
-    if (idx >= 0) wanted.push_back(idx);
+  for (int i : pass) {
+    if (field_index_[i] >= 0) wanted.push_back(field_index_[i]);
   }
   auto reader = reader_->GetRecordBatchReader({row_group}, wanted);
   if (!reader.ok()) {
@@ -190,13 +201,14 @@ int64_t ParquetScan::FirstRowOf(int row_group) const {
   return first;
 }
 
-Status ParquetScan::ToBatch(const arrow::RecordBatch& rb, int64_t first_row, Batch* out) const {
-  out->columns.clear();
+Status ParquetScan::ToBatch(const arrow::RecordBatch& rb, int64_t first_row,
+                            const std::vector<int>& pass, Batch* out) const {
+  out->columns.assign(columns_.size(), nullptr);
   out->num_rows = rb.num_rows();
   out->first_row = first_row;
   int next = 0;
-  for (int idx : field_index_) {
-    out->columns.push_back(idx < 0 ? nullptr : rb.column(next++));
+  for (int i : pass) {
+    if (field_index_[i] >= 0) out->columns[i] = rb.column(next++);
   }
   return Status::OK();
 }

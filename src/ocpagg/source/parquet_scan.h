@@ -52,12 +52,13 @@ class ParquetScan {
   int64_t num_rows() const;
   int64_t row_group_num_rows(int row_group) const;
 
-  // What reading a row group holds in memory besides its decoded batches, from the footer: per
-  // column read, its current page compressed and decompressed and its dictionary, each at most
-  // about a page (writers cut pages at 1 MiB).
-  int64_t PageBytes(int row_group) const;
-  // Columns this scan reads from the file.
-  int columns_read() const;
+  // What reading some of the requested columns (indices into them; empty: all) of a row group
+  // holds in memory besides its decoded batches, from the footer: per column, its current page
+  // compressed and decompressed and its dictionary, each at most about a page (writers cut
+  // pages at 1 MiB).
+  int64_t PageBytes(int row_group, std::span<const int> columns = {}) const;
+  // How many of those columns the file has.
+  int columns_read(std::span<const int> columns = {}) const;
 
   // [min, max] of the timestamp column `column` in a row group, in milliseconds, from the
   // footer statistics; nullopt when the file has no usable statistics.
@@ -72,8 +73,11 @@ class ParquetScan {
     int64_t first_row = 0;  // index of the batch's first row within the file (for messages)
   };
   // Reads a row group batch by batch (bounded memory), calling `fn(const Batch&)` -> Status.
+  // With `columns` (indices into the requested columns), only those are read and the others
+  // are nullptr in the batches: a wide row group read in several passes of a few columns holds
+  // only a few columns' pages at a time.
   template <typename Fn>
-  Status ForEachBatch(int row_group, Fn&& fn) const;
+  Status ForEachBatch(int row_group, Fn&& fn, std::span<const int> columns = {}) const;
 
  private:
   ParquetScan() = default;
@@ -83,14 +87,19 @@ class ParquetScan {
   std::vector<ColumnSpec> columns_;
   std::vector<int> field_index_;  // per requested column: Arrow field index, or -1 if absent
 
-  Result<std::unique_ptr<arrow::RecordBatchReader>> OpenRowGroup(int row_group) const;
+  // The requested columns of a pass, in order (all when `columns` is empty).
+  std::vector<int> PassColumns(std::span<const int> columns) const;
+  Result<std::unique_ptr<arrow::RecordBatchReader>> OpenRowGroup(
+      int row_group, const std::vector<int>& pass) const;
   int64_t FirstRowOf(int row_group) const;
-  Status ToBatch(const arrow::RecordBatch& rb, int64_t first_row, Batch* out) const;
+  Status ToBatch(const arrow::RecordBatch& rb, int64_t first_row, const std::vector<int>& pass,
+                 Batch* out) const;
 };
 
 template <typename Fn>
-Status ParquetScan::ForEachBatch(int row_group, Fn&& fn) const {
-  ARROW_ASSIGN_OR_RAISE(auto reader, OpenRowGroup(row_group));
+Status ParquetScan::ForEachBatch(int row_group, Fn&& fn, std::span<const int> columns) const {
+  const std::vector<int> pass = PassColumns(columns);
+  ARROW_ASSIGN_OR_RAISE(auto reader, OpenRowGroup(row_group, pass));
   int64_t first_row = FirstRowOf(row_group);
   Batch batch;
   while (true) {
@@ -100,7 +109,7 @@ Status ParquetScan::ForEachBatch(int row_group, Fn&& fn) const {
       return BadInput("{}: row group {} cannot be read ({})", path_, row_group, st.message());
     }
     if (!rb) break;
-    ARROW_RETURN_NOT_OK(ToBatch(*rb, first_row, &batch));
+    ARROW_RETURN_NOT_OK(ToBatch(*rb, first_row, pass, &batch));
     ARROW_RETURN_NOT_OK(fn(static_cast<const Batch&>(batch)));
     first_row += rb->num_rows();
   }
