@@ -13,6 +13,28 @@ std::string_view Show(std::optional<std::string_view> s) { return s ? *s : "NULL
 
 }  // namespace
 
+void ClaimedPods::Key(std::string_view namespace_, std::string_view pod, std::string& out) {
+  out.assign(namespace_);
+  out.push_back('\0');
+  out.append(pod);
+}
+
+void ClaimedPods::Add(std::optional<std::string_view> namespace_,
+                      std::optional<std::string_view> pod) {
+  if (!namespace_ || !pod) return;  // NULL never joins
+  thread_local std::string key;
+  Key(*namespace_, *pod, key);
+  if (!keys_.contains(key)) keys_.insert(key);
+}
+
+bool ClaimedPods::Contains(std::optional<std::string_view> namespace_,
+                           std::optional<std::string_view> pod) const {
+  if (!namespace_ || !pod) return false;
+  thread_local std::string key;
+  Key(*namespace_, *pod, key);
+  return keys_.contains(key);
+}
+
 DaySummary::DaySummary(const SummarySettings& settings, Date usage_start)
     : settings_(&settings),
       day_(usage_start),
@@ -71,7 +93,9 @@ Result<uint32_t> DaySummary::AddPodKeys(const PodUsageRow& row) {
   const StringId ns = strings_.Intern(row.namespace_);
   const StringId node = strings_.Intern(row.node);
   const StringId resource_id = strings_.Intern(row.resource_id);
-  storage_.AddPodMount(ns, strings_.Intern(row.pod), node, resource_id);
+  if (claimed_ == nullptr || claimed_->Contains(row.namespace_, row.pod)) {
+    storage_.AddPodMount(ns, strings_.Intern(row.pod), node, resource_id);
+  }
   // `li.node != ''` (koku.md §2.5) is not true for NULL either. The WHERE clause runs before
   // the labels are parsed, so a dropped row's labels are never looked at.
   if (!row.node || row.node->empty()) return kNoPodGroup;
@@ -205,6 +229,7 @@ Status DaySummary::SpillGroups(DaySpillWriter& out) const {
 
 DaySummary DaySummary::DimensionsOnly() const {
   DaySummary out(*settings_, day_);
+  out.claimed_ = claimed_;
   std::vector<StringId> string_ids;
   std::vector<LabelSetId> label_ids;
   dimensions_.CollectIds(string_ids, label_ids);

@@ -30,6 +30,23 @@
 
 namespace ocpagg {
 
+// The pods that the day's storage rows name, as namespace + '\0' + pod: only their pod rows
+// can place a volume on a node (cte_volume_nodes joins on namespace and pod), so only theirs
+// need to be kept as pod mounts.
+class ClaimedPods {
+ public:
+  void Add(std::optional<std::string_view> namespace_, std::optional<std::string_view> pod);
+  // Thread-safe (const) while nothing is added.
+  bool Contains(std::optional<std::string_view> namespace_,
+                std::optional<std::string_view> pod) const;
+  void Merge(const ClaimedPods& other) { keys_.insert(other.keys_.begin(), other.keys_.end()); }
+  size_t size() const { return keys_.size(); }
+
+ private:
+  static void Key(std::string_view namespace_, std::string_view pod, std::string& out);
+  StringSet keys_;
+};
+
 class DaySummary {
  public:
   // `settings` must outlive this state.
@@ -45,6 +62,11 @@ class DaySummary {
   Status AddNamespaceLabels(const NamespaceLabelRow& row);
   // An hourly pod row (koku.md §2.3): one hash update.
   void AddCapacity(const PodCapacityRow& row);
+  // Keeps pod mounts only for the pods in `claimed` (every pod row's when never called); it
+  // must hold every pod the day's storage rows name, and outlive this state and the states
+  // DimensionsOnly() makes from it.
+  void RestrictMountsTo(const ClaimedPods* claimed) { claimed_ = claimed; }
+
   // A daily pod row, a partial aggregate (koku.md §1.3, §2.5). Rows on a NULL or '' node make
   // no pod row but still place their pod's volumes (§2.4). Fails on invalid pod label text.
   Status AddPodUsage(const PodUsageRow& row);
@@ -113,6 +135,7 @@ class DaySummary {
   NodeCapacity capacity_;
   PodUsageAggregator pods_;
   StorageAggregator storage_;
+  const ClaimedPods* claimed_ = nullptr;
   // The hourly table repeats a node for every pod of every hour: remember the last one.
   std::string_view last_capacity_node_;
   StringId last_capacity_node_id_ = kNullString;

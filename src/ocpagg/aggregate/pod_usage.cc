@@ -1,5 +1,8 @@
 #include "ocpagg/aggregate/pod_usage.h"
 
+#include <algorithm>
+#include <tuple>
+
 #include "ocpagg/aggregate/sql_fold.h"
 #include "ocpagg/aggregate/units.h"
 
@@ -83,27 +86,6 @@ void PodUsageAggregator::AddGroup(const PodGroupKey& key, const PodGroupSums& su
 }
 
 Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
-  // The joins of koku.md §2.5, group by group: each (node labels, namespace labels) pair makes
-  // one merged label map, and the cost-category matches multiply the sums (§2.8).
-  PodUsageAggregator out;
-  out.index_.reserve(keys_.size());
-  out.keys_.reserve(keys_.size());
-  out.sums_.reserve(keys_.size());
-  for (size_t i = 0; i < keys_.size(); ++i) {
-    const PodGroupKey& k = keys_[i];
-    const int category_rows = ctx.CategoryJoin(k.namespace_).joined_rows;
-    for (LabelSetId node_labels : ctx.NodeLabelsOrEmpty(k.node)) {
-      for (LabelSetId namespace_labels : ctx.NamespaceLabelsOrEmpty(k.namespace_)) {
-        const LabelSetId merged =
-            ctx.labels.Merge(ctx.labels.Merge(DayContext::CoalesceEmpty(node_labels),
-                                              DayContext::CoalesceEmpty(namespace_labels)),
-                             k.labels);
-        const size_t slot = out.Slot(PodGroupKey{k.namespace_, k.node, merged});
-        out.sums_[slot].Fold(sums_[i], category_rows, sums_[i].max_resource_id, ctx.strings);
-      }
-    }
-  }
-
   const bool postgres = ctx.compat == Compat::kPostgres;
   // PostgreSQL: COALESCE(max(capacity), 0); Trino: NULL when no capacity row joins (§5 row 2).
   auto capacity = [postgres](const std::optional<double>& v) -> std::optional<double> {
@@ -119,9 +101,7 @@ Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
   cluster_cpu = capacity(cluster_cpu);
   cluster_memory = capacity(cluster_memory);
 
-  for (size_t i = 0; i < out.keys_.size(); ++i) {
-    const PodGroupKey& k = out.keys_[i];
-    const PodGroupSums& s = out.sums_[i];
+  auto row_of = [&](const PodGroupKey& k, const PodGroupSums& s) {
     SummaryRow row;
     row.data_source = DataSource::kPod;
     row.usage_start = ctx.day;
@@ -161,7 +141,47 @@ Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
       row.metric(Metric::kClusterCapacityMemoryGigabyteHours) = GibHours(*cluster_memory);
     }
     row.has_infrastructure_usage_cost = true;
-    ARROW_RETURN_NOT_OK(emit(std::move(row)));
+    return row;
+  };
+
+  // The joins of koku.md §2.5: each (node labels, namespace labels) pair of a group makes one
+  // merged label map, and the cost-category matches multiply the sums (§2.8). Merged maps of
+  // different groups can coincide, but only within one (namespace, node): the groups are
+  // joined one (namespace, node) at a time, with a table that holds only that pair's groups.
+  std::vector<uint32_t> order(keys_.size());
+  for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    return std::tie(keys_[a].namespace_, keys_[a].node) <
+           std::tie(keys_[b].namespace_, keys_[b].node);
+  });
+  PodUsageAggregator joined;  // the joined groups of one (namespace, node)
+  for (size_t begin = 0; begin < order.size();) {
+    const PodGroupKey& first = keys_[order[begin]];
+    size_t end = begin;
+    joined.index_.clear();
+    joined.keys_.clear();
+    joined.sums_.clear();
+    const int category_rows = ctx.CategoryJoin(first.namespace_).joined_rows;
+    for (; end < order.size() && keys_[order[end]].namespace_ == first.namespace_ &&
+           keys_[order[end]].node == first.node;
+         ++end) {
+      const uint32_t i = order[end];
+      const PodGroupKey& k = keys_[i];
+      for (LabelSetId node_labels : ctx.NodeLabelsOrEmpty(k.node)) {
+        for (LabelSetId namespace_labels : ctx.NamespaceLabelsOrEmpty(k.namespace_)) {
+          const LabelSetId merged =
+              ctx.labels.Merge(ctx.labels.Merge(DayContext::CoalesceEmpty(node_labels),
+                                                DayContext::CoalesceEmpty(namespace_labels)),
+                               k.labels);
+          const size_t slot = joined.Slot(PodGroupKey{k.namespace_, k.node, merged});
+          joined.sums_[slot].Fold(sums_[i], category_rows, sums_[i].max_resource_id, ctx.strings);
+        }
+      }
+    }
+    for (size_t g = 0; g < joined.keys_.size(); ++g) {
+      ARROW_RETURN_NOT_OK(emit(row_of(joined.keys_[g], joined.sums_[g])));
+    }
+    begin = end;
   }
   return Status::OK();
 }

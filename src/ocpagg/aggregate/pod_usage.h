@@ -14,6 +14,7 @@
 #include <optional>
 #include <vector>
 
+#include "ocpagg/aggregate/chunked_vector.h"
 #include "ocpagg/aggregate/day_context.h"
 #include "ocpagg/aggregate/inputs.h"
 #include "ocpagg/aggregate/row_output.h"
@@ -77,7 +78,7 @@ class PodUsageAggregator {
   const PodGroupKey& key(size_t i) const { return keys_[i]; }
   const PodGroupSums& sums(size_t i) const { return sums_[i]; }
 
-  // Emits the day's Pod rows, in first-seen group order.
+  // Emits the day's Pod rows, (namespace, node) by (namespace, node).
   Status Finish(DayContext& ctx, EmitRow emit) const;
 
   size_t group_count() const { return keys_.size(); }
@@ -89,8 +90,8 @@ class PodUsageAggregator {
   size_t Slot(const PodGroupKey& key);
 
   absl::flat_hash_map<PodGroupKey, uint32_t> index_;
-  std::vector<PodGroupKey> keys_;  // groups in first-seen order: output order and summation order
-  std::vector<PodGroupSums> sums_;
+  ChunkedVector<PodGroupKey> keys_;  // groups in first-seen order: the summation order
+  ChunkedVector<PodGroupSums> sums_;
   absl::flat_hash_set<StringId> nodes_;
 };
 

@@ -122,10 +122,11 @@ struct VolumeJoin {
   }
 };
 
-VolumeJoin JoinVolumes(const std::vector<StorageRowKey>& keys,
+VolumeJoin JoinVolumes(const ChunkedVector<StorageRowKey>& keys,
                        const absl::flat_hash_set<PodMount>& mounts) {
   VolumeJoin join;
-  for (const StorageRowKey& k : keys) {
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const StorageRowKey& k = keys[i];
     if (k.namespace_ != kNullString && k.pod != kNullString) {
       join.nodes_of_pod.try_emplace(NamespacePod{k.namespace_, k.pod});
     }
@@ -141,7 +142,8 @@ VolumeJoin JoinVolumes(const std::vector<StorageRowKey>& keys,
   // cte_volume_nodes is claims x pod nodes; a claim appears there only when its pod has pod
   // rows. cte_shared_volume_node_count counts the distinct non-NULL nodes per volume.
   absl::flat_hash_set<VolumeClaim> claims;
-  for (const StorageRowKey& k : keys) {
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const StorageRowKey& k = keys[i];
     if (join.MountedOn(k.namespace_, k.pod) != nullptr) {
       claims.insert(VolumeClaim{k.namespace_, k.pod, k.persistentvolumeclaim, k.persistentvolume});
     }

@@ -16,6 +16,7 @@
 #include <optional>
 #include <vector>
 
+#include "ocpagg/aggregate/chunked_vector.h"
 #include "ocpagg/aggregate/day_context.h"
 #include "ocpagg/aggregate/inputs.h"
 #include "ocpagg/aggregate/row_output.h"
@@ -116,8 +117,8 @@ class StorageAggregator {
   absl::flat_hash_set<PodMount> mounts_;
   PodMount last_mount_{kNullString, kNullString, kNullString, kNullString};
   absl::flat_hash_map<StorageRowKey, uint32_t> index_;
-  std::vector<StorageRowKey> keys_;  // first-seen order
-  std::vector<StorageRowSums> sums_;
+  ChunkedVector<StorageRowKey> keys_;  // first-seen order
+  ChunkedVector<StorageRowSums> sums_;
 };
 
 }  // namespace ocpagg

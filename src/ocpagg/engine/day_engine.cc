@@ -70,6 +70,7 @@ struct DayEngine::Lane {
   DaySpillPlan* spill_plan = nullptr;
   std::atomic<int64_t>* day_bytes = nullptr;  // the accounts of every lane of the day
   std::optional<DaySummary> state;
+  ClaimedPods claimed;  // the pods this lane's storage rows name
   std::unique_ptr<DaySpillWriter> spill;
   int64_t accounted = 0;
   int64_t spilled_rows = 0;
@@ -140,7 +141,9 @@ Status DayEngine::AddUnit(const WorkUnit& unit, Date day, Lane& lane) {
       st = ScanUnit<StorageUsageBatch>(
           source_, unit, window, &rows,
           [&](const StorageUsageBatch& b, int64_t i, int64_t) {
-            return s.AddStorageUsage(b.Row(i, day));
+            const StorageUsageRow row = b.Row(i, day);
+            lane.claimed.Add(row.namespace_, row.pod);
+            return s.AddStorageUsage(row);
           },
           after_batch);
       break;
@@ -290,32 +293,49 @@ Status DayEngine::SpillLane(Lane& lane) {
 Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day) {
   auto out = std::make_unique<AggregatedDay>();
   out->day = day.day;
-  const std::vector<WorkUnit> units = CostliestFirst(day);
+  // Storage first: the pods its rows name are the only ones whose pod mounts matter, and the
+  // other pods' names need not be kept (ClaimedPods).
+  std::vector<WorkUnit> storage_units, other_units;
+  for (const WorkUnit& unit : CostliestFirst(day)) {
+    (unit.table == InputTable::kStorageUsageDaily ? storage_units : other_units).push_back(unit);
+  }
   DaySpillPlan spill_plan;
   std::atomic<int64_t> day_bytes{0};
   std::atomic<size_t> lanes_opened{0};
   FirstError error;
+  ClaimedPods claimed;
+  bool claims_known = false;
   // Sink: the day's units go to whichever workers are free, costliest first; each worker that
   // takes part reads into a partial state of its own (a lane). A day that runs beside other
   // days mostly stays on one worker and needs no merging; a day alone gets every worker.
   tbb::enumerable_thread_specific<Lane> thread_lanes;
-  tbb::parallel_for(
-      tbb::blocked_range<size_t>(0, units.size(), 1),
-      [&](const tbb::blocked_range<size_t>& r) {
-        for (size_t i = r.begin(); i != r.end(); ++i) {
-          if (error.failed()) return;
-          Lane& lane = thread_lanes.local();
-          if (!lane.state) {
-            lane.day = &day;
-            lane.index = lanes_opened++;
-            lane.spill_plan = &spill_plan;
-            lane.day_bytes = &day_bytes;
-            lane.state.emplace(settings_, day.day);
+  auto sink = [&](const std::vector<WorkUnit>& units) {
+    tbb::parallel_for(
+        tbb::blocked_range<size_t>(0, units.size(), 1),
+        [&](const tbb::blocked_range<size_t>& r) {
+          for (size_t i = r.begin(); i != r.end(); ++i) {
+            if (error.failed()) return;
+            Lane& lane = thread_lanes.local();
+            if (!lane.state) {
+              lane.day = &day;
+              lane.index = lanes_opened++;
+              lane.spill_plan = &spill_plan;
+              lane.day_bytes = &day_bytes;
+              lane.state.emplace(settings_, day.day);
+              if (claims_known) lane.state->RestrictMountsTo(&claimed);
+            }
+            error.Record(AddUnit(units[i], day.day, lane));
           }
-          error.Record(AddUnit(units[i], day.day, lane));
-        }
-      },
-      tbb::simple_partitioner());
+        },
+        tbb::simple_partitioner());
+  };
+  sink(storage_units);
+  for (Lane& lane : thread_lanes) {
+    claimed.Merge(lane.claimed);
+    if (lane.state) lane.state->RestrictMountsTo(&claimed);
+  }
+  claims_known = true;
+  sink(other_units);
   // Lanes in the order they opened: the merge order.
   std::vector<Lane> lanes;
   for (Lane& lane : thread_lanes) {
@@ -357,6 +377,7 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day) 
       Release(lanes[i].accounted);
       budget_.Update(out->accounted_bytes, static_cast<int64_t>(merged.ApproximateMemoryBytes()));
     }
+    merged.RestrictMountsTo(nullptr);  // no pod row comes any more; `claimed` goes
     out->summary.emplace(std::move(merged));
     // Finishing builds the joined groups beside the partial ones: about twice the state.
     int64_t expected = expected_day_bytes_.load();
@@ -378,6 +399,7 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day) 
   }
   out->dimensions.emplace(std::move(*lanes[0].state));
   for (size_t i = 1; i < lanes.size(); ++i) out->dimensions->Merge(std::move(*lanes[i].state));
+  out->dimensions->RestrictMountsTo(nullptr);
   for (Lane& lane : lanes) {
     if (lane.spill) {
       out->spill_prefixes.push_back(LanePrefix(lane.index));

@@ -5,7 +5,7 @@
 namespace ocpagg {
 namespace {
 
-constexpr int64_t kDefaultBatchRows = 64 * 1024;
+constexpr int64_t kDefaultBatchRows = 16 * 1024;
 constexpr int64_t kMinBatchRows = 4 * 1024;
 constexpr int64_t kDefaultReadBufferBytes = 256 * 1024;
 constexpr int64_t kMinReadBufferBytes = 32 * 1024;

@@ -173,7 +173,7 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
     // The unbounded baseline: no budget at all.
     shares.limit_bytes = shares.state_bytes = std::numeric_limits<int64_t>::max() / 4;
     shares.workers = threads;
-    shares.batch_rows = perf.batch_rows > 0 ? perf.batch_rows : 64 * 1024;
+    shares.batch_rows = perf.batch_rows > 0 ? perf.batch_rows : ScanOptions{}.batch_rows;
     shares.read_buffer_bytes = 256 * 1024;
   } else {
     shares = ShareMemory(report.memory_limit_bytes, memory.current_bytes(), threads,

@@ -39,6 +39,23 @@ std::string_view KindName(ColumnKind kind) {
   return "?";
 }
 
+// True when every data page of the column, in every row group, is dictionary-encoded.
+bool DictionaryPagesOnly(const parquet::FileMetaData& metadata, int leaf) {
+  for (int rg = 0; rg < metadata.num_row_groups(); ++rg) {
+    auto chunk = metadata.RowGroup(rg)->ColumnChunk(leaf);
+    if (!chunk->has_dictionary_page()) return false;
+    for (const auto& stats : chunk->encoding_stats()) {
+      const bool data_page = stats.page_type == parquet::PageType::DATA_PAGE ||
+                             stats.page_type == parquet::PageType::DATA_PAGE_V2;
+      if (data_page && stats.count > 0 && stats.encoding != parquet::Encoding::PLAIN_DICTIONARY &&
+          stats.encoding != parquet::Encoding::RLE_DICTIONARY) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs::FileSystem> fs,
@@ -56,28 +73,34 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
   parquet::ReaderProperties props(pool);
   props.enable_buffered_stream();
   props.set_buffer_size(options.read_buffer_bytes);
-  std::unique_ptr<parquet::ParquetFileReader> file_reader;
+  parquet::arrow::FileReaderBuilder builder;
+  Status st;
   try {
-    file_reader = parquet::ParquetFileReader::Open(*input, props);
+    st = builder.Open(*input, props);
   } catch (const std::exception& e) {
-    return BadInput("{}: not a readable Parquet file ({}); re-run ingest for this payload", path,
-                    e.what());
+    st = Status::IOError(e.what());
   }
-  // Resolve columns against the Arrow schema koku's files map to.
-  const parquet::SchemaDescriptor* descr = file_reader->metadata()->schema();
+  if (!st.ok()) {
+    return BadInput("{}: not a readable Parquet file ({}); re-run ingest for this payload", path,
+                    st.message());
+  }
+  const parquet::FileMetaData& metadata = *builder.raw_reader()->metadata();
   parquet::ArrowReaderProperties arrow_props;
   arrow_props.set_batch_size(options.batch_rows);
   // Pre-buffering would hold the whole selected column chunks of a row group in memory; the
   // buffered streams above read them a buffer at a time instead.
   arrow_props.set_pre_buffer(false);
+  // Strings stay dictionary-encoded where the file's pages are: few distinct values (namespace,
+  // node, labels), read as small codes. Where the writer's dictionary overflowed and its pages
+  // fell back to plain (many distinct values: pod names of a large cluster), Arrow would have
+  // to rebuild a dictionary of every value of the row group; plain strings are cheaper then.
   for (const auto& spec : scan->columns_) {
     if (spec.kind != ColumnKind::kString) continue;
-    int leaf = descr->ColumnIndex(std::string(spec.name));
-    if (leaf >= 0) arrow_props.set_read_dictionary(leaf, true);
+    const int leaf = metadata.schema()->ColumnIndex(std::string(spec.name));
+    if (leaf >= 0 && DictionaryPagesOnly(metadata, leaf)) {
+      arrow_props.set_read_dictionary(leaf, true);
+    }
   }
-  parquet::arrow::FileReaderBuilder builder;
-  auto st = builder.Open(*input, props);
-  if (!st.ok()) return BadInput("{}: not a readable Parquet file ({})", path, st.message());
   builder.properties(arrow_props);
   builder.memory_pool(pool);
   auto built = builder.Build();

@@ -28,7 +28,7 @@ struct ColumnSpec {
 
 // How a scan reads: the memory it may hold per open row group.
 struct ScanOptions {
-  int64_t batch_rows = 64 * 1024;          // rows per decoded batch
+  int64_t batch_rows = 16 * 1024;          // rows per decoded batch
   int64_t read_buffer_bytes = 256 * 1024;  // buffer per column stream
 };
 
