@@ -20,7 +20,7 @@ constexpr char kStorageGroup = 'T';
 
 // Local label ids 0 and 1 are the empty and the NULL set in every run.
 constexpr uint32_t kFirstLocalLabel = 2;
-constexpr size_t kFlushBytes = 64 * 1024;
+constexpr size_t kFlushBytes = 16 * 1024;
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -167,6 +167,7 @@ Result<std::unique_ptr<DaySpillWriter>> DaySpillWriter::Open(const std::string& 
             "writable directory)",
             f->path, std::strerror(errno));
       }
+      std::setvbuf(f->file, nullptr, _IONBF, 0);  // the stream buffers its records itself
       w->files_.push_back(std::move(f));
     }
   }
@@ -193,8 +194,6 @@ void DaySpillWriter::BeginRun(const StringPool& strings, const LabelSetTable& la
   labels_ = &labels;
   for (auto& f : files_) {
     f->in_run = false;
-    f->strings.clear();
-    f->labels.clear();
     f->next_string = 1;
     f->next_label = kFirstLocalLabel;
   }
@@ -290,10 +289,11 @@ Status DaySpillWriter::EndRun() {
   ARROW_RETURN_NOT_OK(status_);
   for (auto& f : files_) {
     ARROW_RETURN_NOT_OK(f->Write(&bytes_written_));
-    if (std::fflush(f->file) != 0) {
-      return SinkError("cannot write spill file {}: {}", f->path, std::strerror(errno));
-    }
     f->in_run = false;
+    // Between runs a stream holds nothing: its buffer and its id tables go back to the heap.
+    f->buffer = std::string();
+    f->strings = {};
+    f->labels = {};
   }
   return Status::OK();
 }

@@ -10,6 +10,7 @@
 #include <bit>
 #include <chrono>
 #include <cmath>
+#include <map>
 #include <mutex>
 
 #include "ocpagg/aggregate/cost_categories.h"
@@ -26,7 +27,9 @@ int64_t NanosSince(Clock::time_point t0) {
 }
 
 constexpr uint32_t kMinPartitions = 4;
-constexpr uint32_t kMaxPartitions = 256;
+// Each partition costs every spilling worker two open streams with their buffers, and the
+// partitions are read back one per worker: a few dozen are plenty.
+constexpr uint32_t kMaxPartitions = 32;
 constexpr int64_t kMiB = 1 << 20;
 
 // Each spilling worker keeps 2 files per partition open; stay well inside the process's limit
@@ -54,6 +57,35 @@ void CountRows(std::span<const SummaryRow> rows, DayEngineCounters& c) {
 }
 
 std::string LanePrefix(size_t lane) { return fmt::format("lane{}", lane); }
+
+// What a state holds in resident memory: its own count, plus what the allocator keeps around
+// its many small blocks (measured: about a quarter more).
+int64_t Resident(const DaySummary& state) {
+  return static_cast<int64_t>(state.ApproximateMemoryBytes()) * 5 / 4;
+}
+
+// Runs fn(p) for every partition, `workers` at a time, taken in increasing order: each worker
+// holds one partition at a time, and a partition's successors are never far behind it.
+template <typename Fn>
+void ForEachPartition(uint32_t partitions, int workers, Fn&& fn) {
+  std::atomic<uint32_t> next{0};
+  tbb::parallel_for(0, std::max(workers, 1), [&](int) {
+    for (uint32_t p = next++; p < partitions; p = next++) fn(p);
+  });
+}
+
+// What reading a unit can add to a state at most: a group per daily pod or storage row (the
+// other tables' state is per node or namespace, and small).
+int64_t GrowthBound(const WorkUnit& unit) {
+  constexpr int64_t kGroupBytes = 160;  // group key and sums, its index slot, its strings
+  switch (unit.table) {
+    case InputTable::kPodUsageDaily:
+    case InputTable::kStorageUsageDaily:
+      return unit.rows * kGroupBytes;
+    default:
+      return 0;
+  }
+}
 
 }  // namespace
 
@@ -220,11 +252,11 @@ Status DayEngine::AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane,
   return CheckLane(lane);
 }
 
-Status DayEngine::CheckLane(Lane& lane) {
+Status DayEngine::CheckLane(Lane& lane, int64_t growth_bytes) {
   const int64_t before = lane.accounted;
-  budget_.Update(lane.accounted, static_cast<int64_t>(lane.state->ApproximateMemoryBytes()));
+  budget_.Update(lane.accounted, Resident(*lane.state));
   lane.day_bytes->fetch_add(lane.accounted - before, std::memory_order_relaxed);
-  if (!budget_.OverLimit()) return Status::OK();
+  if (!budget_.OverLimit(growth_bytes)) return Status::OK();
   const MemoryShares& shares = budget_.shares();
   if (spill_ == nullptr) {
     // Without spilling, other days in flight only slow intake; a day that alone outgrows the
@@ -243,9 +275,14 @@ Status DayEngine::CheckLane(Lane& lane) {
                     budget_.monitor().current_bytes() / kMiB, shares.limit_bytes / kMiB,
                     std::max<int64_t>(shares.state_bytes, 0) / kMiB));
   }
-  // Let the large states go first; a small one spilling frees little and costs a run.
-  const int64_t worth_spilling = std::max(std::min(kMiB / 4, shares.state_bytes / 4),
-                                          shares.state_bytes / (16 * static_cast<int64_t>(lanes_)));
+  // Let the large states go first; a small one spilling frees little and costs a run. When
+  // only the process is near its limit (reading, writing, the allocator), not the states,
+  // spilling small states would not bring it down: only a large share is worth it then.
+  const bool states_over = budget_.state_in_use() + growth_bytes > shares.state_bytes;
+  const int64_t worth_spilling =
+      states_over ? std::max(std::min(kMiB / 4, shares.state_bytes / 4),
+                             shares.state_bytes / (16 * static_cast<int64_t>(lanes_)))
+                  : shares.state_bytes / (2 * static_cast<int64_t>(lanes_));
   if (lane.accounted < worth_spilling || !lane.state->has_groups()) return Status::OK();
   return SpillLane(lane);
 }
@@ -263,8 +300,9 @@ Status DayEngine::SpillLane(Lane& lane) {
         const double rows_done =
             std::max<double>(1, static_cast<double>(lane.spilled_rows + lane.state->rows_added()) *
                                     static_cast<double>(lanes_));
+        // A state grows more slowly than the rows it has read (their groups repeat).
         const double growth =
-            std::max(1.0, static_cast<double>(lane.day->estimated_rows) / rows_done);
+            std::clamp(static_cast<double>(lane.day->estimated_rows) / rows_done, 1.0, 4.0);
         const double day_bytes = static_cast<double>(lane.day_bytes->load()) * growth;
         const double share = std::max<double>(static_cast<double>(budget_.shares().state_bytes),
                                               static_cast<double>(kMiB));
@@ -284,7 +322,7 @@ Status DayEngine::SpillLane(Lane& lane) {
   lane.spilled_rows += lane.state->rows_added();
   *lane.state = lane.state->DimensionsOnly();
   const int64_t before = lane.accounted;
-  budget_.Update(lane.accounted, static_cast<int64_t>(lane.state->ApproximateMemoryBytes()));
+  budget_.Update(lane.accounted, Resident(*lane.state));
   lane.day_bytes->fetch_add(lane.accounted - before, std::memory_order_relaxed);
   malloc_trim(0);  // what the groups held goes back to the system, where the limit counts it
   return Status::OK();
@@ -324,6 +362,9 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day) 
               lane.state.emplace(settings_, day.day);
               if (claims_known) lane.state->RestrictMountsTo(&claimed);
             }
+            // A wide unit is read in passes and checked only at its end: make room first
+            // for the groups it may add.
+            error.Record(CheckLane(lane, GrowthBound(units[i])));
             error.Record(AddUnit(units[i], day.day, lane));
           }
         },
@@ -375,7 +416,7 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day) 
       merged.Merge(std::move(*lanes[i].state));
       lanes[i].state.reset();
       Release(lanes[i].accounted);
-      budget_.Update(out->accounted_bytes, static_cast<int64_t>(merged.ApproximateMemoryBytes()));
+      budget_.Update(out->accounted_bytes, Resident(merged));
     }
     merged.RestrictMountsTo(nullptr);  // no pod row comes any more; `claimed` goes
     out->summary.emplace(std::move(merged));
@@ -410,8 +451,7 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day) 
   release_lanes();
   out->spill_dir = spill_plan.dir;
   out->partitions = spill_plan.partitions;
-  budget_.Update(out->accounted_bytes,
-                 static_cast<int64_t>(out->dimensions->ApproximateMemoryBytes()));
+  budget_.Update(out->accounted_bytes, Resident(*out->dimensions));
   ++counters_.days_spilled;
   // A day that spilled wanted the whole share: the next one waits until memory is free.
   int64_t expected = expected_day_bytes_.load();
@@ -442,7 +482,7 @@ Status DayEngine::WriteSpilled(AggregatedDay& day, WriteRowChunk write) {
   // every partition first, from the storage streams alone.
   VolumeNodes volume_nodes;
   std::mutex volume_mu;
-  tbb::parallel_for(uint32_t{0}, partitions, [&](uint32_t p) {
+  ForEachPartition(partitions, lanes_, [&](uint32_t p) {
     if (error.failed()) return;
     auto piece = load_piece(p, /*with_pods=*/false);
     if (!piece.ok()) return error.Record(piece.status());
@@ -458,28 +498,35 @@ Status DayEngine::WriteSpilled(AggregatedDay& day, WriteRowChunk write) {
   }
   volume_nodes.clear();
 
-  // Each partition's Pod and Storage rows; its Pod rows also go into its unallocated fold.
-  std::vector<std::optional<UnallocatedCapacity>> unallocated(partitions);
-  std::mutex write_mu;
-  tbb::parallel_for(uint32_t{0}, partitions, [&](uint32_t p) {
+  // Each partition's Pod and Storage rows; its Pod rows also go into its unallocated fold,
+  // and the folds into the day's, in partition order (each fold holds every node: keeping
+  // them all until the end would cost partitions x nodes).
+  UnallocatedCapacity all(roles_);
+  std::map<uint32_t, UnallocatedCapacity> pending;
+  uint32_t next_fold = 0;
+  std::mutex write_mu, fold_mu;
+  ForEachPartition(partitions, lanes_, [&](uint32_t p) {
     if (error.failed()) return;
     auto piece = load_piece(p, /*with_pods=*/true);
     if (!piece.ok()) return error.Record(piece.status());
     int64_t accounted = 0;
-    budget_.Update(accounted, 2 * static_cast<int64_t>(piece->ApproximateMemoryBytes()));
-    unallocated[p].emplace(roles_);
-    error.Record(std::move(*piece).FinishPiece(counts, *unallocated[p],
-                                               [&](std::span<const SummaryRow> rows) {
-                                                 std::lock_guard<std::mutex> lock(write_mu);
-                                                 return write(rows);
-                                               }));
+    budget_.Update(accounted, Resident(*piece));
+    UnallocatedCapacity fold(roles_);
+    error.Record(std::move(*piece).FinishPiece(counts, fold, [&](std::span<const SummaryRow> rows) {
+      std::lock_guard<std::mutex> lock(write_mu);
+      return write(rows);
+    }));
     Release(accounted);
+    std::lock_guard<std::mutex> lock(fold_mu);
+    pending.emplace(p, std::move(fold));
+    for (auto it = pending.begin(); it != pending.end() && it->first == next_fold;
+         it = pending.erase(it), ++next_fold) {
+      all.Merge(it->second);
+    }
   });
   ARROW_RETURN_NOT_OK(error.status());
 
-  // Statement (iii) over the whole day: the partitions' folds, merged in partition order.
-  UnallocatedCapacity all(roles_);
-  for (const auto& u : unallocated) all.Merge(*u);
+  // Statement (iii) over the whole day.
   ARROW_ASSIGN_OR_RAISE(CostCategoryMatcher categories,
                         CostCategoryMatcher::Make(settings_.cost_categories, settings_.compat));
   RowChunker out(write);

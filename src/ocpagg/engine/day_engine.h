@@ -73,7 +73,9 @@ class DayEngine {
   struct Lane;
   Status AddUnit(const WorkUnit& unit, Date day, Lane& lane);
   Status AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane, int64_t* rows);
-  Status CheckLane(Lane& lane);
+  // Accounts the lane's state; spills it when the states, grown by `growth_bytes`, would
+  // overrun the budget (or fails, with spilling disabled).
+  Status CheckLane(Lane& lane, int64_t growth_bytes = 0);
   Status SpillLane(Lane& lane);
   Status WriteSpilled(AggregatedDay& day, WriteRowChunk write);
   void Release(int64_t& accounted) { budget_.Update(accounted, 0); }

@@ -71,8 +71,11 @@ Status RunDays(const RunPlan& plan, DayEngine& engine, const MemoryBudget& budge
   for (size_t i = 0; i < n; ++i) {
     std::unique_lock<std::mutex> lock(mu);
     while (!error.failed() && in_flight > 0) {
+      // Every day in flight may come to need what a day needed so far: the days already in
+      // flight keep their share even where their state is small right now.
+      const int64_t expected = engine.expected_day_bytes().value_or(guess);
       if (in_flight < options.max_in_flight &&
-          budget.Admits(engine.expected_day_bytes().value_or(guess))) {
+          expected * (in_flight + 1) <= budget.shares().state_bytes && budget.Admits(expected)) {
         break;
       }
       // Memory is freed without notice (the process's resident size): look again soon.

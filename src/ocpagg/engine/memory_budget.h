@@ -64,10 +64,11 @@ class MemoryBudget {
   }
   int64_t state_in_use() const { return state_in_use_.load(std::memory_order_relaxed); }
 
-  // True when the states together exceed their share, or the process nears the limit.
-  bool OverLimit() const {
-    return state_in_use() > shares_.state_bytes ||
-           monitor_.current_bytes() > shares_.limit_bytes / 10 * 9;
+  // True when the states together, grown by `growth_bytes`, would exceed their share, or the
+  // process nears the limit.
+  bool OverLimit(int64_t growth_bytes = 0) const {
+    return state_in_use() + growth_bytes > shares_.state_bytes ||
+           monitor_.current_bytes() > shares_.limit_bytes / 20 * 17;
   }
   // True when a new day of about `expected_bytes` of state may start now.
   bool Admits(int64_t expected_bytes) const {
