@@ -74,19 +74,6 @@ void ForEachPartition(uint32_t partitions, int workers, Fn&& fn) {
   });
 }
 
-// What reading a unit can add to a state at most: a group per daily pod or storage row (the
-// other tables' state is per node or namespace, and small).
-int64_t GrowthBound(const WorkUnit& unit) {
-  constexpr int64_t kGroupBytes = 160;  // group key and sums, its index slot, its strings
-  switch (unit.table) {
-    case InputTable::kPodUsageDaily:
-    case InputTable::kStorageUsageDaily:
-      return unit.rows * kGroupBytes;
-    default:
-      return 0;
-  }
-}
-
 }  // namespace
 
 // What the workers of one day share.
@@ -364,7 +351,7 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day) 
             }
             // A wide unit is read in passes and checked only at its end: make room first
             // for the groups it may add.
-            error.Record(CheckLane(lane, GrowthBound(units[i])));
+            error.Record(CheckLane(lane, StateGrowthBound(units[i])));
             error.Record(AddUnit(units[i], day.day, lane));
           }
         },

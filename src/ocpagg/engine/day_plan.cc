@@ -35,6 +35,17 @@ int64_t ReadCostPerRow(InputTable t) {
 
 }  // namespace
 
+int64_t StateGrowthBound(const WorkUnit& unit) {
+  constexpr int64_t kGroupBytes = 200;  // key, sums, index slot, strings, allocator overhead
+  switch (unit.table) {
+    case InputTable::kPodUsageDaily:
+    case InputTable::kStorageUsageDaily:
+      return unit.rows * kGroupBytes;
+    default:
+      return 0;
+  }
+}
+
 std::vector<WorkUnit> CostliestFirst(const DayPlan& day) {
   std::vector<WorkUnit> units = day.units;
   auto cost = [](const WorkUnit& u) { return u.rows * ReadCostPerRow(u.table); };
@@ -127,6 +138,7 @@ Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
     plan.estimated_rows += u.unit.rows;
     plan.max_page_bytes = std::max(plan.max_page_bytes, u.unit.page_bytes);
     plan.max_columns = std::max(plan.max_columns, u.unit.columns);
+    plan.max_state_growth_bytes = std::max(plan.max_state_growth_bytes, StateGrowthBound(u.unit));
     if (u.unit.table == InputTable::kPodUsageDaily) plan.pod_usage_units.push_back(u.unit);
     if (u.unit.table == InputTable::kNodeLabelsDaily) plan.node_label_units.push_back(u.unit);
   }

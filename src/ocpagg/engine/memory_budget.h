@@ -36,9 +36,9 @@ struct ReadCost {
 };
 
 // What a day being written holds in the target (a chunk of rows, the writer's buffers).
-inline constexpr int64_t kWritingBytesPerDay = 6 << 20;
+inline constexpr int64_t kWritingBytesPerDay = 4 << 20;
 // The least the aggregation states can work in, spilling included.
-inline constexpr int64_t kMinStateBytes = 8 << 20;
+inline constexpr int64_t kMinStateBytes = 4 << 20;
 
 // Splits `limit_bytes` for a process of `baseline_bytes`, up to `workers` reading threads that
 // each read at most `costliest`, and up to `writers` days written at once. Under small limits

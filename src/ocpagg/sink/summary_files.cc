@@ -56,9 +56,9 @@ constexpr std::string_view kColumns[] = {
 };
 constexpr size_t kColumnCount = std::size(kColumns);
 static_assert(kColumnCount == 37);
-// A row group is buffered whole until it is written: 16K rows of the summary hold about 6 MB
+// A row group is buffered whole until it is written: 8K rows of the summary hold about 3 MB
 // (memory_budget.h kWritingBytesPerDay).
-constexpr int64_t kParquetRowGroupRows = 16 * 1024;
+constexpr int64_t kParquetRowGroupRows = 8 * 1024;
 
 bool IsMetricColumn(std::string_view name) {
   for (size_t m = 0; m < kMetricCount; ++m) {
