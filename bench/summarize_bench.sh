@@ -1,63 +1,85 @@
 #!/usr/bin/env bash
-# Summarize throughput and peak memory per mode and input size.
+# Summarize throughput and peak memory per mode, memory limit and input size.
 #
 #   bench/summarize_bench.sh [SIZES] [MODES] [RUNS]
-#     SIZES  pod-hour rows, comma-separated (default 1000000,10000000)
-#     MODES  comma-separated modes, each optionally with a memory limit and thread count:
-#            mode[:limit[:threads]] (default parallel,serial,in-memory)
+#     SIZES  pod-hour rows, comma-separated; ROWS@DAYS puts them in DAYS days (default: the
+#            whole month). Default 1000000,10000000,100000000,1440000@1 (the last: one day too
+#            large for small limits, which spills)
+#     MODES  comma-separated mode[:limit[:threads]] (default: parallel, serial, in-memory at
+#            256MB, and parallel at 128MB and 64MB)
 #     RUNS   runs per point; the median is reported (default 3)
 #
-# Datasets come from `ocpagg generate` (cached under ${OCPAGG_BENCH_DATA:-/tmp/ocpagg-bench}).
-# Peak RSS is /usr/bin/time's "Maximum resident set size". Prints a table and writes
-# bench/results/summarize.md, bench/results/summarize.csv and bench/results/summarize.png.
+# Datasets come from `ocpagg generate --seed 42` (cached under
+# ${OCPAGG_BENCH_DATA:-/tmp/ocpagg-bench}; 100 M rows take about 15 GB and several minutes).
+# in-memory reads everything first and is skipped above OCPAGG_BENCH_INMEMORY_MAX_ROWS
+# (default 10000000: at 100 M rows it would need tens of GB). A run that stops (exit code 5:
+# the limit is too small for the input) is reported as such. Peak RSS is /usr/bin/time's
+# "Maximum resident set size". Writes bench/results/summarize.{md,csv,png}.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-sizes="${1:-1000000,10000000}"
-modes="${2:-parallel,serial,in-memory}"
+sizes="${1:-1000000,10000000,100000000,1440000@1}"
+modes="${2:-parallel,serial,in-memory,parallel:128MB,parallel:64MB}"
 runs="${3:-3}"
 data_root="${OCPAGG_BENCH_DATA:-/tmp/ocpagg-bench}"
+inmemory_max="${OCPAGG_BENCH_INMEMORY_MAX_ROWS:-10000000}"
 bin="$root/build/bin/ocpagg"
 [[ -x "$bin" ]] || "$root/scripts/build" "$root/build" >/dev/null
 results="$root/bench/results"
 mkdir -p "$results" "$data_root"
 csv="$results/summarize.csv"
-echo "rows,mode,memory_limit,threads,seconds,rows_per_second,peak_rss_mb,cpu_seconds,spill_bytes,output_rows" >"$csv"
+echo "rows,days,mode,memory_limit,threads,status,seconds,rows_per_second,peak_rss_mb,cpu_seconds,spill_bytes,days_spilled,output_rows" >"$csv"
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+field() { python3 -c "import json,sys;r=json.load(open(sys.argv[1]));print(eval(sys.argv[2]))" "$@"; }
 
 IFS=, read -ra size_list <<<"$sizes"
 IFS=, read -ra mode_list <<<"$modes"
-for rows in "${size_list[@]}"; do
-  data="$data_root/rows-$rows"
+for size in "${size_list[@]}"; do
+  IFS=@ read -r rows days <<<"$size"
+  days="${days:-31}"
+  data="$data_root/rows-$rows-days-$days"
   if [[ ! -f "$data/.complete" ]]; then
     rm -rf "$data"
-    "$bin" generate --output "$data" --pod-hour-rows "$rows" --seed 42 --quiet
+    echo "generating $rows pod-hour rows over $days days" >&2
+    "$bin" generate --output "$data" --pod-hour-rows "$rows" --days "$days" --seed 42 --quiet
     touch "$data/.complete"
   fi
   for spec in "${mode_list[@]}"; do
     IFS=: read -r mode limit threads <<<"$spec"
     limit="${limit:-256MB}"
     threads="${threads:-$(nproc)}"
-    secs=() rss=() cpu=() spill=() out_rows=() used_threads=()
+    if [[ "$mode" == in-memory && "$rows" -gt "$inmemory_max" ]]; then continue; fi
+    secs=() rss=() cpu=() status=ok spill=0 spilled=0 out_rows=0 used_threads="$threads"
     for ((i = 0; i < runs; i++)); do
       out="$(mktemp -d)"
-      /usr/bin/time -v -o "$out/time.txt" "$bin" summarize --input "$data" \
+      if /usr/bin/time -v -o "$out/time.txt" "$bin" summarize --input "$data" \
         --source 00000000-0000-0000-0000-000000000001 --year 2025 --month 10 \
         --cluster-id bench-cluster --output "$out/summary" --format parquet --quiet \
-        --mode "$mode" --memory-limit "$limit" --threads "$threads" --report "$out/report.json"
-      secs+=("$(python3 -c "import json;print(json.load(open('$out/report.json'))['seconds']['wall'])")")
-      cpu+=("$(python3 -c "import json;print(json.load(open('$out/report.json'))['seconds']['cpu'])")")
-      spill+=("$(python3 -c "import json;print(json.load(open('$out/report.json'))['spill_bytes'])")")
-      out_rows+=("$(python3 -c "import json;r=json.load(open('$out/report.json'))['rows_written'];print(sum(r.values()))")")
-      used_threads+=("$(python3 -c "import json;print(json.load(open('$out/report.json'))['threads'])")")
-      rss+=("$(awk -F: '/Maximum resident set size/ {gsub(/ /,"",$2); print $2/1024}' "$out/time.txt")")
+        --mode "$mode" --memory-limit "$limit" --threads "$threads" --report "$out/report.json" \
+        2>"$out/stderr.txt"; then
+        secs+=("$(field "$out/report.json" "r['seconds']['wall']")")
+        cpu+=("$(field "$out/report.json" "r['seconds']['cpu']")")
+        rss+=("$(awk -F: '/Maximum resident set size/ {gsub(/ /,"",$2); print $2/1024}' "$out/time.txt")")
+        spill="$(field "$out/report.json" "r['spill_bytes']")"
+        spilled="$(field "$out/report.json" "r['days_spilled']")"
+        out_rows="$(field "$out/report.json" "sum(r['rows_written'].values())")"
+        used_threads="$(field "$out/report.json" "r['threads']")"
+      else
+        status="exit $?: $(tr -d ',' <"$out/stderr.txt" | head -c 300)"
+        rm -rf "$out"
+        break
+      fi
       rm -rf "$out"
     done
-    s=$(printf '%s\n' "${secs[@]}" | median)
-    m=$(printf '%s\n' "${rss[@]}" | median)
-    c=$(printf '%s\n' "${cpu[@]}" | median)
-    rps=$(python3 -c "print(round($rows / $s))")
-    echo "$rows,$mode,$limit,${used_threads[0]},$s,$rps,$m,$c,${spill[0]},${out_rows[0]}" | tee -a "$csv"
+    if [[ "$status" == ok ]]; then
+      s=$(printf '%s\n' "${secs[@]}" | median)
+      m=$(printf '%s\n' "${rss[@]}" | median)
+      c=$(printf '%s\n' "${cpu[@]}" | median)
+      rps=$(python3 -c "print(round($rows / $s))")
+      echo "$rows,$days,$mode,$limit,$used_threads,ok,$s,$rps,$m,$c,$spill,$spilled,$out_rows" | tee -a "$csv"
+    else
+      echo "$rows,$days,$mode,$limit,$threads,\"$status\",,,,,,," | tee -a "$csv"
+    fi
   done
 done
 

@@ -96,14 +96,14 @@ struct DayEngine::Lane {
 };
 
 DayEngine::DayEngine(const UnitSource& source, const SummarySettings& settings,
-                     MemoryBudget& budget, SpillArea* spill, int lanes, const NodeRoleTable& roles,
+                     MemoryBudget& budget, SpillArea* spill, int lanes, RolesProvider roles,
                      SummaryTarget& target)
     : source_(source),
       settings_(settings),
       budget_(budget),
       spill_(spill),
       lanes_(std::max(lanes, 1)),
-      roles_(roles),
+      roles_(std::move(roles)),
       target_(target) {}
 
 std::optional<int64_t> DayEngine::expected_day_bytes() const {
@@ -315,7 +315,8 @@ Status DayEngine::SpillLane(Lane& lane) {
   return Status::OK();
 }
 
-Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day) {
+Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day,
+                                                            bool share_workers) {
   auto out = std::make_unique<AggregatedDay>();
   out->day = day.day;
   // Storage first: the pods its rows name are the only ones whose pod mounts matter, and the
@@ -335,8 +336,9 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day) 
   // days mostly stays on one worker and needs no merging; a day alone gets every worker.
   tbb::enumerable_thread_specific<Lane> thread_lanes;
   auto sink = [&](const std::vector<WorkUnit>& units) {
+    const size_t grain = share_workers ? 1 : std::max<size_t>(units.size(), 1);
     tbb::parallel_for(
-        tbb::blocked_range<size_t>(0, units.size(), 1),
+        tbb::blocked_range<size_t>(0, units.size(), grain),
         [&](const tbb::blocked_range<size_t>& r) {
           for (size_t i = r.begin(); i != r.end(); ++i) {
             if (error.failed()) return;
@@ -448,7 +450,8 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day) 
   return out;
 }
 
-Status DayEngine::WriteSpilled(AggregatedDay& day, WriteRowChunk write) {
+Status DayEngine::WriteSpilled(AggregatedDay& day, const NodeRoleTable& roles,
+                               WriteRowChunk write) {
   const uint32_t partitions = day.partitions;
   // One partition of the day: its dimensions and the groups every worker spilled there.
   auto load_piece = [&](uint32_t p, bool with_pods) -> Result<DaySummary> {
@@ -488,7 +491,7 @@ Status DayEngine::WriteSpilled(AggregatedDay& day, WriteRowChunk write) {
   // Each partition's Pod and Storage rows; its Pod rows also go into its unallocated fold,
   // and the folds into the day's, in partition order (each fold holds every node: keeping
   // them all until the end would cost partitions x nodes).
-  UnallocatedCapacity all(roles_);
+  UnallocatedCapacity all(roles);
   std::map<uint32_t, UnallocatedCapacity> pending;
   uint32_t next_fold = 0;
   std::mutex write_mu, fold_mu;
@@ -498,7 +501,7 @@ Status DayEngine::WriteSpilled(AggregatedDay& day, WriteRowChunk write) {
     if (!piece.ok()) return error.Record(piece.status());
     int64_t accounted = 0;
     budget_.Update(accounted, Resident(*piece));
-    UnallocatedCapacity fold(roles_);
+    UnallocatedCapacity fold(roles);
     error.Record(std::move(*piece).FinishPiece(counts, fold, [&](std::span<const SummaryRow> rows) {
       std::lock_guard<std::mutex> lock(write_mu);
       return write(rows);
@@ -523,6 +526,7 @@ Status DayEngine::WriteSpilled(AggregatedDay& day, WriteRowChunk write) {
 }
 
 Status DayEngine::Write(std::unique_ptr<AggregatedDay> day) {
+  auto roles = roles_();
   const auto t0 = Clock::now();
   int64_t sink_nanos = 0;
   int64_t rows_of_day = 0;
@@ -536,12 +540,14 @@ Status DayEngine::Write(std::unique_ptr<AggregatedDay> day) {
     return st;
   };
   Status st;
-  if (day->summary) {
+  if (!roles.ok()) {
+    st = roles.status();
+  } else if (day->summary) {
     budget_.Update(day->accounted_bytes, 2 * day->accounted_bytes);
-    st = std::move(*day->summary).Finish(roles_, write);
+    st = std::move(*day->summary).Finish(**roles, write);
     day->summary.reset();
   } else if (day->dimensions) {
-    st = WriteSpilled(*day, write);
+    st = WriteSpilled(*day, **roles, write);
     spill_->RemoveDay(day->day);
   }
   if (st.ok()) {

@@ -12,6 +12,7 @@
 
 #include <array>
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -51,14 +52,21 @@ struct AggregatedDay {
   int64_t accounted_bytes = 0;  // what the state holds against the budget
 };
 
+// The node roles the unallocated rows need (koku.md §3.3), called before each day is written:
+// the first call may run koku's nodes query while other days are still being aggregated, and
+// every caller waits for it (collaborating on its work).
+using RolesProvider = std::function<Result<const NodeRoleTable*>()>;
+
 class DayEngine {
  public:
   // Every reference must outlive the engine. `spill` null: spilling is disabled.
   DayEngine(const UnitSource& source, const SummarySettings& settings, MemoryBudget& budget,
-            SpillArea* spill, int lanes, const NodeRoleTable& roles, SummaryTarget& target);
+            SpillArea* spill, int lanes, RolesProvider roles, SummaryTarget& target);
 
-  // Sink + Combine. Thread-safe: several days may be aggregated at once.
-  Result<std::unique_ptr<AggregatedDay>> Aggregate(const DayPlan& day);
+  // Sink + Combine. Thread-safe: several days may be aggregated at once. With `share_workers`,
+  // idle workers join in (a partial state each, merged at the end); without, the day stays on
+  // the worker that began it, which is cheaper when other days keep the others busy.
+  Result<std::unique_ptr<AggregatedDay>> Aggregate(const DayPlan& day, bool share_workers = true);
   // Finalize: the day's rows to the target (WriteRows..., EndDay), then its memory and spill
   // files are released. Days must come one at a time unless the target has IndependentDays().
   Status Write(std::unique_ptr<AggregatedDay> day);
@@ -77,7 +85,7 @@ class DayEngine {
   // overrun the budget (or fails, with spilling disabled).
   Status CheckLane(Lane& lane, int64_t growth_bytes = 0);
   Status SpillLane(Lane& lane);
-  Status WriteSpilled(AggregatedDay& day, WriteRowChunk write);
+  Status WriteSpilled(AggregatedDay& day, const NodeRoleTable& roles, WriteRowChunk write);
   void Release(int64_t& accounted) { budget_.Update(accounted, 0); }
 
   const UnitSource& source_;
@@ -85,7 +93,7 @@ class DayEngine {
   MemoryBudget& budget_;
   SpillArea* spill_;
   const int lanes_;
-  const NodeRoleTable& roles_;
+  RolesProvider roles_;
   SummaryTarget& target_;
   DayEngineCounters counters_;
   std::atomic<int64_t> expected_day_bytes_{-1};

@@ -29,10 +29,13 @@ Status RunDays(const RunPlan& plan, DayEngine& engine, const MemoryBudget& budge
     if (options.on_day_written) options.on_day_written();
     changed.notify_all();
   };
+  // Whether a day shares the workers: when it starts alone, or among the last days, where
+  // nothing else is left to keep them busy.
+  std::vector<bool> share(n, false);
   auto process = [&](size_t i) {
     std::unique_ptr<AggregatedDay> day;
     if (!error.failed()) {
-      auto result = engine.Aggregate(plan.days[i]);
+      auto result = engine.Aggregate(plan.days[i], share[i]);
       if (result.ok()) {
         day = std::move(*result);
       } else {
@@ -82,6 +85,7 @@ Status RunDays(const RunPlan& plan, DayEngine& engine, const MemoryBudget& budge
       changed.wait_for(lock, std::chrono::milliseconds(1));
     }
     if (error.failed()) break;
+    share[i] = in_flight == 0 || n - i <= static_cast<size_t>(options.workers);
     ++in_flight;
     lock.unlock();
     arena.enqueue([&process, i] { process(i); });

@@ -22,6 +22,7 @@ namespace ocpagg {
 
 struct DayPipelineOptions {
   int max_in_flight = 1;
+  int workers = 1;
   bool independent_days = false;
   std::function<void()> on_day_written;  // optional; called one at a time
 };
