@@ -44,43 +44,52 @@ for size in "${size_list[@]}"; do
     "$bin" generate --output "$data" --pod-hour-rows "$rows" --days "$days" --seed 42 --quiet
     touch "$data/.complete"
   fi
-  for spec in "${mode_list[@]}"; do
-    IFS=: read -r mode limit threads <<<"$spec"
-    limit="${limit:-256MB}"
-    threads="${threads:-$(nproc)}"
-    if [[ "$mode" == in-memory && "$rows" -gt "$inmemory_max" ]]; then continue; fi
-    secs=() rss=() cpu=() status=ok spill=0 spilled=0 out_rows=0 used_threads="$threads"
-    for ((i = 0; i < runs; i++)); do
+  # Runs interleave the modes (run 1 of every mode, then run 2, ...), so that a machine whose
+  # speed drifts (shared hosts do) biases no mode.
+  declare -A secs=() rss=() cpu=() status=() spill=() spilled=() out_rows=() used=()
+  for ((i = 0; i < runs; i++)); do
+    for spec in "${mode_list[@]}"; do
+      IFS=: read -r mode limit threads <<<"$spec"
+      limit="${limit:-256MB}"
+      threads="${threads:-$(nproc)}"
+      if [[ "$mode" == in-memory && "$rows" -gt "$inmemory_max" ]]; then continue; fi
+      [[ -n "${status[$spec]:-}" && "${status[$spec]}" != ok ]] && continue
       out="$(mktemp -d)"
       if /usr/bin/time -v -o "$out/time.txt" "$bin" summarize --input "$data" \
         --source 00000000-0000-0000-0000-000000000001 --year 2025 --month 10 \
         --cluster-id bench-cluster --output "$out/summary" --format parquet --quiet \
         --mode "$mode" --memory-limit "$limit" --threads "$threads" --report "$out/report.json" \
         2>"$out/stderr.txt"; then
-        secs+=("$(field "$out/report.json" "r['seconds']['wall']")")
-        cpu+=("$(field "$out/report.json" "r['seconds']['cpu']")")
-        rss+=("$(awk -F: '/Maximum resident set size/ {gsub(/ /,"",$2); print $2/1024}' "$out/time.txt")")
-        spill="$(field "$out/report.json" "r['spill_bytes']")"
-        spilled="$(field "$out/report.json" "r['days_spilled']")"
-        out_rows="$(field "$out/report.json" "sum(r['rows_written'].values())")"
-        used_threads="$(field "$out/report.json" "r['threads']")"
+        status[$spec]=ok
+        secs[$spec]+="$(field "$out/report.json" "r['seconds']['wall']") "
+        cpu[$spec]+="$(field "$out/report.json" "r['seconds']['cpu']") "
+        rss[$spec]+="$(awk -F: '/Maximum resident set size/ {gsub(/ /,"",$2); print $2/1024}' "$out/time.txt") "
+        spill[$spec]="$(field "$out/report.json" "r['spill_bytes']")"
+        spilled[$spec]="$(field "$out/report.json" "r['days_spilled']")"
+        out_rows[$spec]="$(field "$out/report.json" "sum(r['rows_written'].values())")"
+        used[$spec]="$(field "$out/report.json" "r['threads']")"
       else
-        status="exit $?: $(tr -d ',' <"$out/stderr.txt" | head -c 300)"
-        rm -rf "$out"
-        break
+        status[$spec]="exit $?: $(tr -d ',' <"$out/stderr.txt" | head -c 300)"
       fi
       rm -rf "$out"
     done
-    if [[ "$status" == ok ]]; then
-      s=$(printf '%s\n' "${secs[@]}" | median)
-      m=$(printf '%s\n' "${rss[@]}" | median)
-      c=$(printf '%s\n' "${cpu[@]}" | median)
+  done
+  for spec in "${mode_list[@]}"; do
+    IFS=: read -r mode limit threads <<<"$spec"
+    limit="${limit:-256MB}"
+    threads="${threads:-$(nproc)}"
+    [[ -n "${status[$spec]:-}" ]] || continue
+    if [[ "${status[$spec]}" == ok ]]; then
+      s=$(tr ' ' '\n' <<<"${secs[$spec]}" | grep . | median)
+      m=$(tr ' ' '\n' <<<"${rss[$spec]}" | grep . | median)
+      c=$(tr ' ' '\n' <<<"${cpu[$spec]}" | grep . | median)
       rps=$(python3 -c "print(round($rows / $s))")
-      echo "$rows,$days,$mode,$limit,$used_threads,ok,$s,$rps,$m,$c,$spill,$spilled,$out_rows" | tee -a "$csv"
+      echo "$rows,$days,$mode,$limit,${used[$spec]},ok,$s,$rps,$m,$c,${spill[$spec]},${spilled[$spec]},${out_rows[$spec]}" | tee -a "$csv"
     else
-      echo "$rows,$days,$mode,$limit,$threads,\"$status\",,,,,,," | tee -a "$csv"
+      echo "$rows,$days,$mode,$limit,$threads,\"${status[$spec]}\",,,,,,," | tee -a "$csv"
     fi
   done
+  unset secs rss cpu status spill spilled out_rows used
 done
 
 py="$root/.venv/bin/python"
