@@ -303,7 +303,7 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
                                         "Days read at once (default: threads + 1)");
   flags->batch_rows_opt =
       cmd->add_option("--batch-rows", flags->batch_rows,
-                      "Rows per decoded Parquet batch (default: 65536, less under small limits)")
+                      "Rows per decoded Parquet batch (default: 16384, less under small limits)")
           ->check(CLI::PositiveNumber);
   cmd->add_flag("--no-spill", flags->no_spill,
                 "Stop with exit code 5 when a day does not fit the memory limit, instead of "

@@ -14,6 +14,17 @@ struct ProcessResult {
 // Runs argv[0] with the arguments argv[1..] (no shell: arguments are passed verbatim).
 ProcessResult RunProcess(const std::vector<std::string>& argv);
 
+// A --memory-limit value of `mb` megabytes, raised under AddressSanitizer, whose shadow memory
+// adds tens of megabytes to the resident set the limit is measured against.
+#if defined(__SANITIZE_ADDRESS__)
+inline constexpr bool kAddressSanitizer = true;
+#else
+inline constexpr bool kAddressSanitizer = false;
+#endif
+inline std::string MemoryLimitMB(int mb) {
+  return std::to_string(kAddressSanitizer ? mb + 192 : mb) + "MB";
+}
+
 // The ocpagg binary under test.
 std::string OcpaggBinary();
 // The repository root (for tests/golden, examples, ...).

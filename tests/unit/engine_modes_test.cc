@@ -86,6 +86,7 @@ TEST_P(EngineModes, EveryModeGivesTheInMemoryRows) {
     argv.insert(argv.end(), extra.begin(), extra.end());
     auto r = RunProcess(argv);
     EXPECT_EQ(r.exit_code, 0) << name << ": " << r.output;
+    if (r.exit_code != 0) return SummaryTable{};
     return ReadOutput(tmp.path() + "/" + name);
   };
   SummaryTable baseline = summarize("in-memory", {"--mode", "in-memory"});
@@ -94,8 +95,9 @@ TEST_P(EngineModes, EveryModeGivesTheInMemoryRows) {
       {"serial", {"--mode", "serial"}},
       {"parallel-2", {"--mode", "parallel", "--threads", "2"}},
       {"parallel-3-one-day", {"--mode", "parallel", "--threads", "3", "--max-days-in-flight", "1"}},
-      {"parallel-64MB", {"--mode", "parallel", "--memory-limit", "64MB"}},
-      {"parallel-128MB-3", {"--mode", "parallel", "--threads", "3", "--memory-limit", "128MB"}},
+      {"parallel-64MB", {"--mode", "parallel", "--memory-limit", MemoryLimitMB(64)}},
+      {"parallel-128MB-3",
+       {"--mode", "parallel", "--threads", "3", "--memory-limit", MemoryLimitMB(128)}},
       {"auto", {"--mode", "auto"}},
       // States capped far below the data: every day spills, in one or several runs per worker.
       {"spill-serial", {"--mode", "serial", "--max-state-memory", "32KB"}},

@@ -8,7 +8,7 @@
 //     mode: parallel                  # OCPAGG_MODE: auto | in-memory | serial | parallel
 //     streaming_threshold_rows: 2000000   # OCPAGG_STREAMING_THRESHOLD_ROWS
 //     max_days_in_flight: 3           # OCPAGG_MAX_DAYS_IN_FLIGHT
-//     batch_rows: 65536               # OCPAGG_BATCH_ROWS: rows per decoded batch (default: from
+//     batch_rows: 16384               # OCPAGG_BATCH_ROWS: rows per decoded batch (default: from
 //                                     #   the memory limit)
 //     spill: true                     # OCPAGG_SPILL: a day too large for the limit goes to disk
 //                                     #   (false: stop with exit code 5 instead)

@@ -1,10 +1,12 @@
 #pragma once
 // One day of the summary (DESIGN.md "Per day"), in DuckDB's three verbs:
-//   Sink      the day's row groups are dealt to up to `lanes` workers (DealLanes); each reads
-//             its units into its own partial DaySummary;
-//   Combine   the partial states are merged in lane order (the same sums for the same lanes);
+//   Sink      the day's row groups go to whichever workers are free, costliest first (storage
+//             first: ClaimedPods); each worker that takes part reads into a partial DaySummary
+//             of its own (a lane);
+//   Combine   the lanes are merged in the order they opened;
 //   Finalize  the merged state's rows stream to the target in bounded chunks.
-// Memory: every partial state is accounted against the MemoryBudget after each batch. A worker
+// Memory: every partial state is accounted against the MemoryBudget after each batch (after
+// each wide row group, which is read in column passes). A worker
 // whose state would overrun it writes its groups to disk by namespace partition and goes on
 // with an empty state (aggregate/day_spill.h); a spilled day is finalized partition by
 // partition, each read back alone. With spilling disabled, overrunning the budget is an error

@@ -2,12 +2,12 @@
 // `summarize`: koku's daily summary for one source and one month (koku.md §0, §2, §6), from
 // koku's Parquet layout to a SummaryTarget.
 //
-// How it runs (DESIGN.md): Plan (footers only: row groups per day) -> nodes query over the
-// range (koku.md §3.3) -> days through a bounded pipeline: a day is read and aggregated by all
-// workers at once (per-worker partial states merged deterministically), finished, and written
-// while later days are being read. The number of days in flight is bounded, and intake waits
-// while the process's resident memory is near the limit, so memory follows the work in flight,
-// not the input size.
+// How it runs (docs/engine.md): plan from the footers (row groups per day), then days through
+// a bounded pipeline (engine/day_pipeline.h): each day read by the free workers into partial
+// states, merged, finished and streamed to the target while later days are read; koku's nodes
+// query (koku.md §3.3) runs before the first day is written. One memory limit bounds it all
+// (engine/memory_budget.h): memory follows the days in flight, not the input size, and a day
+// too large for the limit spills to disk.
 
 #include <array>
 #include <cstdint>
