@@ -121,5 +121,18 @@ TEST_F(SummarizeMemory, StatesCappedFarBelowTheDaySpillInManyRunsAndGiveTheSameR
   for (size_t i = 0; i < diffs.size() && i < 5; ++i) ADD_FAILURE() << diffs[i];
 }
 
+// Row groups of 20,000 rows, a share of 1 MB for two workers and batches of 1,024 rows: every
+// daily pod row group is read in about twenty slices, each through all its column passes.
+TEST_F(SummarizeMemory, RowGroupsLargerThanTheShareAreReadInSlicesAndGiveTheSameRows) {
+  auto whole = Summarize(tmp_.path() + "/whole", {"--mode", "serial"});
+  ASSERT_EQ(whole.exit_code, 0) << whole.output;
+  auto sliced = Summarize(tmp_.path() + "/sliced",
+                          {"--threads", "2", "--max-state-memory", "1MB", "--batch-rows", "1024"});
+  ASSERT_EQ(sliced.exit_code, 0) << sliced.output;
+  auto diffs = CompareSummaries(ReadOutput(tmp_.path() + "/whole"),
+                                ReadOutput(tmp_.path() + "/sliced"), {"uuid"});
+  for (size_t i = 0; i < diffs.size() && i < 5; ++i) ADD_FAILURE() << diffs[i];
+}
+
 }  // namespace
 }  // namespace ocpagg::testing

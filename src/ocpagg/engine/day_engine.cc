@@ -174,69 +174,101 @@ Status DayEngine::AddUnit(const WorkUnit& unit, Date day, Lane& lane) {
 
 // A daily pod row group is wide (17 columns): read whole, it holds every column's pages at once,
 // which for large row groups is tens of megabytes. Read in column passes, keys first, it holds
-// one pass's pages; every column is still decoded once.
+// one pass's pages; every column is still decoded once. The groups the keys pass finds are only
+// valid until the lane spills, so the lane is checked between passes only when a slice of rows
+// has been through all of them: a row group larger than the states' share can take is read in
+// slices, each pass decoding (and skipping) the rows of the slices before it.
 Status DayEngine::AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane, int64_t* rows) {
   const MillisWindow window = MillisWindow::Days(day, day);
   const std::string& path = source_.PathOf(unit);
   ARROW_ASSIGN_OR_RAISE(auto scan, source_.Open(unit));
   const auto passes = ColumnPassesOf(InputTable::kPodUsageDaily);
+  const int64_t unit_rows = scan->row_group_num_rows(unit.row_group);
+  const int64_t slice_rows = std::min(SliceRows(), std::max<int64_t>(unit_rows, 1));
   DaySummary& s = *lane.state;
-  // The group of each row of the row group; rows outside the day or without a pod row skip
-  // the number passes.
+  // The group of each row of the slice; rows outside the day or without a pod row skip the
+  // number passes.
   constexpr uint32_t kOutside = DaySummary::kNoPodGroup - 1;
   std::vector<uint32_t> groups;
-  groups.reserve(static_cast<size_t>(unit.rows));
+  groups.reserve(static_cast<size_t>(slice_rows));
   auto typed = [&](const ParquetScan::Batch& raw) -> Result<PodUsageBatch> {
     auto batch = PodUsageBatch::Make(raw);
     if (!batch.ok()) return BadInput("{}: {}", path, batch.status().message());
     return batch;
   };
-  ARROW_RETURN_NOT_OK(scan->ForEachBatch(
-      unit.row_group,
-      [&](const ParquetScan::Batch& raw) -> Status {
-        ARROW_ASSIGN_OR_RAISE(const PodUsageBatch b, typed(raw));
-        for (int64_t i = 0; i < raw.num_rows; ++i) {
-          const auto ts = b.interval_start_millis(i);
-          if (!ts || !window.Contains(*ts)) {
-            groups.push_back(kOutside);
-            continue;
-          }
-          ++*rows;
-          auto group = s.AddPodKeys(b.Row(i, day));
-          if (!group.ok()) {
-            return MakeError(KindOf(group.status()),
-                             fmt::format("{} (row {}): {}", path, raw.first_row + i + 1,
-                                         group.status().message()));
-          }
-          groups.push_back(*group);
-        }
-        return Status::OK();
-      },
-      passes[static_cast<size_t>(PodDailyPass::kKeys)]));
-  for (PodDailyPass pass : {PodDailyPass::kCpu, PodDailyPass::kMemory, PodDailyPass::kCapacity}) {
-    size_t r = 0;
+  for (int64_t lo = 0; lo < unit_rows; lo += slice_rows) {
+    const int64_t hi = std::min(unit_rows, lo + slice_rows);
+    // The rows [first, last) of a batch that fall in the slice.
+    auto in_slice = [&](const ParquetScan::Batch& raw) {
+      const int64_t first = std::clamp<int64_t>(lo - raw.group_row, 0, raw.num_rows);
+      const int64_t last = std::clamp<int64_t>(hi - raw.group_row, 0, raw.num_rows);
+      return std::pair<int64_t, int64_t>(first, last);
+    };
+    groups.clear();
     ARROW_RETURN_NOT_OK(scan->ForEachBatch(
         unit.row_group,
         [&](const ParquetScan::Batch& raw) -> Status {
+          const auto [first, last] = in_slice(raw);
+          if (first == last) return Status::OK();
           ARROW_ASSIGN_OR_RAISE(const PodUsageBatch b, typed(raw));
-          for (int64_t i = 0; i < raw.num_rows; ++i, ++r) {
-            const uint32_t group = groups[r];
-            if (group >= kOutside) continue;
-            const PodUsageRow numbers = b.Numbers(i);
-            if (pass == PodDailyPass::kCpu) {
-              s.AddPodCpu(group, numbers);
-            } else if (pass == PodDailyPass::kMemory) {
-              s.AddPodMemory(group, numbers);
-            } else {
-              s.AddPodCapacity(group, numbers);
+          for (int64_t i = first; i < last; ++i) {
+            const auto ts = b.interval_start_millis(i);
+            if (!ts || !window.Contains(*ts)) {
+              groups.push_back(kOutside);
+              continue;
             }
+            ++*rows;
+            auto group = s.AddPodKeys(b.Row(i, day));
+            if (!group.ok()) {
+              return MakeError(KindOf(group.status()),
+                               fmt::format("{} (row {}): {}", path, raw.first_row + i + 1,
+                                           group.status().message()));
+            }
+            groups.push_back(*group);
           }
           return Status::OK();
         },
-        passes[static_cast<size_t>(pass)]));
+        passes[static_cast<size_t>(PodDailyPass::kKeys)], hi));
+    for (PodDailyPass pass : {PodDailyPass::kCpu, PodDailyPass::kMemory, PodDailyPass::kCapacity}) {
+      size_t r = 0;
+      ARROW_RETURN_NOT_OK(scan->ForEachBatch(
+          unit.row_group,
+          [&](const ParquetScan::Batch& raw) -> Status {
+            const auto [first, last] = in_slice(raw);
+            if (first == last) return Status::OK();
+            ARROW_ASSIGN_OR_RAISE(const PodUsageBatch b, typed(raw));
+            for (int64_t i = first; i < last && r < groups.size(); ++i, ++r) {
+              const uint32_t group = groups[r];
+              if (group >= kOutside) continue;
+              const PodUsageRow numbers = b.Numbers(i);
+              if (pass == PodDailyPass::kCpu) {
+                s.AddPodCpu(group, numbers);
+              } else if (pass == PodDailyPass::kMemory) {
+                s.AddPodMemory(group, numbers);
+              } else {
+                s.AddPodCapacity(group, numbers);
+              }
+            }
+            return Status::OK();
+          },
+          passes[static_cast<size_t>(pass)], hi));
+    }
+    // Room for the next slice, or the check at the unit's end.
+    ARROW_RETURN_NOT_OK(CheckLane(lane, hi < unit_rows ? StateGrowthBound(unit, slice_rows) : 0));
   }
-  // Groups are only valid until a spill: the memory check waits for the unit's last pass.
-  return CheckLane(lane);
+  return Status::OK();
+}
+
+int64_t DayEngine::SliceRows() const {
+  const MemoryShares& shares = budget_.shares();
+  const int64_t batch = std::max<int64_t>(shares.batch_rows, 1);
+  const int64_t rows = shares.state_bytes / (2 * static_cast<int64_t>(lanes_) * kStateBytesPerRow);
+  return std::max(batch, rows / batch * batch);
+}
+
+int64_t DayEngine::RowsBetweenChecks(const WorkUnit& unit) const {
+  if (unit.table == InputTable::kPodUsageDaily && source_.cache == nullptr) return SliceRows();
+  return std::max<int64_t>(budget_.shares().batch_rows, 1);
 }
 
 Status DayEngine::CheckLane(Lane& lane, int64_t growth_bytes) {
@@ -351,9 +383,8 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day,
               lane.state.emplace(settings_, day.day);
               if (claims_known) lane.state->RestrictMountsTo(&claimed);
             }
-            // A wide unit is read in passes and checked only at its end: make room first
-            // for the groups it may add.
-            error.Record(CheckLane(lane, StateGrowthBound(units[i])));
+            // Make room first for the groups the unit may add before its first check.
+            error.Record(CheckLane(lane, StateGrowthBound(units[i], RowsBetweenChecks(units[i]))));
             error.Record(AddUnit(units[i], day.day, lane));
           }
         },

@@ -83,6 +83,11 @@ class DayEngine {
   struct Lane;
   Status AddUnit(const WorkUnit& unit, Date day, Lane& lane);
   Status AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane, int64_t* rows);
+  // Rows of a wide unit read between two checks of its lane: what half the states' share, split
+  // between the lanes, can take, in whole batches.
+  int64_t SliceRows() const;
+  // Rows of `unit` read before its lane is first checked.
+  int64_t RowsBetweenChecks(const WorkUnit& unit) const;
   // Accounts the lane's state; spills it when the states, grown by `growth_bytes`, would
   // overrun the budget (or fails, with spilling disabled).
   Status CheckLane(Lane& lane, int64_t growth_bytes = 0);

@@ -35,12 +35,11 @@ int64_t ReadCostPerRow(InputTable t) {
 
 }  // namespace
 
-int64_t StateGrowthBound(const WorkUnit& unit) {
-  constexpr int64_t kGroupBytes = 200;  // key, sums, index slot, strings, allocator overhead
+int64_t StateGrowthBound(const WorkUnit& unit, int64_t rows) {
   switch (unit.table) {
     case InputTable::kPodUsageDaily:
     case InputTable::kStorageUsageDaily:
-      return unit.rows * kGroupBytes;
+      return std::min(rows, unit.rows) * kStateBytesPerRow;
     default:
       return 0;
   }
@@ -138,7 +137,6 @@ Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
     plan.estimated_rows += u.unit.rows;
     plan.max_page_bytes = std::max(plan.max_page_bytes, u.unit.page_bytes);
     plan.max_columns = std::max(plan.max_columns, u.unit.columns);
-    plan.max_state_growth_bytes = std::max(plan.max_state_growth_bytes, StateGrowthBound(u.unit));
     if (u.unit.table == InputTable::kPodUsageDaily) plan.pod_usage_units.push_back(u.unit);
     if (u.unit.table == InputTable::kNodeLabelsDaily) plan.node_label_units.push_back(u.unit);
   }

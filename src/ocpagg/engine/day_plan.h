@@ -23,11 +23,12 @@ struct WorkUnit {
   int32_t columns = 0;      // columns read in its widest pass
 };
 
-// What reading `unit` can add to an aggregation state at most, in resident bytes: a group per
-// daily pod or storage row (the other tables' state is per node or namespace, and small). A
-// wide unit is read in column passes and its state checked only at its end, so the states'
-// share must hold at least this much.
-int64_t StateGrowthBound(const WorkUnit& unit);
+// What reading `rows` rows of `unit` can add to an aggregation state at most, in resident bytes:
+// a group per daily pod or storage row (the other tables' state is per node or namespace, and
+// small). A state is checked between batches, and a wide unit read in column passes between
+// slices of its rows, so the states' share must hold at least what one slice adds.
+int64_t StateGrowthBound(const WorkUnit& unit, int64_t rows);
+inline constexpr int64_t kStateBytesPerRow = 200;  // key, sums, index slot, strings, overhead
 
 // What reading `unit` holds in memory at most, with batches of `batch_rows` rows and a read
 // buffer of `buffer_bytes` per column.
@@ -51,7 +52,6 @@ struct RunPlan {
   int64_t row_groups_spanning_days = 0;
   int64_t max_page_bytes = 0;  // over every unit: the costliest read
   int32_t max_columns = 0;
-  int64_t max_state_growth_bytes = 0;  // over every unit: StateGrowthBound
 };
 
 // The units of a day, costliest to read first (rows times a per-table cost), so that the long

@@ -180,8 +180,9 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
     shares = ShareMemory(report.memory_limit_bytes, memory.current_bytes(), threads,
                          independent_days ? threads : 1, perf.batch_rows,
                          ReadCost{plan.max_page_bytes, plan.max_columns});
-    // The states must hold at least what one row group can add before it is checked.
-    const int64_t least_state = std::max(kMinStateBytes, plan.max_state_growth_bytes);
+    // The states must hold at least what one batch can add before it is checked.
+    const int64_t least_state = std::max(kMinStateBytes, shares.batch_rows * kStateBytesPerRow *
+                                                             static_cast<int64_t>(shares.workers));
     if (shares.state_bytes < least_state) {
       const int64_t least_limit =
           (shares.baseline_bytes + shares.reading_bytes + shares.writing_bytes + least_state) / 9 *
@@ -190,7 +191,7 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
           ErrorKind::kMemoryLimit,
           fmt::format("--memory-limit {} MB is too small for this input: the process holds {} "
                       "MB before the first day, reading its largest row groups takes {} MB, "
-                      "writing {} MB, and aggregating one of its row groups up to {} MB; give at "
+                      "writing {} MB, and aggregating at least {} MB; give at "
                       "least {} MB",
                       shares.limit_bytes >> 20, shares.baseline_bytes >> 20,
                       shares.reading_bytes >> 20, shares.writing_bytes >> 20, least_state >> 20,

@@ -71,13 +71,16 @@ class ParquetScan {
     std::vector<std::shared_ptr<arrow::Array>> columns;
     int64_t num_rows = 0;
     int64_t first_row = 0;  // index of the batch's first row within the file (for messages)
+    int64_t group_row = 0;  // index of the batch's first row within its row group
   };
   // Reads a row group batch by batch (bounded memory), calling `fn(const Batch&)` -> Status.
   // With `columns` (indices into the requested columns), only those are read and the others
   // are nullptr in the batches: a wide row group read in several passes of a few columns holds
-  // only a few columns' pages at a time.
+  // only a few columns' pages at a time. With `end_row` >= 0, reading stops after the batch that
+  // holds the row group's row `end_row - 1`.
   template <typename Fn>
-  Status ForEachBatch(int row_group, Fn&& fn, std::span<const int> columns = {}) const;
+  Status ForEachBatch(int row_group, Fn&& fn, std::span<const int> columns = {},
+                      int64_t end_row = -1) const;
 
  private:
   ParquetScan() = default;
@@ -97,12 +100,14 @@ class ParquetScan {
 };
 
 template <typename Fn>
-Status ParquetScan::ForEachBatch(int row_group, Fn&& fn, std::span<const int> columns) const {
+Status ParquetScan::ForEachBatch(int row_group, Fn&& fn, std::span<const int> columns,
+                                 int64_t end_row) const {
   const std::vector<int> pass = PassColumns(columns);
   ARROW_ASSIGN_OR_RAISE(auto reader, OpenRowGroup(row_group, pass));
-  int64_t first_row = FirstRowOf(row_group);
+  const int64_t group_first_row = FirstRowOf(row_group);
+  int64_t first_row = group_first_row;
   Batch batch;
-  while (true) {
+  while (end_row < 0 || first_row - group_first_row < end_row) {
     std::shared_ptr<arrow::RecordBatch> rb;
     auto st = reader->ReadNext(&rb);
     if (!st.ok()) {
@@ -110,6 +115,7 @@ Status ParquetScan::ForEachBatch(int row_group, Fn&& fn, std::span<const int> co
     }
     if (!rb) break;
     ARROW_RETURN_NOT_OK(ToBatch(*rb, first_row, pass, &batch));
+    batch.group_row = first_row - group_first_row;
     ARROW_RETURN_NOT_OK(fn(static_cast<const Batch&>(batch)));
     first_row += rb->num_rows();
   }
