@@ -161,6 +161,7 @@ void DaySummary::Merge(DaySummary&& other) {
 Status DaySummary::FinishRows(const CostCategoryMatcher& categories, const VolumeNodeCounts* counts,
                               UnallocatedCapacity& unallocated, RowChunker& out) {
   const DayCapacity capacity = capacity_.Finish();
+  capacity_ = NodeCapacity();  // the hourly maxima are summed up: what they held goes now
   DayContext ctx(day_, settings_->compat, strings_, labels_, dimensions_, capacity, categories);
   // Statement (iii) reads back the Pod rows of statement (ii): fold them as they go out.
   ARROW_RETURN_NOT_OK(pods_.Finish(ctx, [&](SummaryRow&& r) {

@@ -486,7 +486,9 @@ Status DayEngine::WriteSpilled(AggregatedDay& day, const NodeRoleTable& roles,
   const uint32_t partitions = day.partitions;
   // One partition of the day: its dimensions and the groups every worker spilled there.
   auto load_piece = [&](uint32_t p, bool with_pods) -> Result<DaySummary> {
-    DaySummary piece = day.dimensions->DimensionsOnly();
+    // The volume node counts need the storage groups and pod mounts alone.
+    DaySummary piece =
+        with_pods ? day.dimensions->DimensionsOnly() : DaySummary(settings_, day.day);
     for (const auto& prefix : day.spill_prefixes) {
       if (with_pods) {
         ARROW_RETURN_NOT_OK(
@@ -532,11 +534,19 @@ Status DayEngine::WriteSpilled(AggregatedDay& day, const NodeRoleTable& roles,
     if (!piece.ok()) return error.Record(piece.status());
     int64_t accounted = 0;
     budget_.Update(accounted, Resident(*piece));
-    UnallocatedCapacity fold(roles);
-    error.Record(std::move(*piece).FinishPiece(counts, fold, [&](std::span<const SummaryRow> rows) {
+    auto write_rows = [&](std::span<const SummaryRow> rows) {
       std::lock_guard<std::mutex> lock(write_mu);
       return write(rows);
-    }));
+    };
+    if (lanes_ == 1) {
+      // One worker finishes the partitions in order: they fold into the day's fold directly.
+      error.Record(std::move(*piece).FinishPiece(counts, all, write_rows));
+      Release(accounted);
+      malloc_trim(0);  // the piece's blocks go back before the next piece is read
+      return;
+    }
+    UnallocatedCapacity fold(roles);
+    error.Record(std::move(*piece).FinishPiece(counts, fold, write_rows));
     Release(accounted);
     std::lock_guard<std::mutex> lock(fold_mu);
     pending.emplace(p, std::move(fold));

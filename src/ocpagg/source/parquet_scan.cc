@@ -39,11 +39,19 @@ std::string_view KindName(ColumnKind kind) {
   return "?";
 }
 
-// True when every data page of the column, in every row group, is dictionary-encoded.
-bool DictionaryPagesOnly(const parquet::FileMetaData& metadata, int leaf) {
+// True when every data page of the column, in every row group, is dictionary-encoded, and
+// every row group's dictionary is small.
+bool SmallDictionaryPagesOnly(const parquet::FileMetaData& metadata, int leaf) {
+  // Arrow rebuilds each row group's dictionary in a hash table of its own, about ten times the
+  // size of the dictionary page: worth it for a few distinct values, not for a row group's
+  // worth of pod names (a dictionary near the writer's 1 MiB page limit).
+  constexpr int64_t kMaxDictionaryPageBytes = 128 * 1024;
   for (int rg = 0; rg < metadata.num_row_groups(); ++rg) {
     auto chunk = metadata.RowGroup(rg)->ColumnChunk(leaf);
     if (!chunk->has_dictionary_page()) return false;
+    if (chunk->data_page_offset() - chunk->dictionary_page_offset() > kMaxDictionaryPageBytes) {
+      return false;
+    }
     for (const auto& stats : chunk->encoding_stats()) {
       const bool data_page = stats.page_type == parquet::PageType::DATA_PAGE ||
                              stats.page_type == parquet::PageType::DATA_PAGE_V2;
@@ -90,14 +98,15 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
   // Pre-buffering would hold the whole selected column chunks of a row group in memory; the
   // buffered streams above read them a buffer at a time instead.
   arrow_props.set_pre_buffer(false);
-  // Strings stay dictionary-encoded where the file's pages are: few distinct values (namespace,
-  // node, labels), read as small codes. Where the writer's dictionary overflowed and its pages
-  // fell back to plain (many distinct values: pod names of a large cluster), Arrow would have
-  // to rebuild a dictionary of every value of the row group; plain strings are cheaper then.
+  // Strings stay dictionary-encoded where the file's pages are and the dictionaries are small:
+  // few distinct values (namespace, node, labels), read as small codes. Where the writer's
+  // dictionary overflowed and its pages fell back to plain, or where it is large (many distinct
+  // values: pod names of a large cluster), Arrow would have to rebuild a dictionary of nearly
+  // every value of the row group; plain strings are cheaper then.
   for (const auto& spec : scan->columns_) {
     if (spec.kind != ColumnKind::kString) continue;
     const int leaf = metadata.schema()->ColumnIndex(std::string(spec.name));
-    if (leaf >= 0 && DictionaryPagesOnly(metadata, leaf)) {
+    if (leaf >= 0 && SmallDictionaryPagesOnly(metadata, leaf)) {
       arrow_props.set_read_dictionary(leaf, true);
     }
   }
