@@ -13,7 +13,8 @@ with open(os.path.join(out, "summarize.md"), "w") as f:
     f.write("# summarize: throughput and peak memory\n\n")
     f.write(f"Machine: {os.cpu_count()} cores, {platform.platform()}. Median of runs; peak RSS from "
             "/usr/bin/time -v. Input from `ocpagg generate --seed 42`, one month (31 days) unless "
-            "the days column says otherwise; rows/s counts hourly pod-usage input rows.\n\n")
+            "the days column says otherwise; rows/s counts hourly pod-usage input rows; MB are "
+            "MiB, as in --memory-limit.\n\n")
     f.write("| pod-hour rows | days | mode | memory limit | threads | seconds | rows/s | peak RSS MB "
             "| CPU s | spill bytes | days spilled | output rows |\n")
     f.write("|---:|---:|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n")
@@ -24,7 +25,7 @@ with open(os.path.join(out, "summarize.md"), "w") as f:
             continue
         f.write(f"| {int(r['rows']):,} | {r['days']} | {r['mode']} | {r['memory_limit']} | "
                 f"{r['threads']} | {float(r['seconds']):.2f} | {int(r['rows_per_second']):,} | "
-                f"{float(r['peak_rss_mb']):.0f} | {float(r['cpu_seconds']):.2f} | "
+                f"{float(r['peak_rss_mb']):.1f} | {float(r['cpu_seconds']):.2f} | "
                 f"{int(r['spill_bytes']):,} | {r['days_spilled']} | {int(r['output_rows']):,} |\n")
 
 try:
@@ -50,7 +51,8 @@ for a, t in ((a1, "peak RSS (MB)"), (a2, "time (s)")):
     a.set_title(t)
     a.grid(True, alpha=.3)
 a1.set_yscale("log")
-a1.axhline(256, color="grey", linestyle="--", linewidth=.8)
+for limit in (256, 128, 64):
+    a1.axhline(limit, color="grey", linestyle="--", linewidth=.8)
 a1.legend(fontsize=7)
 fig.tight_layout()
 fig.savefig(os.path.join(out, "summarize.png"), dpi=110)

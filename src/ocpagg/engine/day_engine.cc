@@ -198,60 +198,56 @@ Status DayEngine::AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane,
   };
   for (int64_t lo = 0; lo < unit_rows; lo += slice_rows) {
     const int64_t hi = std::min(unit_rows, lo + slice_rows);
-    // The rows [first, last) of a batch that fall in the slice.
-    auto in_slice = [&](const ParquetScan::Batch& raw) {
-      const int64_t first = std::clamp<int64_t>(lo - raw.group_row, 0, raw.num_rows);
-      const int64_t last = std::clamp<int64_t>(hi - raw.group_row, 0, raw.num_rows);
-      return std::pair<int64_t, int64_t>(first, last);
-    };
-    groups.clear();
-    ARROW_RETURN_NOT_OK(scan->ForEachBatch(
-        unit.row_group,
-        [&](const ParquetScan::Batch& raw) -> Status {
-          const auto [first, last] = in_slice(raw);
-          if (first == last) return Status::OK();
-          ARROW_ASSIGN_OR_RAISE(const PodUsageBatch b, typed(raw));
-          for (int64_t i = first; i < last; ++i) {
-            const auto ts = b.interval_start_millis(i);
-            if (!ts || !window.Contains(*ts)) {
-              groups.push_back(kOutside);
-              continue;
-            }
-            ++*rows;
-            auto group = s.AddPodKeys(b.Row(i, day));
-            if (!group.ok()) {
-              return MakeError(KindOf(group.status()),
-                               fmt::format("{} (row {}): {}", path, raw.first_row + i + 1,
-                                           group.status().message()));
-            }
-            groups.push_back(*group);
-          }
-          return Status::OK();
-        },
-        passes[static_cast<size_t>(PodDailyPass::kKeys)], hi));
-    for (PodDailyPass pass : {PodDailyPass::kCpu, PodDailyPass::kMemory, PodDailyPass::kCapacity}) {
-      size_t r = 0;
-      ARROW_RETURN_NOT_OK(scan->ForEachBatch(
+    // Calls `row(batch, raw, i)` for each row i of the slice, reading the columns of `pass`.
+    auto for_each_row = [&](PodDailyPass pass, auto&& row) {
+      return scan->ForEachBatch(
           unit.row_group,
           [&](const ParquetScan::Batch& raw) -> Status {
-            const auto [first, last] = in_slice(raw);
+            const int64_t first = std::clamp<int64_t>(lo - raw.group_row, 0, raw.num_rows);
+            const int64_t last = std::clamp<int64_t>(hi - raw.group_row, 0, raw.num_rows);
             if (first == last) return Status::OK();
             ARROW_ASSIGN_OR_RAISE(const PodUsageBatch b, typed(raw));
-            for (int64_t i = first; i < last && r < groups.size(); ++i, ++r) {
-              const uint32_t group = groups[r];
-              if (group >= kOutside) continue;
-              const PodUsageRow numbers = b.Numbers(i);
-              if (pass == PodDailyPass::kCpu) {
-                s.AddPodCpu(group, numbers);
-              } else if (pass == PodDailyPass::kMemory) {
-                s.AddPodMemory(group, numbers);
-              } else {
-                s.AddPodCapacity(group, numbers);
-              }
-            }
+            for (int64_t i = first; i < last; ++i) ARROW_RETURN_NOT_OK(row(b, raw, i));
             return Status::OK();
           },
-          passes[static_cast<size_t>(pass)], hi));
+          passes[static_cast<size_t>(pass)], hi);
+    };
+    groups.clear();
+    ARROW_RETURN_NOT_OK(for_each_row(
+        PodDailyPass::kKeys,
+        [&](const PodUsageBatch& b, const ParquetScan::Batch& raw, int64_t i) -> Status {
+          const auto ts = b.interval_start_millis(i);
+          if (!ts || !window.Contains(*ts)) {
+            groups.push_back(kOutside);
+            return Status::OK();
+          }
+          ++*rows;
+          auto group = s.AddPodKeys(b.Row(i, day));
+          if (!group.ok()) {
+            return MakeError(KindOf(group.status()),
+                             fmt::format("{} (row {}): {}", path, raw.first_row + i + 1,
+                                         group.status().message()));
+          }
+          groups.push_back(*group);
+          return Status::OK();
+        }));
+    for (PodDailyPass pass : {PodDailyPass::kCpu, PodDailyPass::kMemory, PodDailyPass::kCapacity}) {
+      size_t r = 0;
+      ARROW_RETURN_NOT_OK(for_each_row(
+          pass, [&](const PodUsageBatch& b, const ParquetScan::Batch&, int64_t i) -> Status {
+            if (r >= groups.size()) return Status::OK();
+            const uint32_t group = groups[r++];
+            if (group >= kOutside) return Status::OK();
+            const PodUsageRow numbers = b.Numbers(i);
+            if (pass == PodDailyPass::kCpu) {
+              s.AddPodCpu(group, numbers);
+            } else if (pass == PodDailyPass::kMemory) {
+              s.AddPodMemory(group, numbers);
+            } else {
+              s.AddPodCapacity(group, numbers);
+            }
+            return Status::OK();
+          }));
     }
     // Room for the next slice, or the check at the unit's end.
     ARROW_RETURN_NOT_OK(CheckLane(lane, hi < unit_rows ? StateGrowthBound(unit, slice_rows) : 0));
@@ -307,6 +303,13 @@ Status DayEngine::CheckLane(Lane& lane, int64_t growth_bytes) {
 }
 
 Status DayEngine::SpillLane(Lane& lane) {
+  std::call_once(tight_memory_, [] {
+    // The limit is tight. glibc raises its mmap threshold as large blocks (pages, dictionaries)
+    // are freed, and then keeps them in the heap, where they fragment it: at a 64 MB limit that
+    // cost 8 MB. A fixed threshold gives them back to the system at once, for some system time
+    // (which runs that never spill do not pay).
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  });
   if (!lane.spill) {
     uint32_t partitions = 0;
     std::string dir;

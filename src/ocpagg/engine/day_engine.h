@@ -16,6 +16,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -103,6 +104,7 @@ class DayEngine {
   RolesProvider roles_;
   SummaryTarget& target_;
   DayEngineCounters counters_;
+  std::once_flag tight_memory_;  // the first spill makes the allocator return large blocks
   std::atomic<int64_t> expected_day_bytes_{-1};
 };
 

@@ -39,9 +39,6 @@ struct ReadCost {
 inline constexpr int64_t kWritingBytesPerDay = 4 << 20;
 // The least the aggregation states can work in, spilling included.
 inline constexpr int64_t kMinStateBytes = 4 << 20;
-// Below this share for the states, the limit is tight: large blocks go straight back to the
-// system when freed (summarize.cc).
-inline constexpr int64_t kTightStateBytes = 32 << 20;
 
 // Splits `limit_bytes` for a process of `baseline_bytes`, up to `workers` reading threads that
 // each read at most `costliest`, and up to `writers` days written at once. Under small limits

@@ -1,6 +1,5 @@
 #include "ocpagg/engine/summarize.h"
 
-#include <malloc.h>
 #include <sys/resource.h>
 #include <tbb/blocked_range.h>
 #include <tbb/collaborative_call_once.h>
@@ -186,8 +185,8 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
                                                              static_cast<int64_t>(shares.workers));
     if (shares.state_bytes < least_state) {
       const int64_t least_limit =
-          (shares.baseline_bytes + shares.reading_bytes + shares.writing_bytes + least_state) / 9 *
-          10;
+          (shares.baseline_bytes + shares.reading_bytes + shares.writing_bytes + least_state) / 7 *
+          8;
       return MakeError(
           ErrorKind::kMemoryLimit,
           fmt::format("--memory-limit {} MB is too small for this input: the process holds {} "
@@ -200,13 +199,6 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
     }
     // Fewer workers than asked when the limit cannot hold that many reads at once.
     threads = shares.workers;
-    if (shares.state_bytes < kTightStateBytes) {
-      // glibc raises its mmap threshold as large blocks (pages, dictionaries) are freed, and
-      // then keeps them in the heap, where they fragment it: under a tight limit that costs
-      // more than a tenth of it (measured: 73 MB instead of 65 MB at a 64 MB limit). A fixed
-      // threshold gives them back to the system at once, for some system time.
-      mallopt(M_MMAP_THRESHOLD, 256 * 1024);
-    }
     if (perf.max_state_bytes > 0) {
       shares.state_bytes = std::min(shares.state_bytes, perf.max_state_bytes);
     }
