@@ -147,7 +147,7 @@ Status DayEngine::AddUnit(const WorkUnit& unit, Date day, Lane& lane) {
           after_batch);
       break;
     case InputTable::kPodUsageDaily:
-      if (source_.cache == nullptr) {
+      if (ReadsInPasses(unit)) {
         st = AddPodUnitInPasses(unit, day, lane, &rows);
         break;
       }
@@ -255,6 +255,11 @@ Status DayEngine::AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane,
   return Status::OK();
 }
 
+bool DayEngine::ReadsInPasses(const WorkUnit& unit) const {
+  // Cached input (in-memory mode) is already decoded: it is read whole.
+  return unit.table == InputTable::kPodUsageDaily && source_.cache == nullptr;
+}
+
 int64_t DayEngine::SliceRows() const {
   const MemoryShares& shares = budget_.shares();
   const int64_t batch = std::max<int64_t>(shares.batch_rows, 1);
@@ -263,7 +268,7 @@ int64_t DayEngine::SliceRows() const {
 }
 
 int64_t DayEngine::RowsBetweenChecks(const WorkUnit& unit) const {
-  if (unit.table == InputTable::kPodUsageDaily && source_.cache == nullptr) return SliceRows();
+  if (ReadsInPasses(unit)) return SliceRows();
   return std::max<int64_t>(budget_.shares().batch_rows, 1);
 }
 
@@ -541,16 +546,14 @@ Status DayEngine::WriteSpilled(AggregatedDay& day, const NodeRoleTable& roles,
       std::lock_guard<std::mutex> lock(write_mu);
       return write(rows);
     };
+    // One worker finishes the partitions in order: they fold into the day's fold directly.
+    UnallocatedCapacity fold(roles);
+    error.Record(std::move(*piece).FinishPiece(counts, lanes_ == 1 ? all : fold, write_rows));
+    Release(accounted);
     if (lanes_ == 1) {
-      // One worker finishes the partitions in order: they fold into the day's fold directly.
-      error.Record(std::move(*piece).FinishPiece(counts, all, write_rows));
-      Release(accounted);
       malloc_trim(0);  // the piece's blocks go back before the next piece is read
       return;
     }
-    UnallocatedCapacity fold(roles);
-    error.Record(std::move(*piece).FinishPiece(counts, fold, write_rows));
-    Release(accounted);
     std::lock_guard<std::mutex> lock(fold_mu);
     pending.emplace(p, std::move(fold));
     for (auto it = pending.begin(); it != pending.end() && it->first == next_fold;

@@ -6,7 +6,7 @@
 //   Combine   the lanes are merged in the order they opened;
 //   Finalize  the merged state's rows stream to the target in bounded chunks.
 // Memory: every partial state is accounted against the MemoryBudget after each batch (after
-// each wide row group, which is read in column passes). A worker
+// each slice of rows of a wide row group, which is read in column passes). A worker
 // whose state would overrun it writes its groups to disk by namespace partition and goes on
 // with an empty state (aggregate/day_spill.h); a spilled day is finalized partition by
 // partition, each read back alone. With spilling disabled, overrunning the budget is an error
@@ -84,6 +84,8 @@ class DayEngine {
   struct Lane;
   Status AddUnit(const WorkUnit& unit, Date day, Lane& lane);
   Status AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane, int64_t* rows);
+  // True for a wide unit read in column passes (AddPodUnitInPasses).
+  bool ReadsInPasses(const WorkUnit& unit) const;
   // Rows of a wide unit read between two checks of its lane: what half the states' share, split
   // between the lanes, can take, in whole batches.
   int64_t SliceRows() const;
