@@ -15,8 +15,11 @@
 namespace ocpagg::cli {
 
 int ReportError(const arrow::Status& status) {
-  fmt::print(stderr, "ocpagg: error: {}\n", status.message());
-  return static_cast<int>(KindOf(status));
+  const ErrorKind kind = KindOf(status);
+  // "Nothing to summarize" is an outcome, not a failure: its message says so itself.
+  fmt::print(stderr, "ocpagg: {}{}\n",
+             kind == ErrorKind::kNoData ? "" : "error: ", status.message());
+  return static_cast<int>(kind);
 }
 
 }  // namespace ocpagg::cli

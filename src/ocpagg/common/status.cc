@@ -12,6 +12,8 @@ std::string ErrorKindDetail::ToString() const {
       return "sink";
     case ErrorKind::kMemoryLimit:
       return "memory limit";
+    case ErrorKind::kNoData:
+      return "no data";
     case ErrorKind::kInternal:
       return "internal";
   }

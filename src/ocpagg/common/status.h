@@ -21,6 +21,7 @@ enum class ErrorKind : int {
   kBadInput = 3,     // input data that cannot be read as koku's format
   kSink = 4,         // the database or the output files failed
   kMemoryLimit = 5,  // the work does not fit the memory limit and spilling is disabled
+  kNoData = 6,       // the input holds no rows for the source and range: nothing was changed
   kInternal = 70,    // a bug: an invariant did not hold
 };
 

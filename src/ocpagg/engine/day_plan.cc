@@ -45,6 +45,17 @@ int64_t StateGrowthBound(const WorkUnit& unit, int64_t rows) {
   }
 }
 
+bool RunPlan::HasUsageUnits() const {
+  for (const auto& d : days) {
+    for (const auto& u : d.units) {
+      if (u.table == InputTable::kPodUsageDaily || u.table == InputTable::kStorageUsageDaily) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
 std::vector<WorkUnit> CostliestFirst(const DayPlan& day) {
   std::vector<WorkUnit> units = day.units;
   auto cost = [](const WorkUnit& u) { return u.rows * ReadCostPerRow(u.table); };

@@ -52,6 +52,10 @@ struct RunPlan {
   int64_t row_groups_spanning_days = 0;
   int64_t max_page_bytes = 0;  // over every unit: the costliest read
   int32_t max_columns = 0;
+
+  // True when some daily pod or storage row group may hold rows of the range; without one
+  // there is nothing to summarize.
+  bool HasUsageUnits() const;
 };
 
 // The units of a day, costliest to read first (rows times a per-table cost), so that the long

@@ -93,6 +93,14 @@ Result<NodeInventory> RunNodesQuery(const UnitSource& source, const RunPlan& pla
   return std::move(body.inventory());
 }
 
+Status NothingToSummarize(const DatasetLocation& in, Date start, Date end) {
+  return MakeError(ErrorKind::kNoData,
+                   fmt::format("nothing to summarize: {} holds no pod or storage rows of source {} "
+                               "for {}..{}{}; nothing was written or deleted, existing rows kept",
+                               in.root, in.source_uuid, FormatDate(start), FormatDate(end),
+                               in.account.empty() ? "" : " in account " + in.account));
+}
+
 }  // namespace
 
 std::string_view ExecutionModeName(ExecutionMode m) {
@@ -140,6 +148,9 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
 
   ARROW_ASSIGN_OR_RAISE(DatasetFiles files, DiscoverDataset(in));
   ARROW_ASSIGN_OR_RAISE(RunPlan plan, PlanRun(files, start, end));
+  // koku leaves the summary alone when there are no line items for the period; replacing the
+  // range with nothing would delete an earlier run's rows (a mistyped --account, say).
+  if (!plan.HasUsageUnits()) return NothingToSummarize(in, start, end);
   report.start = plan.start;
   report.end = plan.end;
   report.days_planned = static_cast<int>(plan.days.size());
@@ -293,7 +304,14 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
   pipeline.independent_days = independent_days;
   pipeline.on_day_written = progress;
   ARROW_RETURN_NOT_OK(RunDays(plan, engine, budget, arena, pipeline));
-  // A range without any day still runs the nodes query and replaces the range's rows.
+  // Row groups whose footers could not rule the range out may still hold none of its rows:
+  // the rows read decide. Returning before Commit leaves the target as it was.
+  const DayEngineCounters& c = engine.counters();
+  if (c.rows_read[static_cast<size_t>(InputTable::kPodUsageDaily)].load() == 0 &&
+      c.rows_read[static_cast<size_t>(InputTable::kStorageUsageDaily)].load() == 0) {
+    return NothingToSummarize(in, start, end);
+  }
+  // Days without rows still run the nodes query and replace the range's rows.
   ARROW_RETURN_NOT_OK(arena.execute([&] { return prepare_writes().status(); }));
   report.plan_seconds += nodes_seconds;
 
@@ -301,7 +319,6 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
   ARROW_RETURN_NOT_OK(target.Commit());
   const double commit_seconds = SecondsSince(t_commit);
 
-  const DayEngineCounters& c = engine.counters();
   for (int t = 0; t < kInputTableCount; ++t) report.rows_read[t] = c.rows_read[t].load();
   report.pod_rows = c.pod_rows.load();
   report.storage_rows = c.storage_rows.load();
