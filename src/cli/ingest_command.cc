@@ -88,6 +88,7 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--list-files", *list_files, "Also print every file written");
   cmd->add_flag("--quiet,-q", *quiet, "Print nothing on success");
   cmd->callback([o, list_files, quiet, exit_code] {
+    o->stop = &ProcessStopToken();
     auto report = IngestPayload(*o);
     if (!report.ok()) {
       *exit_code = ReportError(report.status());

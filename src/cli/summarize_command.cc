@@ -44,12 +44,16 @@ struct SummarizeFlags {
   std::string spill_dir;
   std::string max_state_memory;
   std::string report_file;
+  int connect_timeout = 0, statement_timeout = 0, lock_timeout = 0;
   bool quiet = false;
   bool progress = false;
   bool print = false;
   CLI::Option* threads_opt = nullptr;
   CLI::Option* max_days_opt = nullptr;
   CLI::Option* batch_rows_opt = nullptr;
+  CLI::Option* connect_timeout_opt = nullptr;
+  CLI::Option* statement_timeout_opt = nullptr;
+  CLI::Option* lock_timeout_opt = nullptr;
 };
 
 // Forwards to another target and keeps a copy of the rows, to print them after the commit.
@@ -144,6 +148,7 @@ Status Run(const SummarizeFlags& f) {
   ARROW_RETURN_NOT_OK(ApplyEnvironment(config));
 
   SummarizeOptions options;
+  options.stop = &ProcessStopToken();
   options.input.root = f.input;
   options.input.account = f.account;
   options.input.source_uuid = f.source;
@@ -187,6 +192,7 @@ Status Run(const SummarizeFlags& f) {
   }
   std::unique_ptr<SummaryTarget> sink;
   FilesTarget* files_target = nullptr;
+  double lock_wait_seconds = 0;
   if (!f.postgres.empty()) {
     PostgresTargetOptions pg;
     pg.url = f.postgres;
@@ -196,7 +202,20 @@ Status Run(const SummarizeFlags& f) {
     pg.cluster_id = f.cluster_id;
     pg.cluster_alias = options.cluster_alias;
     pg.compat = options.compat;
-    ARROW_ASSIGN_OR_RAISE(sink, PostgresTarget::Open(std::move(pg)));
+    pg.connection.connect_timeout_seconds = config.connect_timeout_seconds;
+    if (f.connect_timeout_opt->count()) pg.connection.connect_timeout_seconds = f.connect_timeout;
+    pg.connection.statement_timeout_seconds = f.statement_timeout_opt->count()
+                                                  ? f.statement_timeout
+                                                  : config.statement_timeout_seconds.value_or(0);
+    pg.connection.lock_timeout_seconds =
+        f.lock_timeout_opt->count() ? f.lock_timeout : config.lock_timeout_seconds.value_or(0);
+    pg.connection.stop = options.stop;
+    pg.on_lock_wait = [](const std::string& message) {
+      fmt::print(stderr, "ocpagg: {}\n", message);
+    };
+    ARROW_ASSIGN_OR_RAISE(auto opened, PostgresTarget::Open(std::move(pg)));
+    lock_wait_seconds = opened->lock_wait_seconds();
+    sink = std::move(opened);
   } else {
     FilesTargetOptions files;
     files.files.output_dir = f.output;
@@ -220,6 +239,7 @@ Status Run(const SummarizeFlags& f) {
   PrintingTarget printing(*sink);
   SummaryTarget& target = f.print ? static_cast<SummaryTarget&>(printing) : *sink;
   ARROW_ASSIGN_OR_RAISE(SummarizeReport report, Summarize(options, target));
+  report.lock_wait_seconds = lock_wait_seconds;
   if (f.print) printing.Print(stdout);
   if (!f.report_file.empty()) ARROW_RETURN_NOT_OK(WriteRunReport(report, f.report_file));
   if (!f.quiet) {
@@ -246,7 +266,9 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
          "Directory (or URI) holding koku's data/parquet/... layout, e.g. ingest's --output")
       ->required();
   cmd->add_option("--source", flags->source, "Source (provider) UUID of the data")->required();
-  cmd->add_option("--year", flags->year, "Year of the month to summarize")->required();
+  cmd->add_option("--year", flags->year, "Year of the month to summarize (1-9999)")
+      ->required()
+      ->check(CLI::Range(1, 9999));
   cmd->add_option("--month", flags->month, "Month to summarize (1-12)")
       ->required()
       ->check(CLI::Range(1, 12));
@@ -282,7 +304,8 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
                   "koku's Platform patterns)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--report-period-id", flags->report_period_id,
-                  "report_period_id written on every row (default: NULL)");
+                  "report_period_id written on every row (default: NULL)")
+      ->check(CLI::NonNegativeNumber);
   cmd->add_option("--nodes-file", flags->nodes_file,
                   "YAML file keeping node roles between runs, like koku's reporting_ocp_nodes "
                   "(created if missing; default: roles from this run's data only)");
@@ -291,20 +314,25 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
                   "variables override it and flags override both")
       ->check(CLI::ExistingFile);
   flags->threads_opt =
-      cmd->add_option("--threads", flags->threads, "Worker threads (default: every core)")
-          ->check(CLI::NonNegativeNumber);
+      cmd->add_option("--threads", flags->threads,
+                      fmt::format("Worker threads, 1-{} (default: every core)", kMaxThreads))
+          ->check(CLI::Range(1, kMaxThreads));
   cmd->add_option("--mode", flags->mode,
                   "parallel (default: bounded memory, all cores), serial (bounded, one worker), "
                   "in-memory (everything at once, the baseline) or auto")
       ->check(CLI::IsMember({"auto", "in-memory", "serial", "parallel"}));
   cmd->add_option("--memory-limit", flags->memory_limit,
                   "Memory budget, e.g. 256MB (default: a quarter of the machine or cgroup limit)");
-  flags->max_days_opt = cmd->add_option("--max-days-in-flight", flags->max_days_in_flight,
-                                        "Days read at once (default: threads + 1)");
+  flags->max_days_opt =
+      cmd->add_option(
+             "--max-days-in-flight", flags->max_days_in_flight,
+             fmt::format("Days read at once, 1-{} (default: threads + 1)", kMaxDaysInFlight))
+          ->check(CLI::Range(1, kMaxDaysInFlight));
   flags->batch_rows_opt =
       cmd->add_option("--batch-rows", flags->batch_rows,
-                      "Rows per decoded Parquet batch (default: 16384, less under small limits)")
-          ->check(CLI::PositiveNumber);
+                      "Rows per decoded Parquet batch, at most 1048576 (default: 16384, less "
+                      "under small limits)")
+          ->check(CLI::Range(int64_t{1}, kMaxBatchRows));
   cmd->add_flag("--no-spill", flags->no_spill,
                 "Stop with exit code 5 when a day does not fit the memory limit, instead of "
                 "spilling its partial groups to disk");
@@ -313,6 +341,22 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
                   "(default: what --memory-limit leaves after reading and writing)");
   cmd->add_option("--spill-dir", flags->spill_dir,
                   "Directory for spill files (default: $TMPDIR or /tmp); removed after the run");
+  flags->connect_timeout_opt =
+      cmd->add_option("--connect-timeout", flags->connect_timeout,
+                      "With --postgres: seconds to wait for the server to answer when connecting "
+                      "(default 10, or the URL's connect_timeout; 0: forever)")
+          ->check(CLI::Range(0, kMaxTimeoutSeconds));
+  flags->statement_timeout_opt =
+      cmd->add_option("--statement-timeout", flags->statement_timeout,
+                      "With --postgres: PostgreSQL statement_timeout for every statement of the "
+                      "run, in seconds (default 0: none)")
+          ->check(CLI::Range(0, kMaxTimeoutSeconds));
+  flags->lock_timeout_opt =
+      cmd->add_option("--lock-timeout", flags->lock_timeout,
+                      "With --postgres: give up (exit 4, nothing changed) after waiting this many "
+                      "seconds for a lock, such as another run of the same source (default 0: "
+                      "wait)")
+          ->check(CLI::Range(0, kMaxTimeoutSeconds));
   cmd->add_option("--report", flags->report_file,
                   "Write a JSON run report (rows, time per phase, peak RSS, ...) to this file");
   cmd->add_flag("--progress", flags->progress, "Show progress on stderr even when not a terminal");

@@ -14,6 +14,8 @@ std::string ErrorKindDetail::ToString() const {
       return "memory limit";
     case ErrorKind::kNoData:
       return "no data";
+    case ErrorKind::kInterrupted:
+      return "interrupted";
     case ErrorKind::kInternal:
       return "internal";
   }

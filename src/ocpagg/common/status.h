@@ -17,12 +17,13 @@ using arrow::Status;
 
 // Exit codes of the `ocpagg` command, one per kind of failure.
 enum class ErrorKind : int {
-  kUsage = 2,        // bad flags or configuration
-  kBadInput = 3,     // input data that cannot be read as koku's format
-  kSink = 4,         // the database or the output files failed
-  kMemoryLimit = 5,  // the work does not fit the memory limit and spilling is disabled
-  kNoData = 6,       // the input holds no rows for the source and range: nothing was changed
-  kInternal = 70,    // a bug: an invariant did not hold
+  kUsage = 2,          // bad flags or configuration
+  kBadInput = 3,       // input data that cannot be read as koku's format
+  kSink = 4,           // the database or the output files failed
+  kMemoryLimit = 5,    // the work does not fit the memory limit and spilling is disabled
+  kNoData = 6,         // the input holds no rows for the source and range: nothing was changed
+  kInterrupted = 130,  // stopped by SIGINT (130) or SIGTERM (143: the CLI adds the signal)
+  kInternal = 70,      // a bug: an invariant did not hold
 };
 
 class ErrorKindDetail : public arrow::StatusDetail {

@@ -20,6 +20,14 @@ Result<int64_t> ParseInt(std::string_view text, std::string_view what) {
   return v;
 }
 
+Result<int64_t> ParseSeconds(std::string_view text, std::string_view what) {
+  ARROW_ASSIGN_OR_RAISE(int64_t v, ParseInt(text, what));
+  if (v > kMaxTimeoutSeconds) {
+    return UsageError("{} must be 0..{} seconds, got {}", what, kMaxTimeoutSeconds, v);
+  }
+  return v;
+}
+
 Result<bool> ParseBool(std::string_view text, std::string_view what) {
   if (text == "1" || text == "true" || text == "yes" || text == "on") return true;
   if (text == "0" || text == "false" || text == "no" || text == "off") return false;
@@ -54,7 +62,22 @@ Result<Config> LoadConfigFile(const std::string& path) {
   try {
     YAML::Node root = YAML::LoadFile(path);
     if (!root || root.IsNull()) return c;
-    ARROW_RETURN_NOT_OK(CheckKeys(root, {"performance", "summary"}, path));
+    ARROW_RETURN_NOT_OK(CheckKeys(root, {"performance", "postgres", "summary"}, path));
+    if (auto pg = root["postgres"]) {
+      const std::string where = path + ": postgres";
+      ARROW_RETURN_NOT_OK(
+          CheckKeys(pg, {"connect_timeout", "statement_timeout", "lock_timeout"}, where));
+      auto seconds = [&](const char* key, std::optional<int>& out) -> Status {
+        if (!pg[key]) return Status::OK();
+        ARROW_ASSIGN_OR_RAISE(int64_t v,
+                              ParseSeconds(pg[key].as<std::string>(), where + "." + key));
+        out = static_cast<int>(v);
+        return Status::OK();
+      };
+      ARROW_RETURN_NOT_OK(seconds("connect_timeout", c.connect_timeout_seconds));
+      ARROW_RETURN_NOT_OK(seconds("statement_timeout", c.statement_timeout_seconds));
+      ARROW_RETURN_NOT_OK(seconds("lock_timeout", c.lock_timeout_seconds));
+    }
     if (auto perf = root["performance"]) {
       const std::string where = path + ": performance";
       ARROW_RETURN_NOT_OK(
@@ -141,6 +164,14 @@ Status ApplyEnvironment(Config& c) {
   if (auto v = env("OCPAGG_SPILL_DIR")) c.spill_dir = std::string(*v);
   if (auto v = env("OCPAGG_MAX_STATE_MEMORY")) {
     ARROW_ASSIGN_OR_RAISE(c.max_state_bytes, ParseByteSize(*v, "OCPAGG_MAX_STATE_MEMORY"));
+  }
+  for (auto [name, out] : {std::pair{"OCPAGG_CONNECT_TIMEOUT", &c.connect_timeout_seconds},
+                           std::pair{"OCPAGG_STATEMENT_TIMEOUT", &c.statement_timeout_seconds},
+                           std::pair{"OCPAGG_LOCK_TIMEOUT", &c.lock_timeout_seconds}}) {
+    if (auto v = env(name)) {
+      ARROW_ASSIGN_OR_RAISE(int64_t seconds, ParseSeconds(*v, name));
+      *out = static_cast<int>(seconds);
+    }
   }
   if (auto v = env("OCPAGG_COMPAT")) {
     ARROW_ASSIGN_OR_RAISE(c.compat, ParseCompat(*v, "OCPAGG_COMPAT"));

@@ -15,6 +15,10 @@
 //     spill_dir: /var/tmp             # OCPAGG_SPILL_DIR (default: $TMPDIR or /tmp)
 //     max_state_memory: 64MB          # OCPAGG_MAX_STATE_MEMORY: cap on aggregation state before
 //                                     #   days spill (default: what memory_limit leaves)
+//   postgres:
+//     connect_timeout: 10             # OCPAGG_CONNECT_TIMEOUT, seconds (0: wait forever)
+//     statement_timeout: 0            # OCPAGG_STATEMENT_TIMEOUT, seconds (0: none)
+//     lock_timeout: 0                 # OCPAGG_LOCK_TIMEOUT, seconds (0: none)
 //   summary:
 //     compat: postgres                # OCPAGG_COMPAT
 //     enabled_keys: [app, team]       # used when no database is given
@@ -41,6 +45,9 @@ struct Config {
   std::optional<bool> spill;
   std::optional<std::string> spill_dir;
   std::optional<int64_t> max_state_bytes;
+  std::optional<int> connect_timeout_seconds;
+  std::optional<int> statement_timeout_seconds;
+  std::optional<int> lock_timeout_seconds;
   std::optional<Compat> compat;
   std::optional<std::vector<std::string>> enabled_keys;
   std::optional<std::vector<CostCategoryPattern>> cost_categories;
@@ -52,5 +59,8 @@ Result<Config> LoadConfigFile(const std::string& path);
 Status ApplyEnvironment(Config& config);
 // Fills `perf` from the settings present in `config`.
 void ApplyPerformance(const Config& config, PerformanceOptions& perf);
+
+// Bounds of the PostgreSQL timeouts, in seconds.
+inline constexpr int kMaxTimeoutSeconds = 7 * 24 * 3600;
 
 }  // namespace ocpagg

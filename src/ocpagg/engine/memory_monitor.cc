@@ -67,7 +67,12 @@ Result<int64_t> ParseByteSize(std::string_view text, std::string_view flag) {
   } else {
     return UsageError("{}: unknown unit '{}' in '{}' (use B, KB, MB or GB)", flag, unit, text);
   }
-  return static_cast<int64_t>(value * scale);
+  // Zero is not "the default" but a mistake; the upper bound keeps the byte count an int64.
+  const double bytes = value * scale;
+  if (bytes < 1024 || bytes > 1024.0 * 1024 * 1024 * 1024 * 1024) {
+    return UsageError("{} must be between 1KB and 1PB, got '{}'", flag, text);
+  }
+  return static_cast<int64_t>(bytes);
 }
 
 MemoryMonitor::MemoryMonitor(std::chrono::milliseconds period) : period_(period) {

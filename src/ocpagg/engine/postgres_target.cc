@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <charconv>
+#include <chrono>
 
 #include "ocpagg/pg/koku_schema.h"
 #include "ocpagg/pg/numeric_text.h"
@@ -43,20 +44,26 @@ void AppendCopyField(std::string& out, const std::optional<std::string>& s) {
 
 constexpr size_t kFlushBytes = 1 << 20;
 
+// A number the database returned as text; anything else is a schema that is not koku's.
+template <typename T>
+Result<T> ParseNumber(std::string_view text, std::string_view column) {
+  T value{};
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || p != text.data() + text.size()) {
+    return SinkError("PostgreSQL returned '{}' for {}, which is not a number", text, column);
+  }
+  return value;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<PostgresTarget>> PostgresTarget::Open(PostgresTargetOptions options) {
   if (options.schema.empty()) return UsageError("--schema is required with --postgres");
   std::unique_ptr<PostgresTarget> t(new PostgresTarget(std::move(options)));
-  ARROW_ASSIGN_OR_RAISE(t->conn_, pg::Connection::Open(t->options_.url));
+  ARROW_ASSIGN_OR_RAISE(t->conn_, pg::Connection::Open(t->options_.url, t->options_.connection));
   t->schema_sql_ = t->conn_->QuoteIdentifier(t->options_.schema);
   ARROW_RETURN_NOT_OK(t->conn_->ExecScript("BEGIN"));
-  // Two runs for the same source serialize here; the lock ends with the transaction.
-  ARROW_RETURN_NOT_OK(t->conn_
-                          ->Exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
-                                 {fmt::format("ocpagg summarize {} {}", t->options_.schema,
-                                              t->options_.source_uuid)})
-                          .status());
+  ARROW_RETURN_NOT_OK(t->LockSource());
   if (t->options_.create_schema) {
     ARROW_RETURN_NOT_OK(pg::CreateKokuSchema(*t->conn_, t->options_.schema));
   }
@@ -75,6 +82,34 @@ Result<std::unique_ptr<PostgresTarget>> PostgresTarget::Open(PostgresTargetOptio
 
 PostgresTarget::~PostgresTarget() = default;  // closing without COMMIT rolls back
 
+// Two runs for the same source serialize here; the lock ends with the transaction. A run that
+// has to wait says so, and --lock-timeout bounds the wait.
+Status PostgresTarget::LockSource() {
+  const std::string key =
+      fmt::format("ocpagg summarize {} {}", options_.schema, options_.source_uuid);
+  ARROW_ASSIGN_OR_RAISE(
+      auto got, conn_->Exec("SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0))", {key}));
+  if (got.rows() == 1 && got.Get(0, 0) == "t") return Status::OK();
+  const int timeout = options_.connection.lock_timeout_seconds;
+  if (options_.on_lock_wait) {
+    options_.on_lock_wait(fmt::format(
+        "another run of source {} in schema {} is writing; waiting for it to finish ({})",
+        options_.source_uuid, options_.schema,
+        timeout > 0 ? fmt::format("at most {} s, --lock-timeout", timeout)
+                    : std::string("no limit: --lock-timeout sets one")));
+  }
+  const auto t0 = std::chrono::steady_clock::now();
+  Status st = conn_->Exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", {key}).status();
+  lock_wait_seconds_ = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (!st.ok() && st.message().find("SQLSTATE 55P03") != std::string::npos) {
+    return SinkError(
+        "another run of source {} in schema {} held its lock for longer than --lock-timeout {} "
+        "s; nothing was changed",
+        options_.source_uuid, options_.schema, timeout);
+  }
+  return st;
+}
+
 std::string PostgresTarget::Table(std::string_view name) const {
   return fmt::format("{}.{}", schema_sql_, name);
 }
@@ -91,9 +126,7 @@ Result<SummarySettings> PostgresTarget::LoadSettings(Compat compat) {
                                          Table("reporting_ocp_cost_category_namespace"))));
   settings.cost_categories.clear();
   for (int i = 0; i < cats.rows(); ++i) {
-    int32_t id = 0;
-    auto text = cats.Get(i, 1);
-    std::from_chars(text.data(), text.data() + text.size(), id);
+    ARROW_ASSIGN_OR_RAISE(int32_t id, ParseNumber<int32_t>(cats.Get(i, 1), "cost_category_id"));
     settings.cost_categories.push_back({std::string(cats.Get(i, 0)), id});
   }
   return settings;
@@ -117,8 +150,8 @@ Result<int32_t> PostgresTarget::ReportPeriodId(Date month_start) {
                            {options_.cluster_id, options_.cluster_alias, start, end,
                             options_.source_uuid}));
   }
-  auto text = found.Get(0, 0);
-  std::from_chars(text.data(), text.data() + text.size(), report_period_id_);
+  ARROW_ASSIGN_OR_RAISE(report_period_id_,
+                        ParseNumber<int32_t>(found.Get(0, 0), "reporting_ocpusagereportperiod.id"));
   return report_period_id_;
 }
 
@@ -156,7 +189,10 @@ Result<NodeRoleTable> PostgresTarget::ResolveNodeRoles(
     uuids.emplace_back(stored.Get(i, 0));
     n.node = std::string(stored.Get(i, 1));
     n.resource_id = stored.GetOptional(i, 2).value_or("");
-    if (!stored.IsNull(i, 3)) n.node_capacity_cpu_cores = std::stod(std::string(stored.Get(i, 3)));
+    if (!stored.IsNull(i, 3)) {
+      ARROW_ASSIGN_OR_RAISE(n.node_capacity_cpu_cores,
+                            ParseNumber<double>(stored.Get(i, 3), "node_capacity_cpu_cores"));
+    }
     n.node_role = stored.GetOptional(i, 4);
     n.architecture = stored.GetOptional(i, 5);
     nodes.push_back(std::move(n));

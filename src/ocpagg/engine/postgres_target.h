@@ -6,6 +6,7 @@
 // runs before the rows stream in with COPY. Nothing is visible until Commit(); a failure or a
 // killed process leaves the database as it was.
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -25,6 +26,9 @@ struct PostgresTargetOptions {
   std::string cluster_id;
   std::optional<std::string> cluster_alias;
   Compat compat = Compat::kPostgres;  // how numbers are sent (koku.md §5 row 4)
+  pg::ConnectionOptions connection;   // timeouts, keepalives, stop token
+  // Told (once) when another run of the same source holds the lock and this one waits.
+  std::function<void(const std::string&)> on_lock_wait;
 };
 
 class PostgresTarget : public SummaryTarget {
@@ -43,12 +47,15 @@ class PostgresTarget : public SummaryTarget {
   Status Commit() override;
 
   int64_t rows_written() const { return rows_written_; }
+  // How long Open() waited for another run of the same source to release its lock.
+  double lock_wait_seconds() const { return lock_wait_seconds_; }
 
  private:
   explicit PostgresTarget(PostgresTargetOptions options) : options_(std::move(options)) {}
   std::string Table(std::string_view name) const;
   Result<std::string> ClusterUuid();
   Status Flush();
+  Status LockSource();
 
   PostgresTargetOptions options_;
   std::unique_ptr<pg::Connection> conn_;
@@ -60,6 +67,7 @@ class PostgresTarget : public SummaryTarget {
   std::string buffer_;
   UuidGenerator uuids_;
   int64_t rows_written_ = 0;
+  double lock_wait_seconds_ = 0;
 };
 
 }  // namespace ocpagg

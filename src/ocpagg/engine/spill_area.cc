@@ -1,13 +1,21 @@
 #include "ocpagg/engine/spill_area.h"
 
-#include <stdlib.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
+
+#include "ocpagg/common/scratch_dir.h"
 
 namespace ocpagg {
 namespace fs = std::filesystem;
+
+SpillArea::SpillArea(std::string parent) : parent_(std::move(parent)) {
+  if (parent_.empty()) parent_ = DefaultSpillParent();
+  RemoveStaleScratch(parent_, kSpillPrefix);
+}
+
+std::string SpillArea::DefaultSpillParent() {
+  const char* tmp = std::getenv("TMPDIR");
+  return tmp && *tmp ? tmp : "/tmp";
+}
 
 SpillArea::~SpillArea() {
   if (path_.empty()) return;
@@ -18,21 +26,15 @@ SpillArea::~SpillArea() {
 Result<std::string> SpillArea::DayDir(Date day) {
   std::lock_guard<std::mutex> lock(mu_);
   if (path_.empty()) {
-    std::string base = parent_;
-    if (base.empty()) {
-      const char* tmp = std::getenv("TMPDIR");
-      base = tmp && *tmp ? tmp : "/tmp";
-    }
+    const std::string& base = parent_;
     std::error_code ec;
     fs::create_directories(base, ec);
-    std::string pattern = (fs::path(base) / "ocpagg-spill-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      return SinkError(
-          "cannot create a spill directory under {}: {} (set --spill-dir or "
-          "performance.spill_dir to a writable directory)",
-          base, std::strerror(errno));
+    auto made = MakeScratchDir(base, kSpillPrefix);
+    if (!made.ok()) {
+      return SinkError("{} (set --spill-dir or performance.spill_dir to a writable directory)",
+                       made.status().message());
     }
-    path_ = pattern;
+    path_ = *made;
   }
   const std::string dir = (fs::path(path_) / FormatDate(day)).string();
   std::error_code ec;

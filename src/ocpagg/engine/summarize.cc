@@ -22,6 +22,7 @@
 #include "ocpagg/engine/memory_monitor.h"
 #include "ocpagg/engine/spill_area.h"
 #include "ocpagg/engine/unit_scan.h"
+#include "ocpagg/koku/identifiers.h"
 
 namespace ocpagg {
 namespace {
@@ -125,13 +126,44 @@ std::optional<ExecutionMode> ParseExecutionMode(std::string_view name) {
   return std::nullopt;
 }
 
+// Settings come from flags, the environment, a config file or an embedding program: each is
+// checked here, once, whatever its origin.
+Status ValidateOptions(const SummarizeOptions& options) {
+  const auto& in = options.input;
+  const PerformanceOptions& perf = options.performance;
+  if (in.year < 1 || in.year > 9999) return UsageError("--year must be 1..9999, got {}", in.year);
+  if (in.month < 1 || in.month > 12) return UsageError("--month must be 1..12, got {}", in.month);
+  if (!IsUuid(in.source_uuid)) {
+    return UsageError("--source '{}' is not a UUID (8-4-4-4-12 hexadecimal digits)",
+                      in.source_uuid);
+  }
+  if (!in.account.empty() && !IsAccountName(in.account)) {
+    return UsageError(
+        "--account '{}' is not an account name (letters, digits, '_' and '-', at most 63)",
+        in.account);
+  }
+  if (options.cluster_id.empty()) return UsageError("--cluster-id must not be empty");
+  auto check = [](int64_t v, int64_t hi, std::string_view what) -> Status {
+    if (v < 0 || v > hi) return UsageError("{} must be 0 (the default) to {}, got {}", what, hi, v);
+    return Status::OK();
+  };
+  ARROW_RETURN_NOT_OK(check(perf.threads, kMaxThreads, "threads"));
+  ARROW_RETURN_NOT_OK(check(perf.max_days_in_flight, kMaxDaysInFlight, "max_days_in_flight"));
+  ARROW_RETURN_NOT_OK(check(perf.batch_rows, kMaxBatchRows, "batch_rows"));
+  ARROW_RETURN_NOT_OK(check(perf.memory_limit_bytes, int64_t{1} << 50, "memory_limit"));
+  ARROW_RETURN_NOT_OK(check(perf.max_state_bytes, int64_t{1} << 50, "max_state_memory"));
+  ARROW_RETURN_NOT_OK(
+      check(perf.streaming_threshold_rows, int64_t{1} << 50, "streaming_threshold_rows"));
+  return Status::OK();
+}
+
 Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget& target) {
+  ARROW_RETURN_NOT_OK(ValidateOptions(options));
   SummarizeReport report;
   MemoryMonitor memory;
   const auto t_start = Clock::now();
   const double cpu_start = CpuSeconds();
   const auto& in = options.input;
-  if (in.month < 1 || in.month > 12) return UsageError("--month must be 1..12, got {}", in.month);
   const Date month_start = MakeDate(in.year, in.month, 1);
   const Date month_end = month_start + DaysInMonth(month_start) - 1;
   const Date start = options.start_date.value_or(month_start);
@@ -225,6 +257,7 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
   report.batch_rows = shares.batch_rows;
   MemoryBudget budget(shares, memory);
   UnitSource source{files, ScanOptions{shares.batch_rows, shares.read_buffer_bytes}};
+  source.stop = options.stop;
 
   // `threads` workers; the calling thread admits days and waits outside them (day_pipeline.h).
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
@@ -315,6 +348,8 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
   ARROW_RETURN_NOT_OK(arena.execute([&] { return prepare_writes().status(); }));
   report.plan_seconds += nodes_seconds;
 
+  // A stop requested while the last day was written: nothing is published.
+  ARROW_RETURN_NOT_OK(CheckStop(options.stop));
   const auto t_commit = Clock::now();
   ARROW_RETURN_NOT_OK(target.Commit());
   const double commit_seconds = SecondsSince(t_commit);

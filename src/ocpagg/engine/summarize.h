@@ -16,6 +16,7 @@
 #include <string>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/common/stop_token.h"
 #include "ocpagg/engine/summary_target.h"
 #include "ocpagg/source/koku_dataset.h"
 
@@ -29,6 +30,11 @@ enum class ExecutionMode : uint8_t {
 };
 std::string_view ExecutionModeName(ExecutionMode m);
 std::optional<ExecutionMode> ParseExecutionMode(std::string_view name);
+
+// Upper bounds of the performance settings (0 means the default for each).
+inline constexpr int kMaxThreads = 256;
+inline constexpr int kMaxDaysInFlight = 1024;
+inline constexpr int64_t kMaxBatchRows = 1 << 20;
 
 struct PerformanceOptions {
   ExecutionMode mode = ExecutionMode::kParallel;
@@ -60,6 +66,9 @@ struct SummarizeOptions {
   Compat compat = Compat::kPostgres;
   PerformanceOptions performance;
   std::function<void(const SummarizeProgress&)> on_progress;  // optional
+  // Optional: a stop request ends the run between batches with ErrorKind::kInterrupted,
+  // nothing committed. Must outlive the run.
+  StopToken* stop = nullptr;
 };
 
 struct SummarizeReport {
@@ -81,6 +90,7 @@ struct SummarizeReport {
   int64_t batch_rows = 0;
   double plan_seconds = 0, scan_seconds = 0, aggregate_seconds = 0, write_seconds = 0;
   double wall_seconds = 0, cpu_seconds = 0;
+  double lock_wait_seconds = 0;  // waiting for another run of the source (set by the caller)
   int64_t peak_rss_bytes = 0, average_rss_bytes = 0;
 };
 

@@ -7,6 +7,7 @@
 
 #include <vector>
 
+#include "ocpagg/common/stop_token.h"
 #include "ocpagg/engine/day_plan.h"
 #include "ocpagg/source/koku_tables.h"
 #include "ocpagg/source/parquet_scan.h"
@@ -35,6 +36,7 @@ struct UnitSource {
   const DatasetFiles& files;
   ScanOptions options;
   const UnitCache* cache = nullptr;
+  const StopToken* stop = nullptr;  // checked after every batch
 
   const std::string& PathOf(const WorkUnit& u) const { return files.of(u.table)[u.file]; }
   Result<std::unique_ptr<ParquetScan>> Open(const WorkUnit& u) const {
@@ -86,6 +88,7 @@ Status ScanUnit(const UnitSource& source, const WorkUnit& unit, MillisWindow win
       for (const auto& batch : it->second) {
         ARROW_RETURN_NOT_OK(ScanBatch<BatchT>(path, batch, window, rows_read, fn));
         ARROW_RETURN_NOT_OK(after_batch());
+        ARROW_RETURN_NOT_OK(CheckStop(source.stop));
       }
       return Status::OK();
     }
@@ -95,7 +98,8 @@ Status ScanUnit(const UnitSource& source, const WorkUnit& unit, MillisWindow win
       unit.row_group,
       [&](const ParquetScan::Batch& raw) {
         ARROW_RETURN_NOT_OK(ScanBatch<BatchT>(path, raw, window, rows_read, fn));
-        return after_batch();
+        ARROW_RETURN_NOT_OK(after_batch());
+        return CheckStop(source.stop);
       },
       columns);
 }

@@ -17,21 +17,11 @@
 #include "ocpagg/ingest/payload.h"
 #include "ocpagg/ingest/report_columns.h"
 #include "ocpagg/ingest/write_queue.h"
+#include "ocpagg/koku/identifiers.h"
 #include "ocpagg/koku/layout.h"
 
 namespace ocpagg {
 namespace {
-
-bool IsUuid(std::string_view s) {
-  if (s.size() != 36) return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    char c = s[i];
-    bool hex = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
-    if (dash ? c != '-' : !hex) return false;
-  }
-  return true;
-}
 
 // koku names a whole-file unit after the CSV: csv_filename.name.replace(".csv", "").
 std::string CsvBaseOf(std::string_view file_name) {
@@ -117,6 +107,7 @@ class PayloadIngester {
     std::map<Date, std::vector<int32_t>> rows_by_day;
     int64_t next_row_number = 1;
     while (true) {
+      ARROW_RETURN_NOT_OK(CheckStop(options_.stop));
       ARROW_ASSIGN_OR_RAISE(auto csv_batch, reader->Next());
       if (!csv_batch) break;
       const int64_t n = csv_batch->num_rows();
@@ -250,8 +241,10 @@ Status ValidateOptions(const IngestOptions& o) {
   if (!IsUuid(o.source_uuid)) {
     return UsageError("--source '{}' is not a UUID (8-4-4-4-12 hexadecimal digits)", o.source_uuid);
   }
-  if (o.schema_name.empty() || o.schema_name.find('/') != std::string::npos) {
-    return UsageError("--account '{}' is not a schema name", o.schema_name);
+  if (!IsAccountName(o.schema_name)) {
+    return UsageError(
+        "--account '{}' is not an account name (letters, digits, '_' and '-', at most 63)",
+        o.schema_name);
   }
   if (o.rows_per_chunk <= 0 || o.row_group_rows <= 0 || o.csv_block_bytes < 1024 ||
       o.csv_block_bytes > (1 << 30)) {
@@ -274,6 +267,7 @@ Result<IngestReport> IngestPayload(const IngestOptions& options) {
         return ingester.ProcessFile(month, file);
       }));
   ARROW_RETURN_NOT_OK(ingester.Finish());
+  ARROW_RETURN_NOT_OK(CheckStop(options.stop));
   ARROW_RETURN_NOT_OK(staging->Commit());
   report.months = walk.months;
   report.unlisted_files = std::move(walk.unlisted_files);

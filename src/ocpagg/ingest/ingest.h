@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/common/stop_token.h"
 #include "ocpagg/ingest/file_unit_writer.h"
 #include "ocpagg/koku/report_type.h"
 
@@ -25,6 +26,9 @@ struct IngestOptions {
   int64_t row_group_rows = 65'536;
   int64_t csv_block_bytes = 1 << 20;  // Arrow CSV block size
   bool use_threads = false;  // Arrow's own CSV threads; reading already has a thread of its own
+  // Optional: a stop request ends the run between batches (ErrorKind::kInterrupted), nothing
+  // published, staging removed. Must outlive the run.
+  const StopToken* stop = nullptr;
 };
 
 struct ReportTypeCounts {

@@ -5,7 +5,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <random>
+
+#include "ocpagg/common/scratch_dir.h"
 
 namespace ocpagg {
 
@@ -26,14 +27,13 @@ Result<std::unique_ptr<OutputStaging>> OutputStaging::Create(const std::string& 
   if (!existed && (fs::create_directories(output_dir, ec), ec)) {
     return SinkError("cannot create output directory {}: {}", output_dir, ec.message());
   }
-  std::random_device rd;
-  std::string staging =
-      fmt::format("{}/.ocpagg-ingest-staging-{}-{:08x}", output_dir, ::getpid(), rd());
-  if (fs::create_directory(staging, ec); ec) {
+  RemoveStaleScratch(output_dir, kIngestStagingPrefix);
+  auto staging = MakeScratchDir(output_dir, kIngestStagingPrefix);
+  if (!staging.ok()) {
     if (!existed) fs::remove(output_dir, ec);
-    return SinkError("cannot create staging directory {}: {}", staging, ec.message());
+    return staging.status();
   }
-  return std::unique_ptr<OutputStaging>(new OutputStaging(output_dir, staging, !existed));
+  return std::unique_ptr<OutputStaging>(new OutputStaging(output_dir, *staging, !existed));
 }
 
 OutputStaging::~OutputStaging() {

@@ -6,11 +6,15 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ocpagg/common/status.h"
 
 namespace ocpagg {
+
+// Staging folders under the output directory (owner in the name: common/scratch_dir.h).
+inline constexpr std::string_view kIngestStagingPrefix = ".ocpagg-ingest-staging-";
 
 class OutputStaging {
  public:

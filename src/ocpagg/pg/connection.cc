@@ -2,29 +2,75 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+#include <utility>
+#include <vector>
+
 namespace ocpagg::pg {
 
-Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url) {
-  PGconn* c = PQconnectdb(url.c_str());
+Result<std::unique_ptr<Connection>> Connection::Open(const std::string& url,
+                                                     const ConnectionOptions& options) {
+  ARROW_RETURN_NOT_OK(CheckStop(options.stop));
+  // libpq keeps the last value of a repeated keyword: defaults go before the URL (which may
+  // override them), explicit settings after it.
+  std::vector<std::pair<std::string, std::string>> params;
+  if (!std::getenv("PGCONNECT_TIMEOUT")) params.emplace_back("connect_timeout", "10");
+  if (options.keepalives) {
+    params.insert(params.end(), {{"keepalives", "1"},
+                                 {"keepalives_idle", "30"},
+                                 {"keepalives_interval", "10"},
+                                 {"keepalives_count", "6"},
+                                 {"tcp_user_timeout", "120000"}});
+  }
+  params.emplace_back("dbname", url);
+  if (options.connect_timeout_seconds) {
+    params.emplace_back("connect_timeout", std::to_string(*options.connect_timeout_seconds));
+  }
+  std::vector<const char*> keys, values;
+  for (const auto& [k, v] : params) {
+    keys.push_back(k.c_str());
+    values.push_back(v.c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  PGconn* c = PQconnectdbParams(keys.data(), values.data(), /*expand_dbname=*/1);
   if (PQstatus(c) != CONNECTION_OK) {
     std::string message = PQerrorMessage(c);
     PQfinish(c);
     while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
       message.pop_back();
-    return SinkError("cannot connect to PostgreSQL ({}): check --postgres and that the server runs",
-                     message);
+    return SinkError(
+        "cannot connect to PostgreSQL ({}): check --postgres, that the server runs and answers "
+        "(--connect-timeout)",
+        message);
+  }
+  auto conn = std::unique_ptr<Connection>(new Connection(c));
+  conn->stop_ = options.stop;
+  conn->cancel_ = PQgetCancel(c);
+  if (options.stop && conn->cancel_) {
+    PGcancel* cancel = conn->cancel_;
+    conn->interrupter_ = options.stop->AddInterrupter([cancel] {
+      char err[256];
+      PQcancel(cancel, err, sizeof(err));  // best effort: the run stops either way
+    });
   }
   // Numbers and dates as PostgreSQL prints them by default, whatever the server's settings.
-  auto conn = std::unique_ptr<Connection>(new Connection(c));
-  ARROW_RETURN_NOT_OK(conn->ExecScript(
+  ARROW_RETURN_NOT_OK(conn->ExecScript(fmt::format(
       "SET client_encoding = 'UTF8'; SET DateStyle = 'ISO, YMD'; SET TimeZone = 'UTC'; "
-      "SET extra_float_digits = 3"));
+      "SET extra_float_digits = 3; SET statement_timeout = '{}s'; SET lock_timeout = '{}s'",
+      options.statement_timeout_seconds, options.lock_timeout_seconds)));
   return conn;
 }
 
-Connection::~Connection() { PQfinish(conn_); }
+Connection::~Connection() {
+  if (interrupter_ >= 0) stop_->RemoveInterrupter(interrupter_);
+  if (cancel_) PQfreeCancel(cancel_);
+  PQfinish(conn_);
+}
 
 Status Connection::ErrorFrom(const PGresult* r, std::string_view what) const {
+  // A statement cancelled because the run is stopping: say why, not what the server said.
+  ARROW_RETURN_NOT_OK(CheckStop(stop_));
   const char* state = r ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
   std::string message = r ? PQresultErrorMessage(r) : PQerrorMessage(conn_);
   while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
@@ -33,6 +79,7 @@ Status Connection::ErrorFrom(const PGresult* r, std::string_view what) const {
 }
 
 Result<QueryResult> Connection::Exec(const std::string& sql, const std::vector<Param>& params) {
+  ARROW_RETURN_NOT_OK(CheckStop(stop_));
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
@@ -47,6 +94,7 @@ Result<QueryResult> Connection::Exec(const std::string& sql, const std::vector<P
 }
 
 Status Connection::ExecScript(const std::string& sql) {
+  ARROW_RETURN_NOT_OK(CheckStop(stop_));
   PGresult* r = PQexec(conn_, sql.c_str());
   QueryResult holder(r);
   auto status = PQresultStatus(r);
@@ -57,6 +105,7 @@ Status Connection::ExecScript(const std::string& sql) {
 }
 
 Status Connection::BeginCopy(const std::string& copy_sql) {
+  ARROW_RETURN_NOT_OK(CheckStop(stop_));
   PGresult* r = PQexec(conn_, copy_sql.c_str());
   QueryResult holder(r);
   if (PQresultStatus(r) != PGRES_COPY_IN) return ErrorFrom(r, "COPY");
@@ -64,6 +113,7 @@ Status Connection::BeginCopy(const std::string& copy_sql) {
 }
 
 Status Connection::PutCopyData(std::string_view data) {
+  ARROW_RETURN_NOT_OK(CheckStop(stop_));
   if (PQputCopyData(conn_, data.data(), static_cast<int>(data.size())) != 1) {
     return ErrorFrom(nullptr, "COPY data");
   }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/common/stop_token.h"
 
 namespace ocpagg::pg {
 
@@ -35,10 +36,30 @@ class QueryResult {
 // A query parameter: text, or NULL.
 using Param = std::optional<std::string>;
 
+// How long to wait for a server, and how to notice one that went away. Settings in the URL
+// win over these defaults except where a field is set explicitly (std::optional engaged).
+struct ConnectionOptions {
+  // libpq's connect_timeout: a host that accepts TCP but never answers fails after this long.
+  // Default 10 s unless the URL or PGCONNECT_TIMEOUT sets one; an explicit value wins over
+  // both (0: wait forever).
+  std::optional<int> connect_timeout_seconds;
+  // PostgreSQL's statement_timeout and lock_timeout for the whole run (0 or unset: none).
+  int statement_timeout_seconds = 0;
+  int lock_timeout_seconds = 0;
+  // TCP keepalives (probe after 30 s idle, every 10 s, 6 misses) and tcp_user_timeout (120 s of
+  // unacknowledged data): a server or network that dies mid-run ends the run within minutes
+  // instead of never. Ignored on unix sockets.
+  bool keepalives = true;
+  // Checked before every statement and every COPY chunk; a stop request also cancels the
+  // statement running on the server (PQcancel). May be null; must outlive the connection.
+  StopToken* stop = nullptr;
+};
+
 class Connection {
  public:
   // Connects with a libpq URL or keyword string ("postgresql:///db?host=/tmp").
-  static Result<std::unique_ptr<Connection>> Open(const std::string& url);
+  static Result<std::unique_ptr<Connection>> Open(const std::string& url,
+                                                  const ConnectionOptions& options = {});
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -61,6 +82,9 @@ class Connection {
   explicit Connection(PGconn* c) : conn_(c) {}
   Status ErrorFrom(const PGresult* r, std::string_view what) const;
   PGconn* conn_;
+  PGcancel* cancel_ = nullptr;  // for the stop token's interrupter
+  StopToken* stop_ = nullptr;
+  int interrupter_ = -1;
 };
 
 }  // namespace ocpagg::pg

@@ -2,14 +2,20 @@
 
 #include <arrow/api.h>
 #include <arrow/io/file.h>
+#include <fcntl.h>
 #include <parquet/arrow/writer.h>
+#include <stdio.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
+
+#include "ocpagg/common/scratch_dir.h"
 
 namespace ocpagg {
 namespace fs = std::filesystem;
@@ -111,11 +117,10 @@ Result<std::unique_ptr<SummaryFilesWriter>> SummaryFilesWriter::Begin(SummaryFil
   if (ec) {
     return SinkError("cannot create output directory {}: {}", w->options_.output_dir, ec.message());
   }
-  w->staging_dir_ = (fs::path(w->options_.output_dir) /
-                     fmt::format(".ocpagg-staging-{}-{}", ::getpid(), static_cast<void*>(w.get())))
-                        .string();
-  fs::create_directories(w->staging_dir_, ec);
-  if (ec) return SinkError("cannot create {}: {}", w->staging_dir_, ec.message());
+  // Scratch of killed runs; rows of the month of a run still going are in its own staging.
+  RemoveStaleScratch(w->options_.output_dir, kSummaryStagingPrefix);
+  ARROW_ASSIGN_OR_RAISE(w->staging_dir_,
+                        MakeScratchDir(w->options_.output_dir, kSummaryStagingPrefix));
   return w;
 }
 
@@ -428,20 +433,38 @@ Status SummaryFilesWriter::Commit() {
   std::sort(staged_.begin(), staged_.end());
   const fs::path month_dir = MonthDir();
   std::error_code ec;
-  fs::create_directories(month_dir, ec);
-  if (ec) return SinkError("cannot create {}: {}", month_dir.string(), ec.message());
-  // koku's delete covers every day of the range, including days that now have no rows.
-  for (Date d = start_; d <= end_; ++d) {
-    for (const char* ext : {".csv", ".parquet"}) {
-      fs::remove(month_dir / (FormatDate(d) + ext), ec);
+  // The new month is assembled beside the old one, then the two are swapped in one rename: a
+  // reader, a failure or a kill sees the old month or the new one, never a mix. Days outside
+  // the range keep their files (hard links: same filesystem as the staging folder). koku's
+  // delete covers every day of the range, including days that now have no rows.
+  const fs::path next = fs::path(staging_dir_) / "month";
+  fs::create_directories(next, ec);
+  if (ec) return SinkError("cannot create {}: {}", next.string(), ec.message());
+  if (fs::is_directory(month_dir, ec)) {
+    for (const auto& entry : fs::directory_iterator(month_dir, ec)) {
+      const std::string name = entry.path().filename().string();
+      const std::string stem = entry.path().stem().string();
+      auto day = ParseDate(stem);
+      if (day && *day >= start_ && *day <= end_) continue;
+      fs::create_hard_link(entry.path(), next / name, ec);
+      if (ec) fs::copy(entry.path(), next / name, fs::copy_options::recursive, ec);
+      if (ec) return SinkError("cannot keep {} in the new month: {}", name, ec.message());
     }
   }
   for (const auto& name : staged_) {
-    fs::rename(fs::path(staging_dir_) / name, month_dir / name, ec);
-    if (ec) return SinkError("cannot move {} into {}: {}", name, month_dir.string(), ec.message());
-    files_written_.push_back((month_dir / name).string());
+    fs::rename(fs::path(staging_dir_) / name, next / name, ec);
+    if (ec) return SinkError("cannot move {} into {}: {}", name, next.string(), ec.message());
   }
-  fs::remove_all(staging_dir_, ec);
+  fs::create_directories(month_dir.parent_path(), ec);
+  if (ec) return SinkError("cannot create {}: {}", month_dir.parent_path().string(), ec.message());
+  const int swapped = fs::exists(month_dir) ? renameat2(AT_FDCWD, next.c_str(), AT_FDCWD,
+                                                        month_dir.c_str(), RENAME_EXCHANGE)
+                                            : rename(next.c_str(), month_dir.c_str());
+  if (swapped != 0) {
+    return SinkError("cannot publish {}: {}", month_dir.string(), std::strerror(errno));
+  }
+  for (const auto& name : staged_) files_written_.push_back((month_dir / name).string());
+  fs::remove_all(staging_dir_, ec);  // holds the old month now
   staging_dir_.clear();
   committed_ = true;
   return Status::OK();

@@ -16,6 +16,7 @@
 #include <mutex>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "ocpagg/common/status.h"
@@ -34,6 +35,9 @@ struct SummaryFilesOptions {
   bool write_csv = true;
   bool write_parquet = true;
 };
+
+// Staging folders under the output directory (owner in the name: common/scratch_dir.h).
+inline constexpr std::string_view kSummaryStagingPrefix = ".ocpagg-staging-";
 
 class SummaryFilesWriter {
  public:
