@@ -69,6 +69,10 @@ bool PgServer::Start() {
     ADD_FAILURE() << "initdb failed: " << init.output;
     return false;
   }
+  return Launch();
+}
+
+bool PgServer::Launch() {
   auto start = RunAsServerUser(
       {bin_dir_ + "/pg_ctl", "-D", dir_ + "/data", "-w", "-l", dir_ + "/server.log", "-o",
        fmt::format("-k {} -c listen_addresses='' -c fsync=off -c full_page_writes=off -p {}",
@@ -81,6 +85,14 @@ bool PgServer::Start() {
   started_ = true;
   return true;
 }
+
+void PgServer::Stop() {
+  auto r = RunAsServerUser({bin_dir_ + "/pg_ctl", "-D", dir_ + "/data", "-m", "immediate", "stop"});
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  started_ = false;
+}
+
+void PgServer::Restart() { EXPECT_TRUE(Launch()); }
 
 PgServer::~PgServer() {
   if (started_) {

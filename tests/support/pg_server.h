@@ -20,11 +20,16 @@ class PgServer {
   // fails the test on error.
   std::string Psql(const std::string& url, const std::string& sql);
 
+  // Stops the server at once (as a crash would) / starts it again on the same port and data.
+  void Stop();
+  void Restart();
+
   ~PgServer();
 
  private:
   PgServer() = default;
   bool Start();
+  bool Launch();
 
   std::string bin_dir_, dir_, socket_dir_;
   int port_ = 0;

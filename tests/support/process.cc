@@ -1,6 +1,7 @@
 #include "support/process.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -9,14 +10,18 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace ocpagg::testing {
 
-ProcessResult RunProcess(const std::vector<std::string>& argv) {
-  ProcessResult result;
+namespace {
+
+// Starts argv with stdout and stderr into a new temporary file, whose path goes to *log_path.
+pid_t Spawn(const std::vector<std::string>& argv, std::string* log_path) {
   char log_template[] = "/tmp/ocpagg-test-output-XXXXXX";
   int fd = mkstemp(log_template);
   if (fd < 0) throw std::runtime_error("mkstemp failed");
+  *log_path = log_template;
   pid_t pid = fork();
   if (pid == 0) {
     dup2(fd, STDOUT_FILENO);
@@ -29,16 +34,71 @@ ProcessResult RunProcess(const std::vector<std::string>& argv) {
     execv(args[0], args.data());
     _exit(127);
   }
-  int status = 0;
-  waitpid(pid, &status, 0);
   close(fd);
+  return pid;
+}
+
+ProcessResult Collect(int status, const std::string& log_path) {
+  ProcessResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  std::ifstream in(log_template);
+  std::ifstream in(log_path);
   std::stringstream ss;
   ss << in.rdbuf();
   result.output = ss.str();
-  std::remove(log_template);
+  std::remove(log_path.c_str());
   return result;
+}
+
+}  // namespace
+
+ProcessResult RunProcess(const std::vector<std::string>& argv) {
+  std::string log_path;
+  pid_t pid = Spawn(argv, &log_path);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return Collect(status, log_path);
+}
+
+ChildProcess::ChildProcess(const std::vector<std::string>& argv) { pid_ = Spawn(argv, &log_path_); }
+
+ChildProcess::~ChildProcess() {
+  if (Running()) {
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+  }
+  std::remove(log_path_.c_str());
+}
+
+void ChildProcess::Signal(int sig) {
+  if (!status_) kill(pid_, sig);
+}
+
+bool ChildProcess::Running() {
+  if (status_) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) status_ = status;
+  return !status_;
+}
+
+std::optional<ProcessResult> ChildProcess::Wait(std::chrono::milliseconds timeout) {
+  if (!WaitUntil([this] { return !Running(); }, timeout)) {
+    kill(pid_, SIGKILL);
+    int status = 0;
+    waitpid(pid_, &status, 0);
+    status_ = status;
+    return std::nullopt;
+  }
+  return Collect(*status_, log_path_);
+}
+
+bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
 }
 
 std::string OcpaggBinary() { return OCPAGG_BINARY; }

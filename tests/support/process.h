@@ -1,6 +1,11 @@
 #pragma once
 // Test support: runs a program (usually the ocpagg binary) and captures its exit code and output.
 
+#include <sys/types.h>
+
+#include <chrono>
+#include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +18,32 @@ struct ProcessResult {
 
 // Runs argv[0] with the arguments argv[1..] (no shell: arguments are passed verbatim).
 ProcessResult RunProcess(const std::vector<std::string>& argv);
+
+// A program running in the background, to signal it or to act while it runs. Killed (SIGKILL)
+// and reaped when the object dies, if still running.
+class ChildProcess {
+ public:
+  explicit ChildProcess(const std::vector<std::string>& argv);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+
+  pid_t pid() const { return pid_; }
+  void Signal(int sig);
+  // True while the program has not exited (reaps it when it has).
+  bool Running();
+  // Waits at most `timeout` for the program to exit; nullopt (and the program killed) when it
+  // did not.
+  std::optional<ProcessResult> Wait(std::chrono::milliseconds timeout);
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_path_;
+  std::optional<int> status_;
+};
+
+// Polls `done` every 10 ms for at most `timeout`; returns whether it became true.
+bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds timeout);
 
 // A --memory-limit value of `mb` megabytes, raised under AddressSanitizer, whose shadow memory
 // adds tens of megabytes to the resident set the limit is measured against.
