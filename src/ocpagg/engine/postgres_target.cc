@@ -6,41 +6,10 @@
 #include <chrono>
 
 #include "ocpagg/pg/koku_schema.h"
-#include "ocpagg/pg/numeric_text.h"
-#include "ocpagg/sink/summary_files.h"
+#include "ocpagg/sink/summary_encoding.h"
 
 namespace ocpagg {
 namespace {
-
-// COPY text format: backslash, tab, newline and carriage return are escaped; NULL is \N.
-void AppendCopyText(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-}
-
-void AppendCopyField(std::string& out, const std::optional<std::string>& s) {
-  if (s) {
-    AppendCopyText(out, *s);
-  } else {
-    out += "\\N";
-  }
-}
 
 constexpr size_t kFlushBytes = 1 << 20;
 
@@ -245,13 +214,9 @@ Status PostgresTarget::BeginRows(const RunIdentity& identity, Date start, Date e
                              Table("reporting_ocpusagelineitem_daily_summary")),
                  {FormatDate(start), FormatDate(end), std::to_string(report_period_id_)})
           .status());
-  std::string columns;
-  for (auto c : SummaryFileColumns()) {
-    if (!columns.empty()) columns += ", ";
-    columns += c;
-  }
-  ARROW_RETURN_NOT_OK(conn_->BeginCopy(fmt::format(
-      "COPY {} ({}) FROM STDIN", Table("reporting_ocpusagelineitem_daily_summary"), columns)));
+  ARROW_RETURN_NOT_OK(conn_->BeginCopy(
+      fmt::format("COPY {} ({}) FROM STDIN", Table("reporting_ocpusagelineitem_daily_summary"),
+                  SummaryColumnList())));
   copying_ = true;
   buffer_.reserve(kFlushBytes + 4096);
   return Status::OK();
@@ -259,76 +224,13 @@ Status PostgresTarget::BeginRows(const RunIdentity& identity, Date start, Date e
 
 Status PostgresTarget::WriteRows(Date, std::span<const SummaryRow> rows) {
   std::array<char, 36> uuid;
-  const std::string report_period =
-      identity_.report_period_id > 0 ? std::to_string(identity_.report_period_id) : "\\N";
   for (const auto& r : rows) {
-    std::string& b = buffer_;
     uuids_.Next(uuid);
-    b.append(uuid.data(), uuid.size());
-    b += '\t';
-    b += report_period;
-    b += '\t';
-    AppendCopyText(b, identity_.cluster_id);
-    b += '\t';
-    AppendCopyField(b, identity_.cluster_alias);
-    b += '\t';
-    b += DataSourceName(r.data_source);
-    b += '\t';
-    const std::string date = FormatDate(r.usage_start);
-    b += date;
-    b += '\t';
-    b += date;
-    b += '\t';
-    AppendCopyField(b, r.namespace_);
-    b += '\t';
-    AppendCopyField(b, r.node);
-    b += '\t';
-    AppendCopyField(b, r.resource_id);
-    b += '\t';
-    AppendCopyField(b, r.pod_labels);
-    auto metric = [&](int m) -> Status {
-      b += '\t';
-      const auto& v = r.metric(static_cast<Metric>(m));
-      if (!v) {
-        b += "\\N";
-        return Status::OK();
-      }
-      return pg::AppendNumeric(*v, options_.compat, MetricColumnName(static_cast<Metric>(m)), b);
-    };
-    for (int m = 0; m <= static_cast<int>(Metric::kClusterCapacityMemoryGigabyteHours); ++m) {
-      ARROW_RETURN_NOT_OK(metric(m));
-    }
-    b += '\t';
-    AppendCopyField(b, r.persistentvolumeclaim);
-    b += '\t';
-    AppendCopyField(b, r.persistentvolume);
-    b += '\t';
-    AppendCopyField(b, r.storageclass);
-    b += '\t';
-    AppendCopyField(b, r.volume_labels);
-    b += '\t';
-    AppendCopyText(b, r.all_labels);
-    for (int m = static_cast<int>(Metric::kPersistentVolumeClaimCapacityGigabyte);
-         m < static_cast<int>(kMetricCount); ++m) {
-      ARROW_RETURN_NOT_OK(metric(m));
-    }
-    b += '\t';
-    b += identity_.source_uuid;
-    b += '\t';
-    if (r.has_infrastructure_usage_cost) {
-      b += kZeroInfrastructureUsageCost;
-    } else {
-      b += "\\N";
-    }
-    b += '\t';
-    if (r.cost_category_id) {
-      b += std::to_string(*r.cost_category_id);
-    } else {
-      b += "\\N";
-    }
-    b += '\n';
+    ARROW_RETURN_NOT_OK(
+        AppendCopyRow(RowContext{r, identity_, std::string_view(uuid.data(), uuid.size())},
+                      options_.compat, buffer_));
     ++rows_written_;
-    if (b.size() >= kFlushBytes) ARROW_RETURN_NOT_OK(Flush());
+    if (buffer_.size() >= kFlushBytes) ARROW_RETURN_NOT_OK(Flush());
   }
   return Status::OK();
 }

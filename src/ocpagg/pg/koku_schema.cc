@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "ocpagg/koku/summary_columns.h"
+
 namespace ocpagg::pg {
 namespace {
 
@@ -52,45 +54,13 @@ CREATE TABLE IF NOT EXISTS {s}.reporting_ocp_nodes (
     cluster_id uuid NOT NULL REFERENCES {s}.reporting_ocp_clusters (uuid),
     node_role text,
     architecture text);
-CREATE TABLE IF NOT EXISTS {s}.reporting_ocpusagelineitem_daily_summary (
-    uuid uuid NOT NULL,
-    report_period_id integer REFERENCES {s}.reporting_ocpusagereportperiod (id),
-    cost_category_id integer REFERENCES {s}.reporting_ocp_cost_category (id),
-    cluster_id varchar(50),
-    cluster_alias varchar(256),
-    data_source varchar(64),
-    namespace varchar(253),
-    node varchar(253),
-    resource_id varchar(253),
-    usage_start date NOT NULL,
-    usage_end date NOT NULL,
-    pod_labels jsonb,
-    pod_usage_cpu_core_hours numeric(33, 15),
-    pod_request_cpu_core_hours numeric(33, 15),
-    pod_effective_usage_cpu_core_hours numeric(33, 15),
-    pod_limit_cpu_core_hours numeric(33, 15),
-    pod_usage_memory_gigabyte_hours numeric(33, 15),
-    pod_request_memory_gigabyte_hours numeric(33, 15),
-    pod_effective_usage_memory_gigabyte_hours numeric(33, 15),
-    pod_limit_memory_gigabyte_hours numeric(33, 15),
-    node_capacity_cpu_cores numeric(33, 15),
-    node_capacity_cpu_core_hours numeric(33, 15),
-    node_capacity_memory_gigabytes numeric(33, 15),
-    node_capacity_memory_gigabyte_hours numeric(33, 15),
-    cluster_capacity_cpu_core_hours numeric(33, 15),
-    cluster_capacity_memory_gigabyte_hours numeric(33, 15),
-    persistentvolumeclaim varchar(253),
-    persistentvolume varchar(253),
-    storageclass varchar(253),
-    volume_labels jsonb,
-    all_labels jsonb,
-    persistentvolumeclaim_capacity_gigabyte numeric(33, 15),
-    persistentvolumeclaim_capacity_gigabyte_months numeric(33, 15),
-    volume_request_storage_gigabyte_months numeric(33, 15),
-    persistentvolumeclaim_usage_gigabyte_months numeric(33, 15),
+)sql";
+
+// The summary table: the columns ocpagg writes come from kSummaryColumns; these are the ones
+// koku fills later (costs, OCP on cloud), which ocpagg leaves NULL.
+constexpr std::string_view kSummaryKokuOnlyColumns = R"sql(
     infrastructure_raw_cost numeric(33, 15),
     infrastructure_project_raw_cost numeric(33, 15),
-    infrastructure_usage_cost jsonb,
     infrastructure_markup_cost numeric(33, 15),
     infrastructure_project_markup_cost numeric(33, 15),
     infrastructure_monthly_cost_json jsonb,
@@ -108,11 +78,15 @@ CREATE TABLE IF NOT EXISTS {s}.reporting_ocpusagelineitem_daily_summary (
     cost_model_gpu_cost numeric(33, 15),
     cost_model_rate_type text,
     monthly_cost_type text,
-    source_uuid uuid,
     raw_currency text,
     distributed_cost numeric(33, 15),
+    FOREIGN KEY (report_period_id) REFERENCES {s}.reporting_ocpusagereportperiod (id),
+    FOREIGN KEY (cost_category_id) REFERENCES {s}.reporting_ocp_cost_category (id),
     PRIMARY KEY (usage_start, uuid)
 ) PARTITION BY RANGE (usage_start);
+)sql";
+
+constexpr std::string_view kDdlAfterSummary = R"sql(
 CREATE TABLE IF NOT EXISTS {s}.reporting_ocpusagelineitem_daily_summary_default
     PARTITION OF {s}.reporting_ocpusagelineitem_daily_summary DEFAULT;
 CREATE INDEX IF NOT EXISTS summary_ocp_usage_idx
@@ -157,8 +131,18 @@ std::string ReplaceAll(std::string_view text, std::string_view from, std::string
 
 }  // namespace
 
+std::string SummaryTableDdl() {
+  std::string ddl = "CREATE TABLE IF NOT EXISTS {s}.reporting_ocpusagelineitem_daily_summary (";
+  for (const auto& col : kSummaryColumns) {
+    ddl += fmt::format("\n    {} {}{},", col.name, col.sql_type, col.nullable ? "" : " NOT NULL");
+  }
+  ddl += kSummaryKokuOnlyColumns;
+  return ddl;
+}
+
 Status CreateKokuSchema(Connection& conn, const std::string& schema) {
-  return conn.ExecScript(ReplaceAll(kDdl, "{s}", conn.QuoteIdentifier(schema)));
+  const std::string ddl = std::string(kDdl) + SummaryTableDdl() + std::string(kDdlAfterSummary);
+  return conn.ExecScript(ReplaceAll(ddl, "{s}", conn.QuoteIdentifier(schema)));
 }
 
 Status EnsureSummaryPartition(Connection& conn, const std::string& schema, Date day) {

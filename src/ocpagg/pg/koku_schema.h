@@ -12,6 +12,10 @@
 
 namespace ocpagg::pg {
 
+// CREATE TABLE of the summary table, with "{s}" where the quoted schema goes: the columns of
+// kSummaryColumns (koku/summary_columns.h) in their order, then those koku fills later.
+std::string SummaryTableDdl();
+
 // Creates `schema` and its tables when missing; never changes existing ones.
 Status CreateKokuSchema(Connection& conn, const std::string& schema);
 

@@ -16,90 +16,17 @@
 #include <fstream>
 
 #include "ocpagg/common/scratch_dir.h"
+#include "ocpagg/sink/summary_encoding.h"
 
 namespace ocpagg {
 namespace fs = std::filesystem;
 namespace {
 
-constexpr std::string_view kColumns[] = {
-    "uuid",
-    "report_period_id",
-    "cluster_id",
-    "cluster_alias",
-    "data_source",
-    "usage_start",
-    "usage_end",
-    "namespace",
-    "node",
-    "resource_id",
-    "pod_labels",
-    "pod_usage_cpu_core_hours",
-    "pod_request_cpu_core_hours",
-    "pod_effective_usage_cpu_core_hours",
-    "pod_limit_cpu_core_hours",
-    "pod_usage_memory_gigabyte_hours",
-    "pod_request_memory_gigabyte_hours",
-    "pod_effective_usage_memory_gigabyte_hours",
-    "pod_limit_memory_gigabyte_hours",
-    "node_capacity_cpu_cores",
-    "node_capacity_cpu_core_hours",
-    "node_capacity_memory_gigabytes",
-    "node_capacity_memory_gigabyte_hours",
-    "cluster_capacity_cpu_core_hours",
-    "cluster_capacity_memory_gigabyte_hours",
-    "persistentvolumeclaim",
-    "persistentvolume",
-    "storageclass",
-    "volume_labels",
-    "all_labels",
-    "persistentvolumeclaim_capacity_gigabyte",
-    "persistentvolumeclaim_capacity_gigabyte_months",
-    "volume_request_storage_gigabyte_months",
-    "persistentvolumeclaim_usage_gigabyte_months",
-    "source_uuid",
-    "infrastructure_usage_cost",
-    "cost_category_id",
-};
-constexpr size_t kColumnCount = std::size(kColumns);
-static_assert(kColumnCount == 37);
 // A row group is buffered whole until it is written: 8K rows of the summary hold about 3 MB
 // (memory_budget.h kWritingBytesPerDay).
 constexpr int64_t kParquetRowGroupRows = 8 * 1024;
 
-bool IsMetricColumn(std::string_view name) {
-  for (size_t m = 0; m < kMetricCount; ++m) {
-    if (MetricColumnName(static_cast<Metric>(m)) == name) return true;
-  }
-  return false;
-}
-
-void AppendCsvField(std::string& out, std::string_view value) {
-  bool quote = value.empty() || value.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (!quote) {
-    out.append(value);
-    return;
-  }
-  out.push_back('"');
-  for (char c : value) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
-
-void AppendCsvField(std::string& out, const std::optional<std::string>& value) {
-  if (value) AppendCsvField(out, std::string_view(*value));
-}
-
-void AppendNumber(std::string& out, double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  out.append(buf, end);
-}
-
 }  // namespace
-
-std::span<const std::string_view> SummaryFileColumns() { return kColumns; }
 
 Result<std::unique_ptr<SummaryFilesWriter>> SummaryFilesWriter::Begin(SummaryFilesOptions options,
                                                                       RunIdentity identity,
@@ -153,21 +80,7 @@ struct SummaryFilesWriter::DayFiles {
   UuidGenerator uuids;
 };
 
-SummaryFilesWriter::SummaryFilesWriter() {
-  std::vector<std::shared_ptr<arrow::Field>> fields;
-  for (std::string_view name : kColumns) {
-    std::shared_ptr<arrow::DataType> type = arrow::utf8();
-    if (name == "usage_start" || name == "usage_end") {
-      type = arrow::date32();
-    } else if (name == "report_period_id" || name == "cost_category_id") {
-      type = arrow::int32();
-    } else if (IsMetricColumn(name)) {
-      type = arrow::float64();
-    }
-    fields.push_back(arrow::field(std::string(name), std::move(type)));
-  }
-  schema_ = arrow::schema(std::move(fields));
-}
+SummaryFilesWriter::SummaryFilesWriter() = default;
 
 Result<std::unique_ptr<SummaryFilesWriter::DayFiles>> SummaryFilesWriter::OpenDay(Date day) {
   auto files = std::make_unique<DayFiles>();
@@ -177,11 +90,7 @@ Result<std::unique_ptr<SummaryFilesWriter::DayFiles>> SummaryFilesWriter::OpenDa
     files->csv_path = (fs::path(staging_dir_) / (files->base + ".csv")).string();
     files->csv.open(files->csv_path, std::ios::binary);
     if (!files->csv) return SinkError("cannot write {}", files->csv_path);
-    for (size_t i = 0; i < kColumnCount; ++i) {
-      if (i) files->line.push_back(',');
-      files->line.append(kColumns[i]);
-    }
-    files->line.push_back('\n');
+    AppendCsvHeader(files->line);
   }
   if (options_.write_parquet) {
     files->parquet_path = (fs::path(staging_dir_) / (files->base + ".parquet")).string();
@@ -194,10 +103,11 @@ Result<std::unique_ptr<SummaryFilesWriter::DayFiles>> SummaryFilesWriter::OpenDa
     // doubles, where a dictionary costs time and saves nothing.
     parquet::WriterProperties::Builder props;
     props.max_row_group_length(kParquetRowGroupRows);
-    for (const auto& f : schema_->fields()) {
+    const auto& schema = SummaryArrowSchema();
+    for (const auto& f : schema->fields()) {
       if (f->type()->id() == arrow::Type::DOUBLE) props.disable_dictionary(f->name());
     }
-    auto writer = parquet::arrow::FileWriter::Open(*schema_, arrow::default_memory_pool(),
+    auto writer = parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(),
                                                    files->parquet_out, props.build());
     if (!writer.ok()) {
       return SinkError("cannot write {}: {}", files->parquet_path, writer.status().message());
@@ -227,7 +137,7 @@ Status SummaryFilesWriter::WriteRows(Date day, std::span<const SummaryRow> rows)
   }
   if (files->csv.is_open()) ARROW_RETURN_NOT_OK(AppendCsv(*files, rows));
   if (files->parquet) {
-    ARROW_ASSIGN_OR_RAISE(auto batch, ToRecordBatch(*files, rows));
+    ARROW_ASSIGN_OR_RAISE(auto batch, SummaryRecordBatch(rows, identity_, files->uuids));
     auto st = files->parquet->WriteRecordBatch(*batch);
     if (!st.ok()) return SinkError("cannot write {}: {}", files->parquet_path, st.message());
   }
@@ -265,60 +175,9 @@ Status SummaryFilesWriter::EndDay(Date day) {
 Status SummaryFilesWriter::AppendCsv(DayFiles& files, std::span<const SummaryRow> rows) {
   std::string& line = files.line;
   std::array<char, 36> uuid;
-  const std::string report_period =
-      identity_.report_period_id > 0 ? std::to_string(identity_.report_period_id) : "";
   for (const auto& r : rows) {
     files.uuids.Next(uuid);
-    line.append(uuid.data(), uuid.size());
-    line.push_back(',');
-    line.append(report_period);
-    line.push_back(',');
-    AppendCsvField(line, std::string_view(identity_.cluster_id));
-    line.push_back(',');
-    AppendCsvField(line, identity_.cluster_alias);
-    line.push_back(',');
-    line.append(DataSourceName(r.data_source));
-    line.push_back(',');
-    const std::string date = FormatDate(r.usage_start);
-    line.append(date);
-    line.push_back(',');
-    line.append(date);
-    line.push_back(',');
-    AppendCsvField(line, r.namespace_);
-    line.push_back(',');
-    AppendCsvField(line, r.node);
-    line.push_back(',');
-    AppendCsvField(line, r.resource_id);
-    line.push_back(',');
-    AppendCsvField(line, r.pod_labels);
-    auto metric = [&](Metric m) {
-      line.push_back(',');
-      if (r.metric(m)) AppendNumber(line, *r.metric(m));
-    };
-    for (int m = 0; m <= static_cast<int>(Metric::kClusterCapacityMemoryGigabyteHours); ++m) {
-      metric(static_cast<Metric>(m));
-    }
-    line.push_back(',');
-    AppendCsvField(line, r.persistentvolumeclaim);
-    line.push_back(',');
-    AppendCsvField(line, r.persistentvolume);
-    line.push_back(',');
-    AppendCsvField(line, r.storageclass);
-    line.push_back(',');
-    AppendCsvField(line, r.volume_labels);
-    line.push_back(',');
-    AppendCsvField(line, std::string_view(r.all_labels));
-    for (int m = static_cast<int>(Metric::kPersistentVolumeClaimCapacityGigabyte);
-         m < static_cast<int>(kMetricCount); ++m) {
-      metric(static_cast<Metric>(m));
-    }
-    line.push_back(',');
-    line.append(identity_.source_uuid);
-    line.push_back(',');
-    if (r.has_infrastructure_usage_cost) AppendCsvField(line, kZeroInfrastructureUsageCost);
-    line.push_back(',');
-    if (r.cost_category_id) line.append(std::to_string(*r.cost_category_id));
-    line.push_back('\n');
+    AppendCsvRow(RowContext{r, identity_, std::string_view(uuid.data(), uuid.size())}, line);
     if (line.size() > (1 << 20)) {
       files.csv.write(line.data(), static_cast<std::streamsize>(line.size()));
       line.clear();
@@ -326,101 +185,6 @@ Status SummaryFilesWriter::AppendCsv(DayFiles& files, std::span<const SummaryRow
   }
   if (!files.csv) return SinkError("cannot write {} (disk full?)", files.csv_path);
   return Status::OK();
-}
-
-Result<std::shared_ptr<arrow::RecordBatch>> SummaryFilesWriter::ToRecordBatch(
-    DayFiles& files, std::span<const SummaryRow> rows) {
-  std::vector<std::shared_ptr<arrow::Array>> arrays;
-  auto add = [&](Result<std::shared_ptr<arrow::Array>> array) -> Status {
-    ARROW_ASSIGN_OR_RAISE(auto a, std::move(array));
-    arrays.push_back(std::move(a));
-    return Status::OK();
-  };
-  auto strings = [&](auto get) -> Result<std::shared_ptr<arrow::Array>> {
-    arrow::StringBuilder b;
-    ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(rows.size())));
-    for (const auto& r : rows) {
-      std::optional<std::string_view> v = get(r);
-      ARROW_RETURN_NOT_OK(v ? b.Append(*v) : b.AppendNull());
-    }
-    return b.Finish();
-  };
-  auto opt = [](const std::optional<std::string>& s) -> std::optional<std::string_view> {
-    return s ? std::optional<std::string_view>(*s) : std::nullopt;
-  };
-  auto dates = [&]() -> Result<std::shared_ptr<arrow::Array>> {
-    arrow::Date32Builder b;
-    ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(rows.size())));
-    for (const auto& r : rows) b.UnsafeAppend(r.usage_start);
-    return b.Finish();
-  };
-  auto metric = [&](Metric m) -> Result<std::shared_ptr<arrow::Array>> {
-    arrow::DoubleBuilder b;
-    ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(rows.size())));
-    for (const auto& r : rows) {
-      if (r.metric(m)) {
-        b.UnsafeAppend(*r.metric(m));
-      } else {
-        b.UnsafeAppendNull();
-      }
-    }
-    return b.Finish();
-  };
-  std::array<char, 36> uuid;
-  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow&) {
-    files.uuids.Next(uuid);
-    return std::optional<std::string_view>(std::string_view(uuid.data(), uuid.size()));
-  })));
-  {
-    arrow::Int32Builder b;
-    for (size_t i = 0; i < rows.size(); ++i) {
-      ARROW_RETURN_NOT_OK(identity_.report_period_id > 0 ? b.Append(identity_.report_period_id)
-                                                         : b.AppendNull());
-    }
-    ARROW_RETURN_NOT_OK(add(b.Finish()));
-  }
-  ARROW_RETURN_NOT_OK(add(strings(
-      [&](const SummaryRow&) { return std::optional<std::string_view>(identity_.cluster_id); })));
-  ARROW_RETURN_NOT_OK(
-      add(strings([&](const SummaryRow&) { return opt(identity_.cluster_alias); })));
-  ARROW_RETURN_NOT_OK(add(strings([](const SummaryRow& r) {
-    return std::optional<std::string_view>(DataSourceName(r.data_source));
-  })));
-  ARROW_RETURN_NOT_OK(add(dates()));  // usage_start
-  ARROW_RETURN_NOT_OK(add(dates()));  // usage_end
-  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow& r) { return opt(r.namespace_); })));
-  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow& r) { return opt(r.node); })));
-  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow& r) { return opt(r.resource_id); })));
-  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow& r) { return opt(r.pod_labels); })));
-  for (int m = 0; m <= static_cast<int>(Metric::kClusterCapacityMemoryGigabyteHours); ++m) {
-    ARROW_RETURN_NOT_OK(add(metric(static_cast<Metric>(m))));
-  }
-  ARROW_RETURN_NOT_OK(
-      add(strings([&](const SummaryRow& r) { return opt(r.persistentvolumeclaim); })));
-  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow& r) { return opt(r.persistentvolume); })));
-  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow& r) { return opt(r.storageclass); })));
-  ARROW_RETURN_NOT_OK(add(strings([&](const SummaryRow& r) { return opt(r.volume_labels); })));
-  ARROW_RETURN_NOT_OK(add(
-      strings([](const SummaryRow& r) { return std::optional<std::string_view>(r.all_labels); })));
-  for (int m = static_cast<int>(Metric::kPersistentVolumeClaimCapacityGigabyte);
-       m < static_cast<int>(kMetricCount); ++m) {
-    ARROW_RETURN_NOT_OK(add(metric(static_cast<Metric>(m))));
-  }
-  ARROW_RETURN_NOT_OK(add(strings(
-      [&](const SummaryRow&) { return std::optional<std::string_view>(identity_.source_uuid); })));
-  ARROW_RETURN_NOT_OK(add(strings([](const SummaryRow& r) {
-    return r.has_infrastructure_usage_cost
-               ? std::optional<std::string_view>(kZeroInfrastructureUsageCost)
-               : std::nullopt;
-  })));
-  {
-    arrow::Int32Builder b;
-    for (const auto& r : rows) {
-      ARROW_RETURN_NOT_OK(r.cost_category_id ? b.Append(*r.cost_category_id) : b.AppendNull());
-    }
-    ARROW_RETURN_NOT_OK(add(b.Finish()));
-  }
-  return arrow::RecordBatch::Make(schema_, static_cast<int64_t>(rows.size()), std::move(arrays));
 }
 
 Status SummaryFilesWriter::Commit() {

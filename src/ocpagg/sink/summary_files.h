@@ -73,14 +73,11 @@ class SummaryFilesWriter {
   SummaryFilesWriter();
   Result<std::unique_ptr<DayFiles>> OpenDay(Date day);
   Status AppendCsv(DayFiles& files, std::span<const SummaryRow> rows);
-  Result<std::shared_ptr<arrow::RecordBatch>> ToRecordBatch(DayFiles& files,
-                                                            std::span<const SummaryRow> rows);
 
   SummaryFilesOptions options_;
   RunIdentity identity_;
   Date start_ = 0, end_ = 0;
   std::string staging_dir_;
-  std::shared_ptr<arrow::Schema> schema_;
   bool committed_ = false;
   std::atomic<int64_t> rows_written_{0};
   std::mutex mu_;  // guards open_ and staged_
@@ -88,8 +85,5 @@ class SummaryFilesWriter {
   std::vector<std::string> staged_;         // file names inside staging_dir_
   std::vector<std::string> files_written_;  // final paths after Commit()
 };
-
-// The column names of the files, in order (koku's INSERT column order, koku.md §2.9).
-std::span<const std::string_view> SummaryFileColumns();
 
 }  // namespace ocpagg

@@ -1,0 +1,235 @@
+#include "ocpagg/sink/summary_encoding.h"
+
+#include <arrow/builder.h>
+
+#include <charconv>
+#include <vector>
+
+#include "ocpagg/pg/numeric_text.h"
+
+namespace ocpagg {
+namespace {
+
+void AppendCsvText(std::string& out, std::string_view value) {
+  bool quote = value.empty() || value.find_first_of(",\"\r\n") != std::string_view::npos;
+  if (!quote) {
+    out.append(value);
+    return;
+  }
+  out.push_back('"');
+  for (char c : value) {
+    if (c == '"') out.push_back('"');
+    out.push_back(c);
+  }
+  out.push_back('"');
+}
+
+// COPY text format: backslash, tab, newline and carriage return are escaped.
+void AppendCopyText(std::string& out, std::string_view s) {
+  for (char c : s) {
+    switch (c) {
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out.push_back(c);
+    }
+  }
+}
+
+void AppendShortest(std::string& out, double v) {
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, end);
+}
+
+void AppendInt(std::string& out, int32_t v) {
+  char buf[16];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
+  out.append(buf, end);
+}
+
+std::shared_ptr<arrow::DataType> ArrowType(ColumnType t) {
+  switch (t) {
+    case ColumnType::kInt32:
+      return arrow::int32();
+    case ColumnType::kDate:
+      return arrow::date32();
+    case ColumnType::kNumeric:
+      return arrow::float64();
+    case ColumnType::kUuid:
+    case ColumnType::kText:
+    case ColumnType::kJson:
+      break;
+  }
+  return arrow::utf8();
+}
+
+}  // namespace
+
+void AppendCsvHeader(std::string& out) {
+  for (size_t i = 0; i < kSummaryColumns.size(); ++i) {
+    if (i) out.push_back(',');
+    out.append(kSummaryColumns[i].name);
+  }
+  out.push_back('\n');
+}
+
+void AppendCsvRow(const RowContext& row, std::string& out) {
+  for (size_t i = 0; i < kSummaryColumns.size(); ++i) {
+    const SummaryColumn& col = kSummaryColumns[i];
+    if (i) out.push_back(',');
+    switch (col.type) {
+      case ColumnType::kUuid:
+      case ColumnType::kText:
+      case ColumnType::kJson:
+        if (auto v = col.text(row)) AppendCsvText(out, *v);
+        break;
+      case ColumnType::kInt32:
+        if (auto v = col.int32(row)) AppendInt(out, *v);
+        break;
+      case ColumnType::kDate:
+        out.append(FormatDate(col.date(row)));
+        break;
+      case ColumnType::kNumeric:
+        if (auto v = col.number(row)) AppendShortest(out, *v);
+        break;
+    }
+  }
+  out.push_back('\n');
+}
+
+std::string SummaryColumnList() {
+  std::string out;
+  for (const auto& col : kSummaryColumns) {
+    if (!out.empty()) out += ", ";
+    out += col.name;
+  }
+  return out;
+}
+
+Status AppendCopyRow(const RowContext& row, Compat compat, std::string& out) {
+  for (size_t i = 0; i < kSummaryColumns.size(); ++i) {
+    const SummaryColumn& col = kSummaryColumns[i];
+    if (i) out.push_back('\t');
+    switch (col.type) {
+      case ColumnType::kUuid:
+      case ColumnType::kText:
+      case ColumnType::kJson:
+        if (auto v = col.text(row)) {
+          AppendCopyText(out, *v);
+        } else {
+          out += "\\N";
+        }
+        break;
+      case ColumnType::kInt32:
+        if (auto v = col.int32(row)) {
+          AppendInt(out, *v);
+        } else {
+          out += "\\N";
+        }
+        break;
+      case ColumnType::kDate:
+        out.append(FormatDate(col.date(row)));
+        break;
+      case ColumnType::kNumeric:
+        if (auto v = col.number(row)) {
+          ARROW_RETURN_NOT_OK(pg::AppendNumeric(*v, compat, col.name, out));
+        } else {
+          out += "\\N";
+        }
+        break;
+    }
+  }
+  out.push_back('\n');
+  return Status::OK();
+}
+
+const std::shared_ptr<arrow::Schema>& SummaryArrowSchema() {
+  static const std::shared_ptr<arrow::Schema> schema = [] {
+    std::vector<std::shared_ptr<arrow::Field>> fields;
+    for (const auto& col : kSummaryColumns) {
+      fields.push_back(arrow::field(std::string(col.name), ArrowType(col.type)));
+    }
+    return arrow::schema(std::move(fields));
+  }();
+  return schema;
+}
+
+Result<std::shared_ptr<arrow::RecordBatch>> SummaryRecordBatch(std::span<const SummaryRow> rows,
+                                                               const RunIdentity& run,
+                                                               UuidGenerator& uuids) {
+  const auto n = static_cast<int64_t>(rows.size());
+  std::vector<std::array<char, 36>> row_uuids(rows.size());
+  for (auto& u : row_uuids) uuids.Next(u);
+  auto context = [&](size_t i) {
+    return RowContext{rows[i], run, std::string_view(row_uuids[i].data(), row_uuids[i].size())};
+  };
+  std::vector<std::shared_ptr<arrow::Array>> arrays;
+  arrays.reserve(kSummaryColumns.size());
+  for (const auto& col : kSummaryColumns) {
+    std::shared_ptr<arrow::Array> array;
+    switch (col.type) {
+      case ColumnType::kUuid:
+      case ColumnType::kText:
+      case ColumnType::kJson: {
+        arrow::StringBuilder b;
+        ARROW_RETURN_NOT_OK(b.Reserve(n));
+        for (size_t i = 0; i < rows.size(); ++i) {
+          auto v = col.text(context(i));
+          ARROW_RETURN_NOT_OK(v ? b.Append(*v) : b.AppendNull());
+        }
+        ARROW_RETURN_NOT_OK(b.Finish(&array));
+        break;
+      }
+      case ColumnType::kInt32: {
+        arrow::Int32Builder b;
+        ARROW_RETURN_NOT_OK(b.Reserve(n));
+        for (size_t i = 0; i < rows.size(); ++i) {
+          auto v = col.int32(context(i));
+          if (v) {
+            b.UnsafeAppend(*v);
+          } else {
+            b.UnsafeAppendNull();
+          }
+        }
+        ARROW_RETURN_NOT_OK(b.Finish(&array));
+        break;
+      }
+      case ColumnType::kDate: {
+        arrow::Date32Builder b;
+        ARROW_RETURN_NOT_OK(b.Reserve(n));
+        for (size_t i = 0; i < rows.size(); ++i) b.UnsafeAppend(col.date(context(i)));
+        ARROW_RETURN_NOT_OK(b.Finish(&array));
+        break;
+      }
+      case ColumnType::kNumeric: {
+        arrow::DoubleBuilder b;
+        ARROW_RETURN_NOT_OK(b.Reserve(n));
+        for (size_t i = 0; i < rows.size(); ++i) {
+          auto v = col.number(context(i));
+          if (v) {
+            b.UnsafeAppend(*v);
+          } else {
+            b.UnsafeAppendNull();
+          }
+        }
+        ARROW_RETURN_NOT_OK(b.Finish(&array));
+        break;
+      }
+    }
+    arrays.push_back(std::move(array));
+  }
+  return arrow::RecordBatch::Make(SummaryArrowSchema(), n, std::move(arrays));
+}
+
+}  // namespace ocpagg
