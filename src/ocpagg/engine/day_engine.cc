@@ -1,6 +1,5 @@
 #include "ocpagg/engine/day_engine.h"
 
-#include <malloc.h>
 #include <sys/resource.h>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
@@ -97,14 +96,19 @@ struct DayEngine::Lane {
 
 DayEngine::DayEngine(const UnitSource& source, const SummarySettings& settings,
                      MemoryBudget& budget, SpillArea* spill, int lanes, RolesProvider roles,
-                     SummaryTarget& target)
+                     SummaryTarget& target, AllocatorHooks allocator)
     : source_(source),
       settings_(settings),
       budget_(budget),
       spill_(spill),
       lanes_(std::max(lanes, 1)),
       roles_(std::move(roles)),
-      target_(target) {}
+      target_(target),
+      allocator_(std::move(allocator)) {}
+
+void DayEngine::ReleaseFreeMemory() const {
+  if (allocator_.release_free_memory) allocator_.release_free_memory();
+}
 
 std::optional<int64_t> DayEngine::expected_day_bytes() const {
   const int64_t v = expected_day_bytes_.load();
@@ -308,12 +312,8 @@ Status DayEngine::CheckLane(Lane& lane, int64_t growth_bytes) {
 }
 
 Status DayEngine::SpillLane(Lane& lane) {
-  std::call_once(tight_memory_, [] {
-    // The limit is tight. glibc raises its mmap threshold as large blocks (pages, dictionaries)
-    // are freed, and then keeps them in the heap, where they fragment it: at a 64 MB limit that
-    // cost 8 MB. A fixed threshold gives them back to the system at once, for some system time
-    // (which runs that never spill do not pay).
-    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+  std::call_once(tight_memory_, [this] {
+    if (allocator_.on_first_spill) allocator_.on_first_spill();
   });
   if (!lane.spill) {
     uint32_t partitions = 0;
@@ -351,7 +351,7 @@ Status DayEngine::SpillLane(Lane& lane) {
   const int64_t before = lane.accounted;
   budget_.Update(lane.accounted, Resident(*lane.state));
   lane.day_bytes->fetch_add(lane.accounted - before, std::memory_order_relaxed);
-  malloc_trim(0);  // what the groups held goes back to the system, where the limit counts it
+  ReleaseFreeMemory();  // what the groups held goes back to the system, where the limit counts it
   return Status::OK();
 }
 
@@ -551,7 +551,7 @@ Status DayEngine::WriteSpilled(AggregatedDay& day, const NodeRoleTable& roles,
     error.Record(std::move(*piece).FinishPiece(counts, lanes_ == 1 ? all : fold, write_rows));
     Release(accounted);
     if (lanes_ == 1) {
-      malloc_trim(0);  // the piece's blocks go back before the next piece is read
+      ReleaseFreeMemory();  // the piece's blocks go back before the next piece is read
       return;
     }
     std::lock_guard<std::mutex> lock(fold_mu);
@@ -607,9 +607,9 @@ Status DayEngine::Write(std::unique_ptr<AggregatedDay> day) {
   counters_.write_nanos.fetch_add(sink_nanos, std::memory_order_relaxed);
   counters_.finish_nanos.fetch_add(NanosSince(t0) - sink_nanos, std::memory_order_relaxed);
   day.reset();
-  // glibc keeps freed blocks in per-thread arenas otherwise, and resident memory is what the
+  // Allocators keep freed blocks (glibc: in per-thread arenas), and resident memory is what the
   // limit is about.
-  malloc_trim(0);
+  ReleaseFreeMemory();
   return st;
 }
 

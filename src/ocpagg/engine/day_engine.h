@@ -24,6 +24,7 @@
 #include "ocpagg/aggregate/day_summary.h"
 #include "ocpagg/aggregate/node_roles.h"
 #include "ocpagg/common/status.h"
+#include "ocpagg/engine/allocator_hooks.h"
 #include "ocpagg/engine/day_plan.h"
 #include "ocpagg/engine/memory_budget.h"
 #include "ocpagg/engine/spill_area.h"
@@ -64,7 +65,8 @@ class DayEngine {
  public:
   // Every reference must outlive the engine. `spill` null: spilling is disabled.
   DayEngine(const UnitSource& source, const SummarySettings& settings, MemoryBudget& budget,
-            SpillArea* spill, int lanes, RolesProvider roles, SummaryTarget& target);
+            SpillArea* spill, int lanes, RolesProvider roles, SummaryTarget& target,
+            AllocatorHooks allocator = {});
 
   // Sink + Combine. Thread-safe: several days may be aggregated at once. With `share_workers`,
   // idle workers join in (a partial state each, merged at the end); without, the day stays on
@@ -97,6 +99,7 @@ class DayEngine {
   Status SpillLane(Lane& lane);
   Status WriteSpilled(AggregatedDay& day, const NodeRoleTable& roles, WriteRowChunk write);
   void Release(int64_t& accounted) { budget_.Update(accounted, 0); }
+  void ReleaseFreeMemory() const;
 
   const UnitSource& source_;
   const SummarySettings& settings_;
@@ -105,8 +108,9 @@ class DayEngine {
   const int lanes_;
   RolesProvider roles_;
   SummaryTarget& target_;
+  const AllocatorHooks allocator_;
   DayEngineCounters counters_;
-  std::once_flag tight_memory_;  // the first spill makes the allocator return large blocks
+  std::once_flag tight_memory_;  // AllocatorHooks::on_first_spill runs once
   std::atomic<int64_t> expected_day_bytes_{-1};
 };
 

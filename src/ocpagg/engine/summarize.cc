@@ -294,7 +294,8 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
 
   std::unique_ptr<SpillArea> spill;
   if (perf.spill && !in_memory) spill = std::make_unique<SpillArea>(perf.spill_dir);
-  DayEngine engine(source, settings, budget, spill.get(), threads, prepare_writes, target);
+  DayEngine engine(source, settings, budget, spill.get(), threads, prepare_writes, target,
+                   perf.allocator);
   int days_done = 0;
   auto progress = [&] {
     if (!options.on_progress) return;

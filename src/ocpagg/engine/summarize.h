@@ -17,6 +17,7 @@
 
 #include "ocpagg/common/status.h"
 #include "ocpagg/common/stop_token.h"
+#include "ocpagg/engine/allocator_hooks.h"
 #include "ocpagg/engine/summary_target.h"
 #include "ocpagg/source/koku_dataset.h"
 
@@ -47,6 +48,7 @@ struct PerformanceOptions {
                                 // leaves after reading and writing
   bool spill = true;            // a day too large for the limit spills to disk (else: exit code 5)
   std::string spill_dir;        // where spill files go; empty: $TMPDIR or /tmp
+  AllocatorHooks allocator;     // none by default
 };
 
 // Progress after each finished day (for a terminal display).
