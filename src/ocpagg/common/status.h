@@ -48,6 +48,11 @@ template <typename... Args>
 Status BadInput(fmt::format_string<Args...> f, Args&&... args) {
   return MakeError(ErrorKind::kBadInput, fmt::format(f, std::forward<Args>(args)...));
 }
+// A broken invariant: a bug, not bad input (exit code 70).
+template <typename... Args>
+Status InternalError(fmt::format_string<Args...> f, Args&&... args) {
+  return MakeError(ErrorKind::kInternal, fmt::format(f, std::forward<Args>(args)...));
+}
 template <typename... Args>
 Status SinkError(fmt::format_string<Args...> f, Args&&... args) {
   return MakeError(ErrorKind::kSink, fmt::format(f, std::forward<Args>(args)...));

@@ -85,7 +85,7 @@ class TarReader::EntryStream : public arrow::io::InputStream {
   arrow::Result<int64_t> Tell() const override { return position_; }
 
   arrow::Result<int64_t> Read(int64_t nbytes, void* out) override {
-    if (detached_) return arrow::Status::Invalid("tar entry read after the next entry began");
+    if (detached_) return InternalError("tar entry read after the next entry began");
     const int64_t n = std::min(nbytes, remaining_);
     if (n <= 0) return 0;
     ARROW_RETURN_NOT_OK(reader_->ReadExact(n, static_cast<uint8_t*>(out)));

@@ -119,11 +119,11 @@ Result<std::unique_ptr<SummaryFilesWriter::DayFiles>> SummaryFilesWriter::OpenDa
 
 Status SummaryFilesWriter::WriteRows(Date day, std::span<const SummaryRow> rows) {
   if (day < start_ || day > end_) {
-    return Status::Invalid("day ", FormatDate(day), " outside the run's range");
+    return InternalError("day {} written outside the run's range", FormatDate(day));
   }
   if (rows.empty()) return Status::OK();
   for (const auto& row : rows) {
-    if (row.usage_start != day) return Status::Invalid("row of another day passed to WriteRows");
+    if (row.usage_start != day) return InternalError("a row of another day passed to WriteRows");
   }
   DayFiles* files = nullptr;
   {
