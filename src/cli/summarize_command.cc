@@ -133,6 +133,31 @@ Result<std::optional<Date>> OptionalDate(const std::string& text, std::string_vi
   return d;
 }
 
+// "[#########...........]  45%  day 14/31  4.6M of 10.2M rows  ETA 0:03  RSS 144 MB" on one
+// line of stderr, redrawn after each day. The share done is the larger of the days' and the
+// rows' (the plan's row count comes from footers and counts rows once per file, so it is an
+// estimate); the ETA assumes the rest goes at the pace so far.
+void PrintProgress(const SummarizeProgress& p) {
+  const bool done = p.days_done == p.days_total;
+  double share = p.days_total > 0 ? static_cast<double>(p.days_done) / p.days_total : 1.0;
+  if (p.rows_planned > 0) {
+    share = std::max(share, std::min(0.99, static_cast<double>(p.rows_read) / p.rows_planned));
+  }
+  if (done) share = 1.0;
+  constexpr int kWidth = 20;
+  const int filled = static_cast<int>(share * kWidth);
+  const double eta = share > 0 ? p.elapsed_seconds * (1 - share) / share : 0;
+  const int eta_s = static_cast<int>(eta + 0.5);
+  fmt::print(stderr,
+             "\r  [{}{}] {:3.0f}%  day {}/{}  {:.1f}M of {:.1f}M rows  {}  RSS {:.0f} MB   ",
+             std::string(filled, '#'), std::string(kWidth - filled, '.'), share * 100, p.days_done,
+             p.days_total, p.rows_read / 1e6, std::max(p.rows_planned, p.rows_read) / 1e6,
+             done ? fmt::format("{:.1f}s", p.elapsed_seconds)
+                  : fmt::format("ETA {}:{:02d}", eta_s / 60, eta_s % 60),
+             p.rss_bytes / 1048576.0);
+  if (done) fmt::print(stderr, "\n");
+}
+
 void PrintReport(const SummarizeReport& r, std::FILE* out) {
   fmt::print(out, "summarized {}..{} (report period {}), mode {}, {} thread(s)\n",
              FormatDate(r.start), FormatDate(r.end), r.report_period_id, ExecutionModeName(r.mode),
@@ -192,13 +217,7 @@ Status Run(const SummarizeFlags& f) {
   }
   const bool show_progress = !f.quiet && (f.progress || isatty(STDERR_FILENO));
   if (show_progress) {
-    options.on_progress = [](const SummarizeProgress& p) {
-      fmt::print(stderr, "\r  day {}/{}  {:.1f}M rows read  {:.0f} rows/s  RSS {:.0f} MB   ",
-                 p.days_done, p.days_total, p.rows_read / 1e6,
-                 p.elapsed_seconds > 0 ? p.rows_read / p.elapsed_seconds : 0.0,
-                 p.rss_bytes / 1048576.0);
-      if (p.days_done == p.days_total) fmt::print(stderr, "\n");
-    };
+    options.on_progress = [](const SummarizeProgress& p) { PrintProgress(p); };
   }
 
   if (f.postgres.empty() == f.output.empty()) {

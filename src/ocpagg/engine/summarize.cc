@@ -303,6 +303,7 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
     p.days_done = ++days_done;
     p.days_total = static_cast<int>(plan.days.size());
     for (const auto& r : engine.counters().rows_read) p.rows_read += r.load();
+    p.rows_planned = plan.estimated_rows;
     p.rss_bytes = memory.current_bytes();
     p.elapsed_seconds = SecondsSince(t_start);
     options.on_progress(p);

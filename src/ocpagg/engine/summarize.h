@@ -55,6 +55,7 @@ struct PerformanceOptions {
 struct SummarizeProgress {
   int days_done = 0, days_total = 0;
   int64_t rows_read = 0;
+  int64_t rows_planned = 0;  // the plan's estimate of the rows to read (from footers)
   int64_t rss_bytes = 0;
   double elapsed_seconds = 0;
 };
