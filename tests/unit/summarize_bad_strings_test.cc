@@ -1,7 +1,8 @@
 // A string the summary reads that is not valid UTF-8 or holds a NUL byte stops `summarize` while
 // it reads, with exit code 3 and a message naming the file, row group, column and row, whatever
 // the target: PostgreSQL's text cannot hold such a string, and the files must not hold what the
-// database would refuse. Nothing is written.
+// database would refuse. Nothing is written. The same for a kept label whose JSON escapes a NUL
+// (\u0000), which PostgreSQL's jsonb refuses.
 
 #include <arrow/api.h>
 #include <arrow/io/file.h>
@@ -175,6 +176,52 @@ TEST_F(SummarizeBadStrings, InvalidUtf8StopsThePostgresRunAndLeavesTheTableUncha
             std::string::npos)
       << r.output;
   EXPECT_EQ(SummaryFingerprint(*pg, url), before);
+}
+
+// koku's label JSON is parsed and the kept labels written out again, as jsonb: the escape \u0000
+// that PostgreSQL's jsonb refuses stops the run as it is read, for files as for PostgreSQL.
+TEST_F(SummarizeBadStrings, EscapedNulInAKeptPodLabelStopsTheFilesRun) {
+  Ingest("01_basic_labels");
+  const std::string pod_file = DailyFile(data_, "pod_usage");
+  SetString(pod_file, "pod_labels", 4, R"({"app":"shop","vm_kubevirt_io_name":"vm\u0000one"})",
+            Encoding::kDictionary);
+  auto r = Summarize(FilesSink());
+  EXPECT_EQ(r.exit_code, kBadInput) << r.output;
+  EXPECT_NE(r.output.find(pod_file + " (row 5): pod_labels of pod"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(R"(label 'vm_kubevirt_io_name' holds the escape \u0000)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_TRUE(SnapshotDir(out_).empty());
+}
+
+TEST_F(SummarizeBadStrings, EscapedNulInAKeptPodLabelStopsThePostgresRunAndKeepsTheTable) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const std::string url = pg->CreateDatabase();
+  const std::vector<std::string> sink = {"--postgres", url, "--schema", kSchema, "--create-schema"};
+  Ingest("01_basic_labels");
+  auto first = Summarize(sink);
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const std::string before = SummaryFingerprint(*pg, url);
+
+  const std::string pod_file = DailyFile(data_, "pod_usage");
+  SetString(pod_file, "pod_labels", 4, R"({"app":"shop","vm_kubevirt_io_name":"vm\u0000one"})",
+            Encoding::kDictionary);
+  auto r = Summarize(sink);
+  EXPECT_EQ(r.exit_code, kBadInput) << r.output;
+  EXPECT_NE(r.output.find(R"(label 'vm_kubevirt_io_name' holds the escape \u0000)"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(SummaryFingerprint(*pg, url), before);
+}
+
+// A label that is not kept never reaches the output: its \u0000 does not matter.
+TEST_F(SummarizeBadStrings, EscapedNulInADroppedLabelIsNoError) {
+  Ingest("01_basic_labels");
+  SetString(DailyFile(data_, "pod_usage"), "pod_labels", 4, R"({"app":"shop","note":"a\u0000b"})",
+            Encoding::kDictionary);
+  auto r = Summarize(FilesSink());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
 }
 
 }  // namespace
