@@ -95,6 +95,22 @@ TEST(LabelSetTest, NestedValueOfAKeptKeyIsRejectedButOfADroppedKeyIgnored) {
   EXPECT_EQ(JsonOf(t, R"({"other": ["x"], "app": "web"})"), R"({"app":"web"})");
 }
 
+// jsonb cannot hold U+0000 (PostgreSQL rejects the escape \u0000): a kept label that holds it
+// is rejected; a dropped one never reaches the output.
+TEST(LabelSetTest, EscapedNulInAKeptLabelIsRejectedButInADroppedOneIgnored) {
+  auto t = Table({"app", std::string("a\0b", 3)});
+  auto value = t.Filter(R"({"app": "a\u0000b"})");
+  ASSERT_FALSE(value.ok());
+  EXPECT_EQ(KindOf(value.status()), ErrorKind::kBadInput);
+  EXPECT_NE(value.status().message().find(R"(label 'app' holds the escape \u0000)"),
+            std::string::npos)
+      << value.status().message();
+  auto key = t.Filter(R"({"a\u0000b": "x"})");
+  ASSERT_FALSE(key.ok());
+  EXPECT_EQ(KindOf(key.status()), ErrorKind::kBadInput);
+  EXPECT_EQ(JsonOf(t, R"({"other": "x\u0000", "app": "web"})"), R"({"app":"web"})");
+}
+
 TEST(LabelSetTest, DuplicateKeyKeepsTheLastValue) {
   auto t = Table({"app"});
   EXPECT_EQ(JsonOf(t, R"({"app": "first", "app": "last"})"), R"({"app":"last"})");

@@ -31,6 +31,13 @@ constexpr std::string_view kFix =
     "koku's ingest writes label columns as JSON objects of strings: re-ingest the payload or "
     "correct the row";
 
+// A kept label is written out as jsonb, which cannot hold the character U+0000: PostgreSQL
+// rejects the escape \u0000 ("unsupported Unicode escape sequence"). Labels that are not kept
+// never reach the output, so they may hold it.
+constexpr std::string_view kNulFix =
+    "PostgreSQL's jsonb cannot hold the character U+0000: correct the row (or the payload, and "
+    "ingest it again)";
+
 // A few bytes of the offending text for error messages.
 std::string Excerpt(std::string_view text) {
   constexpr size_t kMax = 80;
@@ -120,12 +127,21 @@ Result<LabelSetId> LabelSetTable::Parse(std::string_view json_text) {
   std::vector<Kept> kept;
   for (simdjson::dom::key_value_pair field : object) {
     if (!keys_.Keeps(field.key)) continue;
+    if (field.key.find('\0') != std::string_view::npos) {
+      return BadInput("label key holds the escape \\u0000: '{}'; {}", Excerpt(json_text), kNulFix);
+    }
     Kept k{std::string(field.key), {}};
     const simdjson::dom::element v = field.value;
     switch (v.type()) {
-      case simdjson::dom::element_type::STRING:
-        AppendJsonString(k.value_json, v.get_string().value_unsafe());
+      case simdjson::dom::element_type::STRING: {
+        const std::string_view text = v.get_string().value_unsafe();
+        if (text.find('\0') != std::string_view::npos) {
+          return BadInput("label '{}' holds the escape \\u0000 in its value: '{}'; {}", field.key,
+                          Excerpt(json_text), kNulFix);
+        }
+        AppendJsonString(k.value_json, text);
         break;
+      }
       case simdjson::dom::element_type::NULL_VALUE:
         k.value_json = "null";
         break;

@@ -91,6 +91,7 @@ class LabelSetTable {
   // raw text so that each distinct text is parsed once. NULL gives {} in kPostgres (and so does
   // blank text: filter_json_by_keys) and kNullLabelSet in kTrino. Fails when the text is not a
   // JSON object, or when a kept label's value is an object or an array: koku's SQL fails too.
+  // Fails as well when a kept label holds the escape \u0000, which jsonb cannot store.
   Result<LabelSetId> Filter(std::optional<std::string_view> json_text);
 
   // left ⊕ right: the union, right winning on a duplicate key; NULL if either side is NULL

@@ -247,4 +247,19 @@ Status ParquetScan::ToBatch(const arrow::RecordBatch& rb, int64_t first_row,
   return Status::OK();
 }
 
+Status ParquetScan::CheckStrings(int row_group, const Batch& batch,
+                                 std::vector<StringColumnCheck>& checks) const {
+  for (size_t i = 0; i < columns_.size(); ++i) {
+    if (columns_[i].kind != ColumnKind::kString || !batch.columns[i]) continue;
+    if (auto bad = checks[i].Check(*batch.columns[i])) {
+      return BadInput(
+          "{}: row group {}, column {}, row {}: {}; PostgreSQL text cannot hold it: correct the "
+          "file (or the payload, and ingest it again)",
+          path_, row_group, columns_[i].name, batch.first_row + bad->row + 1,
+          DescribeBadString(*bad));
+    }
+  }
+  return Status::OK();
+}
+
 }  // namespace ocpagg

@@ -1,7 +1,8 @@
 #pragma once
 // Reads one Parquet file of koku's layout row group by row group, only the columns asked
 // for, strings kept dictionary-encoded. Checks the file's schema against the expected
-// columns up front so that a bad file fails before any row is aggregated.
+// columns up front so that a bad file fails before any row is aggregated, and the string
+// values of every batch as it is read (valid UTF-8, no NUL byte: text PostgreSQL can store).
 
 #include <arrow/filesystem/filesystem.h>
 #include <arrow/record_batch.h>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/source/string_check.h"
 
 namespace ocpagg {
 
@@ -77,7 +79,8 @@ class ParquetScan {
   // With `columns` (indices into the requested columns), only those are read and the others
   // are nullptr in the batches: a wide row group read in several passes of a few columns holds
   // only a few columns' pages at a time. With `end_row` >= 0, reading stops after the batch that
-  // holds the row group's row `end_row - 1`.
+  // holds the row group's row `end_row - 1`. A string that is not valid UTF-8 or holds a NUL
+  // byte fails the read with BadInput naming the file, row group, column and row.
   template <typename Fn>
   Status ForEachBatch(int row_group, Fn&& fn, std::span<const int> columns = {},
                       int64_t end_row = -1) const;
@@ -97,6 +100,9 @@ class ParquetScan {
   int64_t FirstRowOf(int row_group) const;
   Status ToBatch(const arrow::RecordBatch& rb, int64_t first_row, const std::vector<int>& pass,
                  Batch* out) const;
+  // `checks`: one per requested column, kept over the batches of one row group.
+  Status CheckStrings(int row_group, const Batch& batch,
+                      std::vector<StringColumnCheck>& checks) const;
 };
 
 template <typename Fn>
@@ -107,6 +113,7 @@ Status ParquetScan::ForEachBatch(int row_group, Fn&& fn, std::span<const int> co
   const int64_t group_first_row = FirstRowOf(row_group);
   int64_t first_row = group_first_row;
   Batch batch;
+  std::vector<StringColumnCheck> checks(columns_.size());
   while (end_row < 0 || first_row - group_first_row < end_row) {
     std::shared_ptr<arrow::RecordBatch> rb;
     auto st = reader->ReadNext(&rb);
@@ -115,6 +122,7 @@ Status ParquetScan::ForEachBatch(int row_group, Fn&& fn, std::span<const int> co
     }
     if (!rb) break;
     ARROW_RETURN_NOT_OK(ToBatch(*rb, first_row, pass, &batch));
+    ARROW_RETURN_NOT_OK(CheckStrings(row_group, batch, checks));
     batch.group_row = first_row - group_first_row;
     ARROW_RETURN_NOT_OK(fn(static_cast<const Batch&>(batch)));
     first_row += rb->num_rows();
