@@ -6,6 +6,8 @@
 
 #include <string_view>
 
+#include "ocpagg/koku/operator_labels.h"
+
 namespace ocpagg {
 namespace {
 
@@ -118,9 +120,27 @@ Result<std::unique_ptr<OperatorCsvReader>> OperatorCsvReader::Open(
     return BadInput("{}: {}", reader->display_name_, made.status().message());
   }
   reader->reader_ = *made;
-  if (reader->reader_->schema()->num_fields() != static_cast<int>(header.size())) {
+  const arrow::Schema& schema = *reader->reader_->schema();
+  if (schema.num_fields() != static_cast<int>(header.size())) {
     return BadInput("{}: line 1: the header has {} columns but the CSV reader found {}",
-                    reader->display_name_, header.size(), reader->reader_->schema()->num_fields());
+                    reader->display_name_, header.size(), schema.num_fields());
+  }
+  // Column types are set by name, so a column the CSV reader names otherwise than `header` would
+  // come back with an inferred type, where the converters expect utf8. It happens where the two
+  // split the header line differently: "a,b\r\r\n" is "a","b\r" here and "a","b" to Arrow,
+  // whose line ends at the first '\r'.
+  for (size_t i = 0; i < header.size(); ++i) {
+    const std::string& name = schema.field(static_cast<int>(i))->name();
+    if (name != header[i]) {
+      // Quoted and escaped as JSON strings: the names differ in control characters.
+      std::string ours, arrows;
+      AppendPythonJsonString(header[i], &ours);
+      AppendPythonJsonString(name, &arrows);
+      return BadInput(
+          "{}: line 1: column {} of the header reads as {} or as {}; is there a stray carriage "
+          "return or quote in the header line?",
+          reader->display_name_, i + 1, ours, arrows);
+    }
   }
   return reader;
 }

@@ -64,6 +64,21 @@ bool SmallDictionaryPagesOnly(const parquet::FileMetaData& metadata, int leaf) {
   return true;
 }
 
+// The parquet library parses a column chunk's metadata (statistics, size histograms) each time
+// it is asked for it, and throws on a corrupt one. Asking once for every chunk the scan will
+// use, where Open catches exceptions, means that the later questions (SmallDictionaryPagesOnly,
+// PageBytes, TimestampRange, row_group_num_rows) get the same metadata without a throw.
+void CheckColumnMetadata(const parquet::FileMetaData& metadata,
+                         std::span<const ColumnSpec> columns) {
+  for (int rg = 0; rg < metadata.num_row_groups(); ++rg) {
+    auto group = metadata.RowGroup(rg);
+    for (const auto& spec : columns) {
+      const int leaf = metadata.schema()->ColumnIndex(std::string(spec.name));
+      if (leaf >= 0) group->ColumnChunk(leaf)->statistics();
+    }
+  }
+}
+
 }  // namespace
 
 Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs::FileSystem> fs,
@@ -85,6 +100,7 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
   Status st;
   try {
     st = builder.Open(*input, props);
+    if (st.ok()) CheckColumnMetadata(*builder.raw_reader()->metadata(), columns);
   } catch (const std::exception& e) {
     st = Status::IOError(e.what());
   }
