@@ -2,6 +2,8 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <spawn.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -12,29 +14,33 @@
 #include <stdexcept>
 #include <thread>
 
+extern char** environ;
+
 namespace ocpagg::testing {
 
 namespace {
 
 // Starts argv with stdout and stderr into a new temporary file, whose path goes to *log_path.
+// posix_spawn, not fork: fork runs the at-fork handlers of the libraries in this process, and
+// Arrow's take a lock that a test using Arrow in-process could leave held (seen: a deadlock).
 pid_t Spawn(const std::vector<std::string>& argv, std::string* log_path) {
   char log_template[] = "/tmp/ocpagg-test-output-XXXXXX";
   int fd = mkstemp(log_template);
   if (fd < 0) throw std::runtime_error("mkstemp failed");
   *log_path = log_template;
-  pid_t pid = fork();
-  if (pid == 0) {
-    dup2(fd, STDOUT_FILENO);
-    dup2(fd, STDERR_FILENO);
-    int devnull = open("/dev/null", O_RDONLY);
-    dup2(devnull, STDIN_FILENO);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
-  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, fd, STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, fd, STDERR_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
   close(fd);
+  if (rc != 0) throw std::runtime_error("cannot start " + argv[0] + ": " + strerror(rc));
   return pid;
 }
 
