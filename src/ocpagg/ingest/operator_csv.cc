@@ -70,9 +70,11 @@ Result<std::optional<std::vector<std::string>>> PeekCsvHeader(
 
 Result<std::unique_ptr<OperatorCsvReader>> OperatorCsvReader::Open(
     std::shared_ptr<arrow::io::InputStream> stream, const std::vector<std::string>& header,
-    std::string display_name, const OperatorCsvOptions& options) {
+    std::string display_name, const OperatorCsvOptions& options, StreamOpener reopen) {
   std::unique_ptr<OperatorCsvReader> reader(new OperatorCsvReader());
   reader->display_name_ = std::move(display_name);
+  reader->header_ = header;
+  reader->reopen_ = std::move(reopen);
   reader->bad_lines_ = std::make_shared<BadLines>();
 
   auto read_options = arrow::csv::ReadOptions::Defaults();
@@ -110,13 +112,8 @@ Result<std::unique_ptr<OperatorCsvReader>> OperatorCsvReader::Open(
 
   auto made = arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), std::move(stream),
                                                 read_options, parse_options, convert_options);
-  if (!made.ok()) {
-    std::lock_guard<std::mutex> lock(reader->bad_lines_->mu);
-    if (reader->bad_lines_->first_error) {
-      return BadInput("{}: {}", reader->display_name_, *reader->bad_lines_->first_error);
-    }
-    return BadInput("{}: {}", reader->display_name_, made.status().message());
-  }
+  // Errors in the first block come from Make.
+  if (!made.ok()) return reader->Explain(made.status());
   reader->reader_ = *made;
   if (reader->reader_->schema()->num_fields() != static_cast<int>(header.size())) {
     return BadInput("{}: line 1: the header has {} columns but the CSV reader found {}",
@@ -154,9 +151,16 @@ void OperatorCsvReader::Prefetch() {
 }
 
 Status OperatorCsvReader::Explain(const Status& st) {
-  std::lock_guard<std::mutex> lock(bad_lines_->mu);
-  if (bad_lines_->first_error) return BadInput("{}: {}", display_name_, *bad_lines_->first_error);
+  {
+    std::lock_guard<std::mutex> lock(bad_lines_->mu);
+    if (bad_lines_->first_error) {
+      return BadInput("{}: {}", display_name_, *bad_lines_->first_error);
+    }
+  }
   if (KindOf(st) == ErrorKind::kBadInput && st.detail()) return WithContext(st, display_name_);
+  if (auto located = LocateArrowCsvError(st.message(), display_name_, header_, reopen_)) {
+    return *located;
+  }
   return BadInput("{}: {}", display_name_, st.message());
 }
 
