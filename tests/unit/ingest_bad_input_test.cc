@@ -202,6 +202,23 @@ TEST_F(IngestBadInputTest, InvalidUtf8InATarGzPayloadNamesEntryLineAndColumn) {
                     "'i-\\x80')");
 }
 
+TEST_F(IngestBadInputTest, UnparsableTimestampLineCountsQuotedLineBreaksAndBlankLines) {
+  PodRow bad{.hour = 2};
+  std::string csv = Csv({kPodHeader, PodRow{.hour = 0, .pod = "\"two\r\nlines\""}.Line(), "",
+                         PodRow{.hour = 1}.Line() + ",extra", bad.Line()});
+  csv.replace(csv.rfind("2025-10-01 02:00:00 +0000 UTC"), 29, "noon");
+  WriteMonthPayload(in_.path(), {{"r.0.csv", csv}});
+  ExpectFailure(IngestInto(in_.path()),
+                in_ / "r.0.csv: line 6, column interval_start: cannot parse timestamp 'noon'");
+}
+
+TEST_F(IngestBadInputTest, RowWithTooFewFieldsLineCountsQuotedLineBreaksAndBlankLines) {
+  std::string csv = Csv({kPodHeader, PodRow{.hour = 0, .pod = "\"two\r\nlines\""}.Line(), "", "",
+                         "2025-10-01 00:00:00 +0000 UTC,truncated", PodRow{.hour = 1}.Line()});
+  WriteMonthPayload(in_.path(), {{"r.0.csv", csv}});
+  ExpectFailure(IngestInto(in_.path()), in_ / "r.0.csv: line 6: 2 fields where the header has 19");
+}
+
 TEST_F(IngestBadInputTest, MissingPayloadOrBadSourceIsAUsageError) {
   auto missing = IngestInto(in_ / "nothing-here");
   EXPECT_EQ(missing.exit_code, 2) << missing.output;

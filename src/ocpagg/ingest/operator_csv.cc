@@ -94,11 +94,9 @@ Result<std::unique_ptr<OperatorCsvReader>> OperatorCsvReader::Open(
     if (state) {
       std::lock_guard<std::mutex> lock(state->mu);
       if (!state->first_error) {
-        state->first_error = row.number >= 0
-                                 ? fmt::format("line {}: {} fields where the header has {}",
-                                               row.number, row.actual_columns, row.expected_columns)
-                                 : fmt::format("a row has {} fields where the header has {}",
-                                               row.actual_columns, row.expected_columns);
+        // row.number is Arrow's record number, not a line: Explain finds the line.
+        state->first_error = {row.number, fmt::format("{} fields where the header has {}",
+                                                      row.actual_columns, row.expected_columns)};
       }
     }
     return arrow::csv::InvalidRowResult::Error;
@@ -151,17 +149,36 @@ void OperatorCsvReader::Prefetch() {
 }
 
 Status OperatorCsvReader::Explain(const Status& st) {
+  std::optional<BadLines::Row> bad_row;
   {
     std::lock_guard<std::mutex> lock(bad_lines_->mu);
-    if (bad_lines_->first_error) {
-      return BadInput("{}: {}", display_name_, *bad_lines_->first_error);
+    bad_row = bad_lines_->first_error;
+  }
+  if (bad_row) {
+    std::optional<int64_t> line;
+    if (bad_row->record >= 0 && reopen_) {
+      auto located = CsvLocator(reopen_, static_cast<int>(header_.size()))
+                         .LineOfRecordField(bad_row->record, 0);
+      if (located.ok()) line = *located;
     }
+    if (line) return BadInput("{}: line {}: {}", display_name_, *line, bad_row->what);
+    if (bad_row->record >= 0) {
+      return BadInput("{}: record {} (the header is record 1): {}", display_name_, bad_row->record,
+                      bad_row->what);
+    }
+    return BadInput("{}: a row has {}", display_name_, bad_row->what);
   }
   if (KindOf(st) == ErrorKind::kBadInput && st.detail()) return WithContext(st, display_name_);
   if (auto located = LocateArrowCsvError(st.message(), display_name_, header_, reopen_)) {
     return *located;
   }
   return BadInput("{}: {}", display_name_, st.message());
+}
+
+std::optional<int64_t> OperatorCsvReader::LineOfRowField(int64_t row, int column) const {
+  if (!reopen_) return std::nullopt;
+  auto line = CsvLocator(reopen_, static_cast<int>(header_.size())).LineOfRowField(row, column);
+  return line.ok() ? *line : std::nullopt;
 }
 
 Result<std::shared_ptr<arrow::RecordBatch>> OperatorCsvReader::Next() {

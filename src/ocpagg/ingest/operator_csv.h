@@ -51,13 +51,20 @@ class OperatorCsvReader {
   Result<std::shared_ptr<arrow::RecordBatch>> Next();
 
   int64_t rows_read() const { return rows_read_; }
+  // The line on which field `column` of row `row` (0-based, counting the rows Next returned)
+  // starts, read again from the file; nullopt when it cannot be read again.
+  std::optional<int64_t> LineOfRowField(int64_t row, int column) const;
   int64_t bad_lines_skipped() const { return bad_lines_->skipped.load(); }
 
  private:
   struct BadLines {
+    struct Row {
+      int64_t record = -1;  // Arrow's record number (the header is 1), -1 when unknown
+      std::string what;
+    };
     std::atomic<int64_t> skipped{0};
     std::mutex mu;
-    std::optional<std::string> first_error;
+    std::optional<Row> first_error;  // the first row with too few fields
   };
 
   OperatorCsvReader() = default;
