@@ -23,8 +23,11 @@ double MaxSkippingNaN(double a, double b) {
 }  // namespace
 
 BatchConverter::BatchConverter(const ReportColumns& columns, std::string file_name,
-                               LabelJsonCache* labels)
-    : columns_(columns), file_name_(std::move(file_name)), labels_(labels) {}
+                               LabelJsonCache* labels, FieldLineFinder line_of)
+    : columns_(columns),
+      file_name_(std::move(file_name)),
+      labels_(labels),
+      line_of_(std::move(line_of)) {}
 
 Status BatchConverter::Convert(std::shared_ptr<arrow::RecordBatch> csv_batch,
                                int64_t first_row_number, ConvertedBatch* out) {
@@ -101,11 +104,14 @@ Status BatchConverter::ConvertTimestamps(const arrow::Array& cells, int value_in
     std::optional<int64_t> parsed;
     if (!IsPandasNaToken(text)) parsed = ParseOperatorTimestampMillis(text);
     if (!parsed) {
-      const int64_t row = out->first_row_number + i;
+      const ValueColumn& column = columns_.values[value_index];
+      const int64_t row = out->first_row_number - 1 + i;
+      std::optional<int64_t> line = line_of_ ? line_of_(row, column.csv_index) : std::nullopt;
       return BadInput(
-          "{}: line {}, column {}: cannot parse timestamp '{}' (expected "
+          "{}: {}, column {}: cannot parse timestamp '{}' (expected "
           "'YYYY-MM-DD HH:MM:SS +0000 UTC'); koku fails the whole file on such a value",
-          file_name_, row + 1, columns_.values[value_index].name, text);
+          file_name_, line ? fmt::format("line {}", *line) : fmt::format("data row {}", row + 1),
+          column.name, text);
     }
     millis[i] = *parsed;
     last_text = text;

@@ -7,7 +7,9 @@
 #include <arrow/type_fwd.h>
 
 #include <cstdint>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -31,17 +33,23 @@ struct ConvertedColumn {
 // valid until the next Convert() call on the converter that filled it.
 struct ConvertedBatch {
   int64_t num_rows = 0;
-  int64_t first_row_number = 0;  // 1-based data row number of row 0 (line = row number + 1)
+  int64_t first_row_number = 0;  // 1-based number of row 0 among the rows the reader returned
   std::vector<ConvertedColumn> columns;
   std::vector<uint8_t> anomalous;  // 1: koku's _remove_anomalies drops the row
   std::vector<Date> day;           // UTC day of interval_start
   std::shared_ptr<arrow::RecordBatch> source;
 };
 
+// The file's line on which a field starts, for error messages: `row` is 0-based among the rows
+// the reader returned, `column` the field's position in the header. nullopt when unknown.
+using FieldLineFinder = std::function<std::optional<int64_t>(int64_t row, int column)>;
+
 class BatchConverter {
  public:
-  // `file_name` names the CSV in error messages; `labels` must outlive the converter.
-  BatchConverter(const ReportColumns& columns, std::string file_name, LabelJsonCache* labels);
+  // `file_name` names the CSV in error messages; `labels` must outlive the converter;
+  // `line_of` finds lines for error messages.
+  BatchConverter(const ReportColumns& columns, std::string file_name, LabelJsonCache* labels,
+                 FieldLineFinder line_of = {});
 
   // Converts `csv_batch` (the CSV columns in header order, as utf8) into *out. Fails (bad
   // input) on a timestamp koku cannot parse, naming file, line and column.
@@ -57,6 +65,7 @@ class BatchConverter {
   const ReportColumns& columns_;
   std::string file_name_;
   LabelJsonCache* labels_;
+  FieldLineFinder line_of_;
   StringArena cell_arena_;  // sanitized cells of the current batch
   std::string scratch_;
 };

@@ -90,9 +90,11 @@ class PayloadIngester {
     OperatorCsvOptions csv_options;
     csv_options.block_bytes = options_.csv_block_bytes;
     csv_options.use_threads = options_.use_threads;
-    ARROW_ASSIGN_OR_RAISE(
-        auto reader, OperatorCsvReader::Open(buffered, *header, file.display_name, csv_options));
-    BatchConverter converter(*columns, file.display_name, &labels_);
+    ARROW_ASSIGN_OR_RAISE(auto reader, OperatorCsvReader::Open(buffered, *header, file.display_name,
+                                                               csv_options, file.reopen));
+    BatchConverter converter(
+        *columns, file.display_name, &labels_,
+        [&reader](int64_t row, int column) { return reader->LineOfRowField(row, column); });
     const bool per_day = month.manifest.SplitsFilesPerDay();
     std::unique_ptr<FileUnitWriter> whole;
     std::map<Date, std::unique_ptr<FileUnitWriter>> days;
@@ -111,8 +113,7 @@ class PayloadIngester {
       ARROW_ASSIGN_OR_RAISE(auto csv_batch, reader->Next());
       if (!csv_batch) break;
       const int64_t n = csv_batch->num_rows();
-      ARROW_RETURN_NOT_OK(converter.Convert(std::move(csv_batch),
-                                            next_row_number + reader->bad_lines_skipped(), &batch));
+      ARROW_RETURN_NOT_OK(converter.Convert(std::move(csv_batch), next_row_number, &batch));
       next_row_number += n;
       if (!per_day) {
         all_rows.resize(n);

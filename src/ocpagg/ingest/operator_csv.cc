@@ -72,9 +72,11 @@ Result<std::optional<std::vector<std::string>>> PeekCsvHeader(
 
 Result<std::unique_ptr<OperatorCsvReader>> OperatorCsvReader::Open(
     std::shared_ptr<arrow::io::InputStream> stream, const std::vector<std::string>& header,
-    std::string display_name, const OperatorCsvOptions& options) {
+    std::string display_name, const OperatorCsvOptions& options, StreamOpener reopen) {
   std::unique_ptr<OperatorCsvReader> reader(new OperatorCsvReader());
   reader->display_name_ = std::move(display_name);
+  reader->header_ = header;
+  reader->reopen_ = std::move(reopen);
   reader->bad_lines_ = std::make_shared<BadLines>();
 
   auto read_options = arrow::csv::ReadOptions::Defaults();
@@ -94,11 +96,9 @@ Result<std::unique_ptr<OperatorCsvReader>> OperatorCsvReader::Open(
     if (state) {
       std::lock_guard<std::mutex> lock(state->mu);
       if (!state->first_error) {
-        state->first_error = row.number >= 0
-                                 ? fmt::format("line {}: {} fields where the header has {}",
-                                               row.number, row.actual_columns, row.expected_columns)
-                                 : fmt::format("a row has {} fields where the header has {}",
-                                               row.actual_columns, row.expected_columns);
+        // row.number is Arrow's record number, not a line: Explain finds the line.
+        state->first_error = {row.number, fmt::format("{} fields where the header has {}",
+                                                      row.actual_columns, row.expected_columns)};
       }
     }
     return arrow::csv::InvalidRowResult::Error;
@@ -112,13 +112,8 @@ Result<std::unique_ptr<OperatorCsvReader>> OperatorCsvReader::Open(
 
   auto made = arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), std::move(stream),
                                                 read_options, parse_options, convert_options);
-  if (!made.ok()) {
-    std::lock_guard<std::mutex> lock(reader->bad_lines_->mu);
-    if (reader->bad_lines_->first_error) {
-      return BadInput("{}: {}", reader->display_name_, *reader->bad_lines_->first_error);
-    }
-    return BadInput("{}: {}", reader->display_name_, made.status().message());
-  }
+  // Errors in the first block come from Make.
+  if (!made.ok()) return reader->Explain(made.status());
   reader->reader_ = *made;
   const arrow::Schema& schema = *reader->reader_->schema();
   if (schema.num_fields() != static_cast<int>(header.size())) {
@@ -174,10 +169,36 @@ void OperatorCsvReader::Prefetch() {
 }
 
 Status OperatorCsvReader::Explain(const Status& st) {
-  std::lock_guard<std::mutex> lock(bad_lines_->mu);
-  if (bad_lines_->first_error) return BadInput("{}: {}", display_name_, *bad_lines_->first_error);
+  std::optional<BadLines::Row> bad_row;
+  {
+    std::lock_guard<std::mutex> lock(bad_lines_->mu);
+    bad_row = bad_lines_->first_error;
+  }
+  if (bad_row) {
+    std::optional<int64_t> line;
+    if (bad_row->record >= 0 && reopen_) {
+      auto located = CsvLocator(reopen_, static_cast<int>(header_.size()))
+                         .LineOfRecordField(bad_row->record, 0);
+      if (located.ok()) line = *located;
+    }
+    if (line) return BadInput("{}: line {}: {}", display_name_, *line, bad_row->what);
+    if (bad_row->record >= 0) {
+      return BadInput("{}: record {} (the header is record 1): {}", display_name_, bad_row->record,
+                      bad_row->what);
+    }
+    return BadInput("{}: a row has {}", display_name_, bad_row->what);
+  }
   if (KindOf(st) == ErrorKind::kBadInput && st.detail()) return WithContext(st, display_name_);
+  if (auto located = LocateArrowCsvError(st.message(), display_name_, header_, reopen_)) {
+    return *located;
+  }
   return BadInput("{}: {}", display_name_, st.message());
+}
+
+std::optional<int64_t> OperatorCsvReader::LineOfRowField(int64_t row, int column) const {
+  if (!reopen_) return std::nullopt;
+  auto line = CsvLocator(reopen_, static_cast<int>(header_.size())).LineOfRowField(row, column);
+  return line.ok() ? *line : std::nullopt;
 }
 
 Result<std::shared_ptr<arrow::RecordBatch>> OperatorCsvReader::Next() {

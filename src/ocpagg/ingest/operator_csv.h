@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/ingest/csv_locator.h"
 
 namespace arrow::csv {
 class StreamingReader;
@@ -36,10 +37,11 @@ struct OperatorCsvOptions {
 
 class OperatorCsvReader {
  public:
-  // `header` is the one PeekCsvHeader returned for `stream`.
+  // `header` is the one PeekCsvHeader returned for `stream`. `reopen` gives the file again
+  // from its start, for errors to find their line (see CsvLocator); it may be empty.
   static Result<std::unique_ptr<OperatorCsvReader>> Open(
       std::shared_ptr<arrow::io::InputStream> stream, const std::vector<std::string>& header,
-      std::string display_name, const OperatorCsvOptions& options);
+      std::string display_name, const OperatorCsvOptions& options, StreamOpener reopen = {});
   ~OperatorCsvReader();
 
   // The next rows (columns in header order, utf8), or nullptr at the end. Reading and parsing
@@ -49,13 +51,20 @@ class OperatorCsvReader {
   Result<std::shared_ptr<arrow::RecordBatch>> Next();
 
   int64_t rows_read() const { return rows_read_; }
+  // The line on which field `column` of row `row` (0-based, counting the rows Next returned)
+  // starts, read again from the file; nullopt when it cannot be read again.
+  std::optional<int64_t> LineOfRowField(int64_t row, int column) const;
   int64_t bad_lines_skipped() const { return bad_lines_->skipped.load(); }
 
  private:
   struct BadLines {
+    struct Row {
+      int64_t record = -1;  // Arrow's record number (the header is 1), -1 when unknown
+      std::string what;
+    };
     std::atomic<int64_t> skipped{0};
     std::mutex mu;
-    std::optional<std::string> first_error;
+    std::optional<Row> first_error;  // the first row with too few fields
   };
 
   OperatorCsvReader() = default;
@@ -69,6 +78,8 @@ class OperatorCsvReader {
   std::deque<Result<std::shared_ptr<arrow::RecordBatch>>> queue_;
   bool stop_ = false;
   std::string display_name_;
+  std::vector<std::string> header_;
+  StreamOpener reopen_;
   std::shared_ptr<BadLines> bad_lines_;
   int64_t rows_read_ = 0;
 };

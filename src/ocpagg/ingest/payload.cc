@@ -34,6 +34,12 @@ Result<std::string> ReadSmallFile(const std::string& path) {
   return buffer->ToString();
 }
 
+Result<std::shared_ptr<arrow::io::InputStream>> OpenFile(const std::string& path) {
+  auto file = arrow::io::ReadableFile::Open(path);
+  if (!file.ok()) return BadInput("cannot open {}: {}", path, file.status().message());
+  return std::static_pointer_cast<arrow::io::InputStream>(*file);
+}
+
 Result<std::vector<fs::path>> FindMonthDirectories(const fs::path& root) {
   std::vector<fs::path> months;
   std::error_code ec;
@@ -84,11 +90,8 @@ Result<PayloadWalk> WalkDirectory(const fs::path& root, const ReportFileVisitor&
       ReportFileInput input;
       input.name = name;
       input.display_name = (dir / name).string();
-      auto file = arrow::io::ReadableFile::Open(input.display_name);
-      if (!file.ok()) {
-        return BadInput("cannot open {}: {}", input.display_name, file.status().message());
-      }
-      input.stream = *file;
+      ARROW_ASSIGN_OR_RAISE(input.stream, OpenFile(input.display_name));
+      input.reopen = [path = input.display_name] { return OpenFile(path); };
       ARROW_RETURN_NOT_OK(visit(month, input));
     }
   }
@@ -113,6 +116,43 @@ Result<std::shared_ptr<arrow::io::InputStream>> OpenArchive(const std::string& p
         stream.get(), [stream, shared_codec](arrow::io::InputStream*) {});
   }
   return std::static_pointer_cast<arrow::io::InputStream>(raw);
+}
+
+// The data of one archive entry read from a fresh pass over the archive; it owns that pass.
+class ReopenedEntryStream : public arrow::io::InputStream {
+ public:
+  ReopenedEntryStream(std::unique_ptr<TarReader> tar, std::shared_ptr<arrow::io::InputStream> entry)
+      : tar_(std::move(tar)), entry_(std::move(entry)) {}
+  arrow::Status Close() override { return entry_->Close(); }
+  bool closed() const override { return entry_->closed(); }
+  arrow::Result<int64_t> Tell() const override { return entry_->Tell(); }
+  arrow::Result<int64_t> Read(int64_t nbytes, void* out) override {
+    return entry_->Read(nbytes, out);
+  }
+  arrow::Result<std::shared_ptr<arrow::Buffer>> Read(int64_t nbytes) override {
+    return entry_->Read(nbytes);
+  }
+
+ private:
+  std::unique_ptr<TarReader> tar_;
+  std::shared_ptr<arrow::io::InputStream> entry_;
+};
+
+// Reads the archive again up to its `index`-th entry (0-based, in archive order), which must
+// be `entry_path`.
+Result<std::shared_ptr<arrow::io::InputStream>> ReopenEntry(const std::string& path, int64_t index,
+                                                            const std::string& entry_path) {
+  ARROW_ASSIGN_OR_RAISE(auto stream, OpenArchive(path));
+  auto tar = std::make_unique<TarReader>(stream, path);
+  for (int64_t i = 0;; ++i) {
+    ARROW_ASSIGN_OR_RAISE(auto entry, tar->Next());
+    if (!entry) break;
+    if (i < index) continue;
+    if (entry->path != entry_path) break;
+    auto data = tar->OpenEntry();
+    return std::make_shared<ReopenedEntryStream>(std::move(tar), std::move(data));
+  }
+  return BadInput("{}: {} is no longer entry {} of the archive", path, entry_path, index);
 }
 
 std::pair<std::string, std::string> SplitEntryPath(const std::string& path) {
@@ -160,7 +200,7 @@ Result<PayloadWalk> WalkArchive(const std::string& path, const ReportFileVisitor
   ARROW_ASSIGN_OR_RAISE(auto stream, OpenArchive(path));
   TarReader tar(stream, path);
   std::set<std::string> visited;
-  while (true) {
+  for (int64_t index = 0;; ++index) {
     ARROW_ASSIGN_OR_RAISE(auto entry, tar.Next());
     if (!entry) break;
     if (!entry->regular_file) continue;
@@ -179,6 +219,9 @@ Result<PayloadWalk> WalkArchive(const std::string& path, const ReportFileVisitor
     input.name = base;
     input.display_name = path + ":" + entry->path;
     input.stream = tar.OpenEntry();
+    input.reopen = [path, index, entry_path = entry->path] {
+      return ReopenEntry(path, index, entry_path);
+    };
     ARROW_RETURN_NOT_OK(visit(month->second, input));
   }
   return walk;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/ingest/csv_locator.h"
 #include "ocpagg/ingest/manifest.h"
 
 namespace ocpagg {
@@ -26,6 +27,9 @@ struct ReportFileInput {
   std::string name;          // as listed in manifest.json
   std::string display_name;  // where it is, for messages
   std::shared_ptr<arrow::io::InputStream> stream;
+  // Opens the file again from its first byte, independently of `stream` (an archive is read
+  // again up to the entry): errors use it to find the line they are on.
+  StreamOpener reopen;
 };
 
 using ReportFileVisitor = std::function<Status(const MonthPayload&, ReportFileInput&)>;
