@@ -1,6 +1,7 @@
 // Bad payloads through the real `ocpagg ingest`: exit code 3 (2 for bad flags), a message that
 // names the file, line and column, and no files left under --output.
 
+#include <arrow/array.h>
 #include <gtest/gtest.h>
 
 #include "ingest_test_support.h"
@@ -217,6 +218,67 @@ TEST_F(IngestBadInputTest, RowWithTooFewFieldsLineCountsQuotedLineBreaksAndBlank
                          "2025-10-01 00:00:00 +0000 UTC,truncated", PodRow{.hour = 1}.Line()});
   WriteMonthPayload(in_.path(), {{"r.0.csv", csv}});
   ExpectFailure(IngestInto(in_.path()), in_ / "r.0.csv: line 6: 2 fields where the header has 19");
+}
+
+// Operator lines grow with the labels they carry; the CSV reader's 1 MiB blocks must not limit
+// them. 16 MiB is the documented limit for one line (a quoted cell's line breaks included).
+// Few labels with long values: the label converter compares each key with those before it.
+std::string LongLabels(size_t bytes) {
+  std::string labels;
+  for (int i = 0; labels.size() < bytes; ++i) {
+    labels.append(i ? "|" : "").append("label_key_").append(std::to_string(i)).append(":");
+    labels.append(1000, static_cast<char>('a' + i % 26));
+  }
+  return labels;
+}
+
+TEST_F(IngestBadInputTest, LineLongerThanTheCsvBlockIsRead) {
+  const std::string labels = LongLabels(3 << 20);
+  std::vector<PodRow> rows = {PodRow{.hour = 0}, PodRow{.hour = 1, .labels = labels},
+                              PodRow{.hour = 2}};
+  WriteMonthPayload(in_.path(), {{"r.0.csv", PodCsv(rows)}});
+  auto r = IngestInto(in_.path());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto hourly =
+      ReadParquet(out_ / "out/" + KokuPath(false, "pod_usage", "2025", "10", "r.0_0.parquet"));
+  ASSERT_TRUE(hourly);
+  ASSERT_EQ(hourly->num_rows(), 3);
+  auto json =
+      std::static_pointer_cast<arrow::StringArray>(hourly->GetColumnByName("pod_labels")->chunk(0));
+  EXPECT_EQ(json->GetView(0), R"({"app": "shop"})");
+  EXPECT_TRUE(json->GetView(1).starts_with(R"({"key_0": "aaaa)"));
+  EXPECT_NE(json->GetView(1).find(R"("key_2999": "jjjj)"), std::string::npos);
+  EXPECT_EQ(json->GetView(2), R"({"app": "shop"})");
+}
+
+TEST_F(IngestBadInputTest, MultiLineCellLongerThanTheCsvBlockIsReadFromATarGz) {
+  std::string labels = LongLabels(3 << 20);
+  for (size_t at = 100000; at < labels.size(); at += 100000) labels[labels.rfind('|', at)] = '\n';
+  std::vector<PodRow> rows = {PodRow{.hour = 0}, PodRow{.hour = 1, .labels = '"' + labels + '"'},
+                              PodRow{.hour = 2}};
+  WriteMonthPayload(in_ / "month", {{"r.0.csv", PodCsv(rows)}});
+  auto r = IngestInto(TarGz(in_ / "month"));
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto hourly =
+      ReadParquet(out_ / "out/" + KokuPath(false, "pod_usage", "2025", "10", "r.0_0.parquet"));
+  ASSERT_TRUE(hourly);
+  EXPECT_EQ(hourly->num_rows(), 3);
+}
+
+TEST_F(IngestBadInputTest, LineLongerThanTheLimitFailsNamingTheLine) {
+  std::string csv =
+      Csv({kPodHeader, PodRow{.hour = 0}.Line(), "",
+           PodRow{.hour = 1, .labels = LongLabels(17 << 20)}.Line(), PodRow{.hour = 2}.Line()});
+  WriteMonthPayload(in_.path(), {{"r.0.csv", csv}});
+  ExpectFailure(IngestInto(in_.path()), in_ / "r.0.csv: line 4 is longer than 16 MiB");
+}
+
+TEST_F(IngestBadInputTest, LineLongerThanTheLimitInATarGzFailsNamingTheLine) {
+  std::string csv = Csv({kPodHeader, PodRow{.hour = 0, .pod = "\"two\nlines\""}.Line(),
+                         PodRow{.hour = 1, .labels = LongLabels(17 << 20)}.Line()});
+  WriteMonthPayload(in_ / "month", {{"r.0.csv", csv}});
+  const std::string archive = TarGz(in_ / "month");
+  ExpectFailure(IngestInto(archive), archive + ":r.0.csv: line 4 is longer than 16 MiB");
 }
 
 TEST_F(IngestBadInputTest, MissingPayloadOrBadSourceIsAUsageError) {

@@ -192,18 +192,19 @@ Result<int64_t> CsvLocator::LineOfOffset(int64_t offset) {
   std::string chunk;
   int64_t breaks = 0;
   bool after_cr = false;
-  for (int64_t at = 0; at <= offset;) {
-    chunk.resize(static_cast<size_t>(std::min<int64_t>(kReadBytes, offset + 1 - at)));
+  for (int64_t read = 0; read <= offset;) {
+    chunk.resize(static_cast<size_t>(std::min<int64_t>(kReadBytes, offset + 1 - read)));
     ARROW_ASSIGN_OR_RAISE(int64_t n, ReadFull(in.get(), &chunk));
     if (n == 0) break;
-    for (int64_t i = 0; i < n; ++i, ++at) {
+    for (int64_t i = 0; i < n; ++i) {
       const char c = chunk[static_cast<size_t>(i)];
       if (after_cr && c != '\n') ++breaks;  // a lone CR
       after_cr = false;
-      if (at == offset) break;
+      if (read + i == offset) break;  // the last byte read
       if (c == '\n') ++breaks;
       after_cr = c == '\r';
     }
+    read += n;
   }
   if (after_cr) ++breaks;  // the file ends with a CR before `offset`
   return 1 + breaks;

@@ -4,6 +4,7 @@
 #include <arrow/io/interfaces.h>
 #include <arrow/record_batch.h>
 
+#include <limits>
 #include <string_view>
 
 #include "ocpagg/koku/operator_labels.h"
@@ -79,9 +80,18 @@ Result<std::unique_ptr<OperatorCsvReader>> OperatorCsvReader::Open(
   reader->reopen_ = std::move(reopen);
   reader->bad_lines_ = std::make_shared<BadLines>();
 
+  // Arrow takes its blocks from a CsvBlockStream, which cuts them where Arrow can join their
+  // records and makes a block as long as a long line needs: Arrow must accept the longest.
+  reader->blocks_ = std::make_shared<CsvBlockStream>(std::move(stream), options.block_bytes,
+                                                     options.max_line_bytes);
+  if (reader->blocks_->max_block_bytes() > std::numeric_limits<int32_t>::max()) {
+    return MakeError(ErrorKind::kInternal,
+                     fmt::format("CSV block size {} + line limit {} is too large",
+                                 options.block_bytes, options.max_line_bytes));
+  }
   auto read_options = arrow::csv::ReadOptions::Defaults();
   read_options.use_threads = options.use_threads;
-  read_options.block_size = static_cast<int32_t>(options.block_bytes);
+  read_options.block_size = static_cast<int32_t>(reader->blocks_->max_block_bytes());
 
   auto parse_options = arrow::csv::ParseOptions::Defaults();
   parse_options.newlines_in_values = true;  // pandas accepts quoted newlines
@@ -110,7 +120,7 @@ Result<std::unique_ptr<OperatorCsvReader>> OperatorCsvReader::Open(
   convert_options.check_utf8 = true;
   for (const std::string& name : header) convert_options.column_types[name] = arrow::utf8();
 
-  auto made = arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), std::move(stream),
+  auto made = arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), reader->blocks_,
                                                 read_options, parse_options, convert_options);
   // Errors in the first block come from Make.
   if (!made.ok()) return reader->Explain(made.status());
@@ -169,6 +179,24 @@ void OperatorCsvReader::Prefetch() {
 }
 
 Status OperatorCsvReader::Explain(const Status& st) {
+  if (auto too_long = blocks_ ? blocks_->too_long() : std::nullopt;
+      too_long && st.detail() == too_long->first.detail()) {
+    const int64_t limit = blocks_->max_record_bytes();
+    const std::string size = limit % (1 << 20) == 0 ? fmt::format("{} MiB", limit >> 20)
+                                                    : fmt::format("{} bytes", limit);
+    std::optional<int64_t> line;
+    if (reopen_) {
+      auto located =
+          CsvLocator(reopen_, static_cast<int>(header_.size())).LineOfOffset(too_long->second);
+      if (located.ok()) line = *located;
+    }
+    const std::string which =
+        line ? fmt::format("line {}", *line) : fmt::format("the line at byte {}", too_long->second);
+    return BadInput(
+        "{}: {} is longer than {}, the longest CSV line ingest reads (line breaks in quoted "
+        "cells included)",
+        display_name_, which, size);
+  }
   std::optional<BadLines::Row> bad_row;
   {
     std::lock_guard<std::mutex> lock(bad_lines_->mu);

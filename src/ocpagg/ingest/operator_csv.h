@@ -1,6 +1,8 @@
 #pragma once
 // Streaming reader of one operator CSV (CRLF lines, a header on every file) with Arrow's CSV
 // reader: every column as a non-null utf8 string, an empty cell as '' like koku's converters.
+// Lines may be longer than a block, up to OperatorCsvOptions::max_line_bytes (CsvBlockStream);
+// errors name the line as an editor counts it (CsvLocator).
 
 #include <arrow/io/buffered.h>
 #include <arrow/type_fwd.h>
@@ -17,6 +19,7 @@
 #include <vector>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/ingest/csv_blocks.h"
 #include "ocpagg/ingest/csv_locator.h"
 
 namespace arrow::csv {
@@ -31,7 +34,8 @@ Result<std::optional<std::vector<std::string>>> PeekCsvHeader(
     arrow::io::BufferedInputStream* stream, const std::string& display_name);
 
 struct OperatorCsvOptions {
-  int64_t block_bytes = 4 << 20;
+  int64_t block_bytes = 4 << 20;              // the usual size of the blocks Arrow parses
+  int64_t max_line_bytes = kMaxCsvLineBytes;  // a longer line fails the file (see CsvBlockStream)
   bool use_threads = true;
 };
 
@@ -71,6 +75,7 @@ class OperatorCsvReader {
   void Prefetch();
   Status Explain(const Status& st);
 
+  std::shared_ptr<CsvBlockStream> blocks_;
   std::shared_ptr<arrow::csv::StreamingReader> reader_;
   std::thread prefetcher_;
   std::mutex queue_mu_;

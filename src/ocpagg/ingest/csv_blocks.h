@@ -1,0 +1,97 @@
+#pragma once
+// Cuts an operator CSV into blocks for Arrow's CSV reader so that no line is too long for it.
+//
+// Arrow's reader asks its input for blocks of one fixed size and fails ("straddling object
+// straddles two block boundaries") on a record that does not end within the block after the
+// one it starts in, so its block size limits the length of a line. Operator lines grow with
+// the labels they carry. This stream answers Arrow with blocks of about `block_bytes` whose
+// last record ends within the next block (a block ends one byte into its last whole record);
+// a block that starts with a longer record is as long as that record, up to
+// `max_record_bytes`. Arrow is given a block size above any block this stream returns
+// (max_block_bytes), and the common case reads blocks of the usual size: memory and speed stay
+// as they were.
+//
+// Records end as Arrow's CSV lexer has them end (',' between fields, '"' quoting only at the
+// start of a field with "" inside it, CR, LF or CRLF line ends, a UTF-8 BOM skipped), so a
+// quoted line break is never taken for a record end. A block without quotes costs one memchr.
+
+#include <arrow/buffer.h>
+#include <arrow/io/interfaces.h>
+
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "ocpagg/common/status.h"
+
+namespace ocpagg {
+
+// The longest CSV line ingest reads (a record, with the line breaks of its quoted cells).
+// Kubernetes keeps an object within 1.5 MiB, labels included, and an operator line holds the
+// labels of one or two objects.
+constexpr int64_t kMaxCsvLineBytes = 16 << 20;
+
+// Finds record ends in CSV text fed in pieces, with Arrow's lexing rules.
+class CsvRecordEnds {
+ public:
+  struct Ends {
+    int64_t first = -1;        // just past the first record end, -1 for none
+    int64_t before_last = -1;  // just past the one before the last, -1 for none
+    int64_t last = -1;         // just past the last one
+    void Add(int64_t at);
+    void Append(const Ends& later);  // the ends of text that follows, in the same offsets
+  };
+  // Scans the next piece of the text; the lexer starts at a record start.
+  Ends Scan(const char* data, int64_t size);
+
+ private:
+  enum class State : uint8_t { kFieldStart, kInField, kInQuoted, kQuoteInQuoted };
+  Ends ScanUnquoted(const char* data, int64_t size, int64_t from);
+  Ends ScanQuoted(const char* data, int64_t size, int64_t from);
+
+  State state_ = State::kFieldStart;
+  // A CR ended the last piece: a record ends there, or after the LF that may follow it.
+  bool pending_cr_ = false;
+};
+
+class CsvBlockStream : public arrow::io::InputStream {
+ public:
+  CsvBlockStream(std::shared_ptr<arrow::io::InputStream> source, int64_t block_bytes,
+                 int64_t max_record_bytes);
+
+  // The longest block Read(nbytes) returns; Arrow's block size must be at least this.
+  int64_t max_block_bytes() const { return max_record_bytes_ + 2 + block_bytes_; }
+  int64_t max_record_bytes() const { return max_record_bytes_; }
+
+  // When a Read failed on a record longer than max_record_bytes: the failure and the offset in
+  // the file where the record starts.
+  std::optional<std::pair<Status, int64_t>> too_long() const;
+
+  // The next block, whole records when `nbytes` is max_block_bytes or more (a smaller read
+  // gets the block in pieces); empty at the end.
+  arrow::Result<std::shared_ptr<arrow::Buffer>> Read(int64_t nbytes) override;
+  arrow::Result<int64_t> Read(int64_t nbytes, void* out) override;
+  arrow::Status Close() override;
+  bool closed() const override { return closed_; }
+  arrow::Result<int64_t> Tell() const override { return position_; }
+
+ private:
+  Result<std::shared_ptr<arrow::Buffer>> NextBlock();
+
+  std::shared_ptr<arrow::io::InputStream> source_;
+  const int64_t block_bytes_;
+  const int64_t max_record_bytes_;
+  CsvRecordEnds record_ends_;
+  std::string carry_;                       // read and scanned, not returned yet
+  int64_t carry_end_ = -1;                  // just past the record end in the carry, -1 for none
+  std::shared_ptr<arrow::Buffer> pending_;  // a block partly handed out by Read into memory
+  int64_t position_ = 0;                    // bytes handed out
+  bool source_done_ = false;
+  bool closed_ = false;
+  mutable std::mutex mu_;
+  std::optional<std::pair<Status, int64_t>> too_long_;
+};
+
+}  // namespace ocpagg
