@@ -11,11 +11,13 @@
 #include "cli/commands.h"
 #include "cli/row_table.h"
 #include "ocpagg/engine/config.h"
-#include "ocpagg/engine/files_target.h"
 #include "ocpagg/engine/memory_monitor.h"
-#include "ocpagg/engine/postgres_target.h"
 #include "ocpagg/engine/run_report.h"
 #include "ocpagg/engine/summarize.h"
+#include "ocpagg/sinks/files_sink.h"
+#include "ocpagg/sinks/postgres_sink.h"
+#include "ocpagg/state/files_state.h"
+#include "ocpagg/state/postgres_state.h"
 
 namespace ocpagg::cli {
 namespace {
@@ -57,21 +59,12 @@ struct SummarizeFlags {
   CLI::Option* lock_timeout_opt = nullptr;
 };
 
-// Forwards to another target and keeps a copy of the rows, to print them after the commit.
-class PrintingTarget : public SummaryTarget {
+// Forwards to another sink and keeps a copy of the rows, to print them after the commit.
+class PrintingSink : public RowSink {
  public:
-  explicit PrintingTarget(SummaryTarget& inner) : inner_(inner) {}
-  Result<SummarySettings> LoadSettings(Compat compat) override {
-    return inner_.LoadSettings(compat);
-  }
-  Result<int32_t> ReportPeriodId(Date month_start) override {
-    return inner_.ReportPeriodId(month_start);
-  }
-  Result<NodeRoleTable> ResolveNodeRoles(std::span<const NodeInventoryRow> inventory) override {
-    return inner_.ResolveNodeRoles(inventory);
-  }
-  Status BeginRows(const RunIdentity& identity, Date start, Date end) override {
-    return inner_.BeginRows(identity, start, end);
+  explicit PrintingSink(RowSink& inner) : inner_(inner) {}
+  Status Begin(const RunIdentity& identity, Date start, Date end) override {
+    return inner_.Begin(identity, start, end);
   }
   Status WriteRows(Date day, std::span<const SummaryRow> rows) override {
     {
@@ -85,6 +78,7 @@ class PrintingTarget : public SummaryTarget {
   Status EndDay(Date day) override { return inner_.EndDay(day); }
   bool IndependentDays() const override { return inner_.IndependentDays(); }
   Status Commit() override { return inner_.Commit(); }
+  void Abort() override { inner_.Abort(); }
 
   void Print(std::FILE* out) {
     KeepFirstRows();
@@ -108,7 +102,7 @@ class PrintingTarget : public SummaryTarget {
   }
 
   static constexpr size_t kMaxRows = 200;
-  SummaryTarget& inner_;
+  RowSink& inner_;
   std::mutex mu_;  // days may be written at once
   std::vector<SummaryRow> rows_;
   int64_t total_ = 0;
@@ -223,18 +217,16 @@ Status Run(const SummarizeFlags& f) {
   if (f.postgres.empty() == f.output.empty()) {
     return UsageError("give either --postgres URL (with --schema) or --output DIR");
   }
-  std::unique_ptr<SummaryTarget> sink;
-  FilesTarget* files_target = nullptr;
+  std::unique_ptr<KokuState> state;
+  std::unique_ptr<RowSink> sink;
+  FilesSink* files_sink = nullptr;
   double lock_wait_seconds = 0;
   if (!f.postgres.empty()) {
-    PostgresTargetOptions pg;
+    pg::KokuSessionOptions pg;
     pg.url = f.postgres;
     pg.schema = f.schema;
     pg.create_schema = f.create_schema;
     pg.source_uuid = f.source;
-    pg.cluster_id = f.cluster_id;
-    pg.cluster_alias = options.cluster_alias;
-    pg.compat = options.compat;
     pg.connection.connect_timeout_seconds = config.connect_timeout_seconds;
     if (f.connect_timeout_opt->count()) pg.connection.connect_timeout_seconds = f.connect_timeout;
     pg.connection.statement_timeout_seconds = f.statement_timeout_opt->count()
@@ -246,14 +238,13 @@ Status Run(const SummarizeFlags& f) {
     pg.on_lock_wait = [](const std::string& message) {
       fmt::print(stderr, "ocpagg: {}\n", message);
     };
-    ARROW_ASSIGN_OR_RAISE(auto opened, PostgresTarget::Open(std::move(pg)));
-    lock_wait_seconds = opened->lock_wait_seconds();
-    sink = std::move(opened);
+    ARROW_ASSIGN_OR_RAISE(auto session, pg::KokuSession::Open(std::move(pg)));
+    lock_wait_seconds = session->lock_wait_seconds();
+    state = std::make_unique<PostgresState>(
+        session, PostgresStateOptions{f.source, f.cluster_id, options.cluster_alias});
+    sink = std::make_unique<PostgresSink>(session, options.compat);
   } else {
-    FilesTargetOptions files;
-    files.files.output_dir = f.output;
-    files.files.write_csv = f.format == "csv" || f.format == "both";
-    files.files.write_parquet = f.format == "parquet" || f.format == "both";
+    FilesStateOptions files;
     files.report_period_id = f.report_period_id;
     files.cluster_id = f.cluster_id;
     files.nodes_state_file = f.nodes_file;
@@ -265,20 +256,25 @@ Status Run(const SummarizeFlags& f) {
     if (!f.cost_categories_file.empty()) {
       ARROW_ASSIGN_OR_RAISE(files.cost_categories, ReadCostCategoriesFile(f.cost_categories_file));
     }
-    auto target = std::make_unique<FilesTarget>(std::move(files));
-    files_target = target.get();
-    sink = std::move(target);
+    state = std::make_unique<FilesState>(std::move(files));
+    FilesSinkOptions out;
+    out.output_dir = f.output;
+    out.write_csv = f.format == "csv" || f.format == "both";
+    out.write_parquet = f.format == "parquet" || f.format == "both";
+    auto files_out = std::make_unique<FilesSink>(std::move(out));
+    files_sink = files_out.get();
+    sink = std::move(files_out);
   }
-  PrintingTarget printing(*sink);
-  SummaryTarget& target = f.print ? static_cast<SummaryTarget&>(printing) : *sink;
-  ARROW_ASSIGN_OR_RAISE(SummarizeReport report, Summarize(options, target));
+  PrintingSink printing(*sink);
+  RowSink& rows = f.print ? static_cast<RowSink&>(printing) : *sink;
+  ARROW_ASSIGN_OR_RAISE(SummarizeReport report, Summarize(options, *state, rows));
   report.lock_wait_seconds = lock_wait_seconds;
   if (f.print) printing.Print(stdout);
   if (!f.report_file.empty()) ARROW_RETURN_NOT_OK(WriteRunReport(report, f.report_file));
   if (!f.quiet) {
     PrintReport(report, stdout);
-    if (files_target) {
-      fmt::print("  files under {}\n", files_target->writer()->MonthDir());
+    if (files_sink) {
+      fmt::print("  files under {}\n", files_sink->MonthDir());
     } else {
       fmt::print("  rows committed to PostgreSQL schema {}\n", f.schema);
     }

@@ -23,7 +23,8 @@
 #include "ocpagg/common/scratch_dir.h"
 #include "ocpagg/engine/spill_area.h"
 #include "ocpagg/ingest/output_staging.h"
-#include "ocpagg/sink/summary_files.h"
+#include "ocpagg/pg/koku_session.h"
+#include "ocpagg/sinks/files_sink.h"
 #include "support/dir_snapshot.h"
 #include "support/golden.h"
 #include "support/pg_server.h"
@@ -314,8 +315,8 @@ TEST_F(PostgresFaults, AnotherRunsLockIsReportedAndLockTimeoutEndsTheWait) {
   const std::string before = Identity();
   // Another session holds the source's lock, as a run still writing would.
   ChildProcess holder({"/usr/bin/psql", "-X", "-q", "-d", url_, "-c",
-                       "SELECT pg_advisory_lock(hashtextextended('ocpagg summarize " +
-                           std::string(kSchema) + " " + kSource + "', 0)); SELECT pg_sleep(120)"});
+                       "SELECT pg_advisory_lock(hashtextextended('" +
+                           pg::SourceLockKey(kSchema, kSource) + "', 0)); SELECT pg_sleep(120)"});
   ASSERT_TRUE(WaitUntil([&] { return Active("SELECT pg_advisory_lock"); }, seconds(10)));
 
   auto timed_out = RunProcess(Run({"--lock-timeout", "1"}));

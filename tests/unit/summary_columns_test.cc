@@ -12,7 +12,7 @@
 
 #include "ocpagg/koku/summary_columns.h"
 #include "ocpagg/pg/koku_schema.h"
-#include "ocpagg/sink/summary_encoding.h"
+#include "ocpagg/sinks/summary_encoding.h"
 
 namespace ocpagg {
 namespace {

@@ -96,7 +96,7 @@ struct DayEngine::Lane {
 
 DayEngine::DayEngine(const UnitSource& source, const SummarySettings& settings,
                      MemoryBudget& budget, SpillArea* spill, int lanes, RolesProvider roles,
-                     SummaryTarget& target, AllocatorHooks allocator)
+                     RowSink& target, AllocatorHooks allocator)
     : source_(source),
       settings_(settings),
       budget_(budget),

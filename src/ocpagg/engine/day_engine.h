@@ -28,7 +28,7 @@
 #include "ocpagg/engine/day_plan.h"
 #include "ocpagg/engine/memory_budget.h"
 #include "ocpagg/engine/spill_area.h"
-#include "ocpagg/engine/summary_target.h"
+#include "ocpagg/engine/row_sink.h"
 #include "ocpagg/engine/unit_scan.h"
 
 namespace ocpagg {
@@ -65,7 +65,7 @@ class DayEngine {
  public:
   // Every reference must outlive the engine. `spill` null: spilling is disabled.
   DayEngine(const UnitSource& source, const SummarySettings& settings, MemoryBudget& budget,
-            SpillArea* spill, int lanes, RolesProvider roles, SummaryTarget& target,
+            SpillArea* spill, int lanes, RolesProvider roles, RowSink& target,
             AllocatorHooks allocator = {});
 
   // Sink + Combine. Thread-safe: several days may be aggregated at once. With `share_workers`,
@@ -107,7 +107,7 @@ class DayEngine {
   SpillArea* spill_;
   const int lanes_;
   RolesProvider roles_;
-  SummaryTarget& target_;
+  RowSink& target_;
   const AllocatorHooks allocator_;
   DayEngineCounters counters_;
   std::once_flag tight_memory_;  // AllocatorHooks::on_first_spill runs once

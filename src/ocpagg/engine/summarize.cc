@@ -157,7 +157,8 @@ Status ValidateOptions(const SummarizeOptions& options) {
   return Status::OK();
 }
 
-Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget& target) {
+Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& state,
+                                  RowSink& sink) {
   ARROW_RETURN_NOT_OK(ValidateOptions(options));
   SummarizeReport report;
   MemoryMonitor memory;
@@ -206,10 +207,10 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
   if (mode == ExecutionMode::kSerial) threads = 1;
   report.mode = mode;
   const bool in_memory = mode == ExecutionMode::kInMemory;
-  const bool independent_days = target.IndependentDays();
+  const bool independent_days = sink.IndependentDays();
 
-  ARROW_ASSIGN_OR_RAISE(const SummarySettings settings, target.LoadSettings(options.compat));
-  ARROW_ASSIGN_OR_RAISE(report.report_period_id, target.ReportPeriodId(month_start));
+  ARROW_ASSIGN_OR_RAISE(const SummarySettings settings, state.LoadSettings(options.compat));
+  ARROW_ASSIGN_OR_RAISE(report.report_period_id, state.ReportPeriodId(month_start));
 
   // The memory shares, from what the process holds now (libraries, plan, settings).
   MemoryShares shares;
@@ -276,13 +277,13 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
         const auto t0 = Clock::now();
         ARROW_ASSIGN_OR_RAISE(NodeInventory inventory, RunNodesQuery(source, plan));
         std::vector<NodeInventoryRow> nodes = inventory.Finish();
-        ARROW_ASSIGN_OR_RAISE(roles, target.ResolveNodeRoles(nodes));
+        ARROW_ASSIGN_OR_RAISE(roles, state.ResolveNodeRoles(nodes));
         RunIdentity identity;
         identity.source_uuid = in.source_uuid;
         identity.cluster_id = options.cluster_id;
         identity.cluster_alias = options.cluster_alias;
         identity.report_period_id = report.report_period_id;
-        ARROW_RETURN_NOT_OK(target.BeginRows(identity, plan.start, plan.end));
+        ARROW_RETURN_NOT_OK(sink.Begin(identity, plan.start, plan.end));
         nodes_seconds = SecondsSince(t0);
         return Status::OK();
       }();
@@ -294,7 +295,7 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
 
   std::unique_ptr<SpillArea> spill;
   if (perf.spill && !in_memory) spill = std::make_unique<SpillArea>(perf.spill_dir);
-  DayEngine engine(source, settings, budget, spill.get(), threads, prepare_writes, target,
+  DayEngine engine(source, settings, budget, spill.get(), threads, prepare_writes, sink,
                    perf.allocator);
   int days_done = 0;
   auto progress = [&] {
@@ -340,7 +341,7 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
   pipeline.on_day_written = progress;
   ARROW_RETURN_NOT_OK(RunDays(plan, engine, budget, arena, pipeline));
   // Row groups whose footers could not rule the range out may still hold none of its rows:
-  // the rows read decide. Returning before Commit leaves the target as it was.
+  // the rows read decide. Returning before Commit leaves the sink and the state as they were.
   const DayEngineCounters& c = engine.counters();
   if (c.rows_read[static_cast<size_t>(InputTable::kPodUsageDaily)].load() == 0 &&
       c.rows_read[static_cast<size_t>(InputTable::kStorageUsageDaily)].load() == 0) {
@@ -353,7 +354,8 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget
   // A stop requested while the last day was written: nothing is published.
   ARROW_RETURN_NOT_OK(CheckStop(options.stop));
   const auto t_commit = Clock::now();
-  ARROW_RETURN_NOT_OK(target.Commit());
+  ARROW_RETURN_NOT_OK(sink.Commit());
+  ARROW_RETURN_NOT_OK(state.Commit());
   const double commit_seconds = SecondsSince(t_commit);
 
   for (int t = 0; t < kInputTableCount; ++t) report.rows_read[t] = c.rows_read[t].load();

@@ -1,10 +1,10 @@
 #pragma once
 // `summarize`: koku's daily summary for one source and one month (koku.md §0, §2, §6), from
-// koku's Parquet layout to a SummaryTarget.
+// koku's Parquet layout to a RowSink, with settings and node roles from a KokuState.
 //
 // How it runs (docs/engine.md): plan from the footers (row groups per day), then days through
 // a bounded pipeline (engine/day_pipeline.h): each day read by the free workers into partial
-// states, merged, finished and streamed to the target while later days are read; koku's nodes
+// states, merged, finished and streamed to the sink while later days are read; koku's nodes
 // query (koku.md §3.3) runs before the first day is written. One memory limit bounds it all
 // (engine/memory_budget.h): memory follows the days in flight, not the input size, and a day
 // too large for the limit spills to disk.
@@ -18,7 +18,8 @@
 #include "ocpagg/common/status.h"
 #include "ocpagg/common/stop_token.h"
 #include "ocpagg/engine/allocator_hooks.h"
-#include "ocpagg/engine/summary_target.h"
+#include "ocpagg/engine/koku_state.h"
+#include "ocpagg/engine/row_sink.h"
 #include "ocpagg/source/koku_dataset.h"
 
 namespace ocpagg {
@@ -97,7 +98,8 @@ struct SummarizeReport {
   int64_t peak_rss_bytes = 0, average_rss_bytes = 0;
 };
 
-// Runs the whole summary; on error nothing is committed to the target.
-Result<SummarizeReport> Summarize(const SummarizeOptions& options, SummaryTarget& target);
+// Runs the whole summary: settings and the report period from `state`, rows to `sink`, then
+// sink.Commit() and state.Commit(). On error nothing is committed; the caller drops both.
+Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& state, RowSink& sink);
 
 }  // namespace ocpagg

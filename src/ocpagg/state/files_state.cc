@@ -1,4 +1,4 @@
-#include "ocpagg/engine/files_target.h"
+#include "ocpagg/state/files_state.h"
 
 #include <yaml-cpp/yaml.h>
 
@@ -61,10 +61,10 @@ Result<std::vector<CostCategoryPattern>> ReadCostCategoriesFile(const std::strin
   return out;
 }
 
-FilesTarget::FilesTarget(FilesTargetOptions options) : options_(std::move(options)) {}
-FilesTarget::~FilesTarget() = default;
+FilesState::FilesState(FilesStateOptions options) : options_(std::move(options)) {}
+FilesState::~FilesState() = default;
 
-Result<SummarySettings> FilesTarget::LoadSettings(Compat compat) {
+Result<SummarySettings> FilesState::LoadSettings(Compat compat) {
   SummarySettings settings;
   settings.compat = compat;
   settings.enabled_keys = options_.enabled_keys;
@@ -72,9 +72,9 @@ Result<SummarySettings> FilesTarget::LoadSettings(Compat compat) {
   return settings;
 }
 
-Result<int32_t> FilesTarget::ReportPeriodId(Date) { return options_.report_period_id; }
+Result<int32_t> FilesState::ReportPeriodId(Date) { return options_.report_period_id; }
 
-Status FilesTarget::LoadState() {
+Status FilesState::LoadState() {
   state_.clear();
   if (options_.nodes_state_file.empty() || !std::filesystem::exists(options_.nodes_state_file)) {
     return Status::OK();
@@ -103,7 +103,7 @@ Status FilesTarget::LoadState() {
   return Status::OK();
 }
 
-Status FilesTarget::SaveState() const {
+Status FilesState::SaveState() const {
   YAML::Emitter out;
   out << YAML::BeginMap << YAML::Key << "nodes" << YAML::Value << YAML::BeginSeq;
   auto opt = [&](const auto& v) {
@@ -140,7 +140,7 @@ Status FilesTarget::SaveState() const {
   return Status::OK();
 }
 
-Result<NodeRoleTable> FilesTarget::ResolveNodeRoles(std::span<const NodeInventoryRow> inventory) {
+Result<NodeRoleTable> FilesState::ResolveNodeRoles(std::span<const NodeInventoryRow> inventory) {
   ARROW_RETURN_NOT_OK(LoadState());
   std::vector<StoredNode> cluster_nodes;
   std::vector<StateRow> others;
@@ -165,20 +165,9 @@ Result<NodeRoleTable> FilesTarget::ResolveNodeRoles(std::span<const NodeInventor
   return roles;
 }
 
-Status FilesTarget::BeginRows(const RunIdentity& identity, Date start, Date end) {
-  ARROW_ASSIGN_OR_RAISE(writer_, SummaryFilesWriter::Begin(options_.files, identity, start, end));
-  return Status::OK();
-}
-
-Status FilesTarget::WriteRows(Date day, std::span<const SummaryRow> rows) {
-  return writer_->WriteRows(day, rows);
-}
-
-Status FilesTarget::EndDay(Date day) { return writer_->EndDay(day); }
-
-Status FilesTarget::Commit() {
-  ARROW_RETURN_NOT_OK(writer_->Commit());
+Status FilesState::Commit() {
   if (state_dirty_ && !options_.nodes_state_file.empty()) ARROW_RETURN_NOT_OK(SaveState());
+  state_dirty_ = false;
   return Status::OK();
 }
 

@@ -1,4 +1,4 @@
-#include "ocpagg/sink/summary_files.h"
+#include "ocpagg/sinks/files_sink.h"
 
 #include <arrow/api.h>
 #include <arrow/io/file.h>
@@ -16,7 +16,7 @@
 #include <fstream>
 
 #include "ocpagg/common/scratch_dir.h"
-#include "ocpagg/sink/summary_encoding.h"
+#include "ocpagg/sinks/summary_encoding.h"
 
 namespace ocpagg {
 namespace fs = std::filesystem;
@@ -28,38 +28,40 @@ constexpr int64_t kParquetRowGroupRows = 8 * 1024;
 
 }  // namespace
 
-Result<std::unique_ptr<SummaryFilesWriter>> SummaryFilesWriter::Begin(SummaryFilesOptions options,
-                                                                      RunIdentity identity,
-                                                                      Date start, Date end) {
-  if (!options.write_csv && !options.write_parquet) {
+FilesSink::FilesSink(FilesSinkOptions options) : options_(std::move(options)) {}
+
+FilesSink::~FilesSink() { Abort(); }
+
+Status FilesSink::Begin(const RunIdentity& identity, Date start, Date end) {
+  if (!options_.write_csv && !options_.write_parquet) {
     return UsageError("no output format selected: use --format csv, parquet or both");
   }
-  std::unique_ptr<SummaryFilesWriter> w(new SummaryFilesWriter());
-  w->options_ = std::move(options);
-  w->identity_ = std::move(identity);
-  w->start_ = start;
-  w->end_ = end;
+  if (!staging_dir_.empty()) return InternalError("FilesSink::Begin called twice");
+  identity_ = identity;
+  start_ = start;
+  end_ = end;
   std::error_code ec;
-  fs::create_directories(w->options_.output_dir, ec);
+  fs::create_directories(options_.output_dir, ec);
   if (ec) {
-    return SinkError("cannot create output directory {}: {}", w->options_.output_dir, ec.message());
+    return SinkError("cannot create output directory {}: {}", options_.output_dir, ec.message());
   }
   // Scratch of killed runs; rows of the month of a run still going are in its own staging.
-  RemoveStaleScratch(w->options_.output_dir, kSummaryStagingPrefix);
-  ARROW_ASSIGN_OR_RAISE(w->staging_dir_,
-                        MakeScratchDir(w->options_.output_dir, kSummaryStagingPrefix));
-  return w;
+  RemoveStaleScratch(options_.output_dir, kSummaryStagingPrefix);
+  ARROW_ASSIGN_OR_RAISE(staging_dir_, MakeScratchDir(options_.output_dir, kSummaryStagingPrefix));
+  return Status::OK();
 }
 
-SummaryFilesWriter::~SummaryFilesWriter() {
+void FilesSink::Abort() {
   open_.clear();  // close the files of unfinished days before their directory goes
+  staged_.clear();
   if (!staging_dir_.empty()) {
     std::error_code ec;
     fs::remove_all(staging_dir_, ec);
+    staging_dir_.clear();
   }
 }
 
-std::string SummaryFilesWriter::MonthDir() const {
+std::string FilesSink::MonthDir() const {
   auto ymd = ToYmd(start_);
   return (fs::path(options_.output_dir) / "reporting_ocpusagelineitem_daily_summary" /
           fmt::format("source={}", identity_.source_uuid) /
@@ -68,7 +70,7 @@ std::string SummaryFilesWriter::MonthDir() const {
       .string();
 }
 
-struct SummaryFilesWriter::DayFiles {
+struct FilesSink::DayFiles {
   Date day = 0;
   std::string base;  // YYYY-MM-DD
   std::ofstream csv;
@@ -80,9 +82,7 @@ struct SummaryFilesWriter::DayFiles {
   UuidGenerator uuids;
 };
 
-SummaryFilesWriter::SummaryFilesWriter() = default;
-
-Result<std::unique_ptr<SummaryFilesWriter::DayFiles>> SummaryFilesWriter::OpenDay(Date day) {
+Result<std::unique_ptr<FilesSink::DayFiles>> FilesSink::OpenDay(Date day) {
   auto files = std::make_unique<DayFiles>();
   files->day = day;
   files->base = FormatDate(day);
@@ -117,7 +117,8 @@ Result<std::unique_ptr<SummaryFilesWriter::DayFiles>> SummaryFilesWriter::OpenDa
   return files;
 }
 
-Status SummaryFilesWriter::WriteRows(Date day, std::span<const SummaryRow> rows) {
+Status FilesSink::WriteRows(Date day, std::span<const SummaryRow> rows) {
+  if (staging_dir_.empty()) return InternalError("FilesSink::WriteRows without Begin");
   if (day < start_ || day > end_) {
     return InternalError("day {} written outside the run's range", FormatDate(day));
   }
@@ -145,7 +146,7 @@ Status SummaryFilesWriter::WriteRows(Date day, std::span<const SummaryRow> rows)
   return Status::OK();
 }
 
-Status SummaryFilesWriter::EndDay(Date day) {
+Status FilesSink::EndDay(Date day) {
   std::unique_ptr<DayFiles> files;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -172,7 +173,7 @@ Status SummaryFilesWriter::EndDay(Date day) {
   return Status::OK();
 }
 
-Status SummaryFilesWriter::AppendCsv(DayFiles& files, std::span<const SummaryRow> rows) {
+Status FilesSink::AppendCsv(DayFiles& files, std::span<const SummaryRow> rows) {
   std::string& line = files.line;
   std::array<char, 36> uuid;
   for (const auto& r : rows) {
@@ -187,7 +188,8 @@ Status SummaryFilesWriter::AppendCsv(DayFiles& files, std::span<const SummaryRow
   return Status::OK();
 }
 
-Status SummaryFilesWriter::Commit() {
+Status FilesSink::Commit() {
+  if (staging_dir_.empty()) return InternalError("FilesSink::Commit without Begin");
   std::vector<Date> unfinished;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -230,7 +232,6 @@ Status SummaryFilesWriter::Commit() {
   for (const auto& name : staged_) files_written_.push_back((month_dir / name).string());
   fs::remove_all(staging_dir_, ec);  // holds the old month now
   staging_dir_.clear();
-  committed_ = true;
   return Status::OK();
 }
 

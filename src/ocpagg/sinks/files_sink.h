@@ -4,8 +4,8 @@
 // Layout, one file per day so that a rerun replaces exactly the days it summarized (the file
 // twin of koku's DELETE for the date range, koku.md §0):
 //   {output}/reporting_ocpusagelineitem_daily_summary/source={uuid}/year=YYYY/month=MM/YYYY-MM-DD.{csv,parquet}
-// Files are written into a staging directory and moved into place by Commit(); a run that
-// fails or is killed before Commit() leaves the previous files untouched.
+// Files are written into a staging directory and the month is swapped into place by Commit();
+// a run that fails or is killed before Commit() leaves the previous files untouched.
 //
 // CSV follows PostgreSQL's CSV conventions (COPY ... CSV HEADER loads it): NULL is an empty
 // unquoted field, the empty string is "". Numbers are shortest round-trip doubles.
@@ -21,7 +21,7 @@
 
 #include "ocpagg/common/status.h"
 #include "ocpagg/common/uuid.h"
-#include "ocpagg/koku/summary_row.h"
+#include "ocpagg/engine/row_sink.h"
 
 namespace arrow {
 class RecordBatch;
@@ -30,7 +30,7 @@ class Schema;
 
 namespace ocpagg {
 
-struct SummaryFilesOptions {
+struct FilesSinkOptions {
   std::string output_dir;
   bool write_csv = true;
   bool write_parquet = true;
@@ -39,30 +39,31 @@ struct SummaryFilesOptions {
 // Staging folders under the output directory (owner in the name: common/scratch_dir.h).
 inline constexpr std::string_view kSummaryStagingPrefix = ".ocpagg-staging-";
 
-class SummaryFilesWriter {
+class FilesSink : public RowSink {
  public:
+  explicit FilesSink(FilesSinkOptions options);
+  ~FilesSink() override;  // Abort() unless Commit() ran
+  FilesSink(const FilesSink&) = delete;
+  FilesSink& operator=(const FilesSink&) = delete;
+
   // Prepares a staging directory under options.output_dir for the run of `identity` covering
   // [start, end] (one month).
-  static Result<std::unique_ptr<SummaryFilesWriter>> Begin(SummaryFilesOptions options,
-                                                           RunIdentity identity, Date start,
-                                                           Date end);
-  ~SummaryFilesWriter();  // removes the staging directory if Commit() did not run
-  SummaryFilesWriter(const SummaryFilesWriter&) = delete;
-  SummaryFilesWriter& operator=(const SummaryFilesWriter&) = delete;
-
+  Status Begin(const RunIdentity& identity, Date start, Date end) override;
   // Appends rows of `day` (every row must have usage_start == day) to the day's staged files,
   // opening them with the day's first rows; memory stays bounded by one chunk of rows whatever
   // the size of the day. Different days may be written at once from different threads; the
   // calls for one day come from one thread at a time.
-  Status WriteRows(Date day, std::span<const SummaryRow> rows);
+  Status WriteRows(Date day, std::span<const SummaryRow> rows) override;
   // Completes the files of `day`; a day that had no rows gets no file.
-  Status EndDay(Date day);
-
+  Status EndDay(Date day) override;
+  bool IndependentDays() const override { return true; }  // one file per day
   // Replaces the files of every day in [start, end] by the staged ones (days without rows
   // lose their old files), then removes the staging directory.
-  Status Commit();
+  Status Commit() override;
+  // Removes the staging directory; the month stays as it was.
+  void Abort() override;
 
-  // Where the files of a month live.
+  // Where the files of a month live (after Begin).
   std::string MonthDir() const;
   int64_t rows_written() const { return rows_written_; }
   const std::vector<std::string>& files_written() const { return files_written_; }
@@ -70,15 +71,13 @@ class SummaryFilesWriter {
  private:
   struct DayFiles;  // the staged files of the day being written
 
-  SummaryFilesWriter();
   Result<std::unique_ptr<DayFiles>> OpenDay(Date day);
   Status AppendCsv(DayFiles& files, std::span<const SummaryRow> rows);
 
-  SummaryFilesOptions options_;
+  FilesSinkOptions options_;
   RunIdentity identity_;
   Date start_ = 0, end_ = 0;
   std::string staging_dir_;
-  bool committed_ = false;
   std::atomic<int64_t> rows_written_{0};
   std::mutex mu_;  // guards open_ and staged_
   std::map<Date, std::unique_ptr<DayFiles>> open_;

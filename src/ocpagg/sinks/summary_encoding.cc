@@ -1,4 +1,4 @@
-#include "ocpagg/sink/summary_encoding.h"
+#include "ocpagg/sinks/summary_encoding.h"
 
 #include <arrow/builder.h>
 

@@ -1,20 +1,19 @@
 #pragma once
-// The SummaryTarget used when no database is given: settings from files, rows to
-// SummaryFilesWriter, node roles kept in an optional YAML state file that plays the part of
-// reporting_ocp_nodes (so roles stay sticky across runs, koku.md §3.3).
+// koku's state without a database: enabled keys and cost categories as given (from the config
+// or the files read below), a fixed report period id (0: NULL), and node roles kept in an
+// optional YAML state file that plays the part of reporting_ocp_nodes, so that roles stay
+// sticky across runs (koku.md §3.3).
 
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "ocpagg/engine/summary_target.h"
-#include "ocpagg/sink/summary_files.h"
+#include "ocpagg/engine/koku_state.h"
 
 namespace ocpagg {
 
-struct FilesTargetOptions {
-  SummaryFilesOptions files;
+struct FilesStateOptions {
   std::vector<std::string> enabled_keys;
   std::optional<std::vector<CostCategoryPattern>> cost_categories;  // default: koku's
   int32_t report_period_id = 0;                                     // 0: NULL in the output
@@ -22,21 +21,16 @@ struct FilesTargetOptions {
   std::string nodes_state_file;  // empty: roles computed from this run's data only
 };
 
-class FilesTarget : public SummaryTarget {
+class FilesState : public KokuState {
  public:
-  explicit FilesTarget(FilesTargetOptions options);
-  ~FilesTarget() override;
+  explicit FilesState(FilesStateOptions options);
+  ~FilesState() override;
 
   Result<SummarySettings> LoadSettings(Compat compat) override;
   Result<int32_t> ReportPeriodId(Date month_start) override;
   Result<NodeRoleTable> ResolveNodeRoles(std::span<const NodeInventoryRow> inventory) override;
-  Status BeginRows(const RunIdentity& identity, Date start, Date end) override;
-  Status WriteRows(Date day, std::span<const SummaryRow> rows) override;
-  Status EndDay(Date day) override;
-  bool IndependentDays() const override { return true; }  // one file per day
+  // Writes the nodes state file when this run changed it.
   Status Commit() override;
-
-  const SummaryFilesWriter* writer() const { return writer_.get(); }
 
  private:
   struct StateRow {
@@ -46,10 +40,9 @@ class FilesTarget : public SummaryTarget {
   Status LoadState();
   Status SaveState() const;
 
-  FilesTargetOptions options_;
+  FilesStateOptions options_;
   std::vector<StateRow> state_;
   bool state_dirty_ = false;
-  std::unique_ptr<SummaryFilesWriter> writer_;
 };
 
 // Reads enabled tag keys: one per line, '#' starts a comment, blank lines ignored.

@@ -1,0 +1,45 @@
+#pragma once
+// Summary rows into koku's reporting_ocpusagelineitem_daily_summary, in the session's
+// transaction (pg/koku_session.h): Begin creates the month's partition when the table is
+// partitioned and runs koku's DELETE for the report period and date range; rows stream in with
+// COPY; Commit stamps the report period's summary_data_updated_datetime and commits. Nothing is
+// visible before that.
+
+#include <memory>
+#include <string>
+
+#include "ocpagg/common/uuid.h"
+#include "ocpagg/engine/row_sink.h"
+#include "ocpagg/koku/settings.h"
+#include "ocpagg/pg/koku_session.h"
+
+namespace ocpagg {
+
+class PostgresSink : public RowSink {
+ public:
+  // `compat` decides how numbers are sent (koku.md §5 row 4).
+  PostgresSink(std::shared_ptr<pg::KokuSession> session, Compat compat)
+      : session_(std::move(session)), compat_(compat) {}
+  ~PostgresSink() override;
+
+  Status Begin(const RunIdentity& identity, Date start, Date end) override;
+  Status WriteRows(Date day, std::span<const SummaryRow> rows) override;
+  Status EndDay(Date) override { return Status::OK(); }
+  Status Commit() override;
+  void Abort() override;
+
+  int64_t rows_written() const { return rows_written_; }
+
+ private:
+  Status Flush();
+
+  std::shared_ptr<pg::KokuSession> session_;
+  Compat compat_;
+  RunIdentity identity_;
+  bool copying_ = false;
+  std::string buffer_;
+  UuidGenerator uuids_;
+  int64_t rows_written_ = 0;
+};
+
+}  // namespace ocpagg
