@@ -1,7 +1,7 @@
 #pragma once
 // The SummaryTarget used when no database is given: settings from files, rows to
 // SummaryFilesWriter, node roles kept in an optional YAML state file that plays the part of
-// reporting_ocp_nodes (so roles stay sticky across runs, koku.md §3.3).
+// reporting_ocp_nodes (so roles stay sticky across runs, docs/semantics.md "Node roles").
 
 #include <memory>
 #include <optional>

@@ -189,7 +189,8 @@ Result<NodeRoleTable> PostgresTarget::ResolveNodeRoles(
                               .status());
     }
   }
-  // Unallocated rows read every cluster's rows of the schema (koku.md §2.7).
+  // Unallocated rows read every cluster's rows of the schema (docs/semantics.md "Unallocated
+  // rows").
   ARROW_ASSIGN_OR_RAISE(auto roles,
                         conn_->Exec(fmt::format("SELECT node, resource_id, node_role FROM {}",
                                                 Table("reporting_ocp_nodes"))));
@@ -204,8 +205,8 @@ Result<NodeRoleTable> PostgresTarget::ResolveNodeRoles(
 Status PostgresTarget::BeginRows(const RunIdentity& identity, Date start, Date end) {
   identity_ = identity;
   ARROW_RETURN_NOT_OK(pg::EnsureSummaryPartition(*conn_, options_.schema, start));
-  // koku.md §0 4a: by report period, not by source; OCP-on-cloud rows (non-zero
-  // infrastructure_raw_cost) survive.
+  // docs/semantics.md "The summary run": by report period, not by source; OCP-on-cloud rows
+  // (non-zero infrastructure_raw_cost) survive.
   ARROW_RETURN_NOT_OK(
       conn_
           ->Exec(fmt::format("DELETE FROM {} WHERE usage_start >= $1 AND usage_start <= $2 AND "

@@ -1,10 +1,10 @@
 #pragma once
-// The SummaryTarget for koku's PostgreSQL tables (koku.md §0, §3). One run is one transaction:
-// an advisory lock per (schema, source) serializes concurrent runs for the same source; the
-// report period and cluster rows are found or created; node roles are upserted koku's way and
-// read back (sticky roles, koku.md §3.3); koku's DELETE for the report period and date range
-// runs before the rows stream in with COPY. Nothing is visible until Commit(); a failure or a
-// killed process leaves the database as it was.
+// The SummaryTarget for koku's PostgreSQL tables (docs/semantics.md "The summary run", "koku's
+// tables"). One run is one transaction: an advisory lock per (schema, source) serializes concurrent
+// runs for the same source; the report period and cluster rows are found or created; node roles are
+// upserted koku's way and read back (sticky roles, docs/semantics.md "Node roles"); koku's DELETE
+// for the report period and date range runs before the rows stream in with COPY. Nothing is visible
+// until Commit(); a failure or a killed process leaves the database as it was.
 
 #include <functional>
 #include <memory>
@@ -25,7 +25,8 @@ struct PostgresTargetOptions {
   std::string source_uuid;  // provider uuid
   std::string cluster_id;
   std::optional<std::string> cluster_alias;
-  Compat compat = Compat::kPostgres;  // how numbers are sent (koku.md §5 row 4)
+  Compat compat = Compat::kPostgres;  // how numbers are sent (docs/semantics.md "PostgreSQL and
+                                      // Trino differences": numbers)
   pg::ConnectionOptions connection;   // timeouts, keepalives, stop token
   // Told (once) when another run of the same source holds the lock and this one waits.
   std::function<void(const std::string&)> on_lock_wait;

@@ -19,15 +19,17 @@ class SummaryTarget {
  public:
   virtual ~SummaryTarget() = default;
 
-  // Enabled tag keys and cost-category patterns (koku.md §3.2), with `compat` filled in.
+  // Enabled tag keys and cost-category patterns (docs/semantics.md "Settings tables"), with
+  // `compat` filled in.
   virtual Result<SummarySettings> LoadSettings(Compat compat) = 0;
 
   // The report period of the month starting at `month_start` for the run's cluster; created
-  // when missing (koku.md §3.2). Targets without report periods return 0 (NULL).
+  // when missing (docs/semantics.md "Settings tables"). Targets without report periods return 0
+  // (NULL).
   virtual Result<int32_t> ReportPeriodId(Date month_start) = 0;
 
-  // Records the nodes query result (koku.md §3.3: sticky roles) and returns the role table
-  // the unallocated rows read (max role per (node, resource_id), all clusters).
+  // Records the nodes query result (docs/semantics.md "Node roles": sticky roles) and returns the
+  // role table the unallocated rows read (max role per (node, resource_id), all clusters).
   virtual Result<NodeRoleTable> ResolveNodeRoles(std::span<const NodeInventoryRow> inventory) = 0;
 
   // Starts writing the rows of [start, end]: replaces what an earlier run wrote there.

@@ -1,8 +1,9 @@
 #pragma once
 // koku's hourly -> daily step for one CSV chunk (OCPPostProcessor._generate_daily_data,
-// koku.md §1.3): rows grouped by the report type's keys plus the UTC day of interval_start
-// (pandas groupby with dropna=False, sorted by key), with koku's sum and max aggregations.
-// The result is a partial aggregate: other chunks and files may hold the same keys.
+// docs/semantics.md "Daily partial aggregates"): rows grouped by the report type's keys plus the
+// UTC day of interval_start (pandas groupby with dropna=False, sorted by key), with koku's sum and
+// max aggregations. The result is a partial aggregate: other chunks and files may hold the same
+// keys.
 
 #include <arrow/type_fwd.h>
 
