@@ -82,7 +82,6 @@ class PodUsageAggregator {
   // Emits the day's Pod rows, (namespace, node) by (namespace, node).
   Status Finish(DayContext& ctx, EmitRow emit) const;
 
-  size_t group_count() const { return keys_.size(); }
   // Distinct nodes of the groups: an upper bound for the day's unallocated rows per pattern.
   size_t node_count() const { return nodes_.size(); }
   size_t ApproximateMemoryBytes() const;

@@ -32,8 +32,6 @@ class DailyAggregator {
   // maxima are copied: the batch may die afterwards.
   void Add(const ConvertedBatch& batch, std::span<const int32_t> rows);
 
-  int64_t num_groups() const { return static_cast<int64_t>(days_.size()); }
-
   // The daily rows in ReportColumns::daily_schema, sorted by group keys then day as pandas'
   // groupby sorts them; the aggregator is empty again afterwards.
   Result<std::shared_ptr<arrow::RecordBatch>> Finish();

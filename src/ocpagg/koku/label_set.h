@@ -65,7 +65,6 @@ class EnabledLabelKeys {
 
   // True when a label with this key survives the filter.
   bool Keeps(std::string_view key) const { return !keeps_none_ && keys_.contains(key); }
-  bool keeps_none() const { return keeps_none_; }
 
  private:
   StringSet keys_;
