@@ -2,10 +2,11 @@
 """Writes a large operator payload (what `nise report ocp --insights-upload` writes) fast.
 
 nise makes about 10k rows/s; this writes the same CSV format at about a million rows/s for the
-ingest benchmark. The cluster has the shape of the proof-of-concept benchmark manifests
-(nise.md §3): N nodes of 8 cores / 32 GiB, one namespace per node with P pods each, every pod
-with its own label set, plus node and namespace label rows and one storage claim per 10 pods.
-Values follow nise's formulas (nise.md §2) and are deterministic for given arguments.
+ingest benchmark. The cluster has the shape of the benchmark manifests of the proof of concept
+jordigilh/poc-parquet-aggregator: N nodes of 8 cores / 32 GiB, one namespace per node with P
+pods each, every pod with its own label set, plus node and namespace label rows and one storage
+claim per 10 pods. Values follow nise's formulas (nise/generators/ocp/ocp_generator.py) and are
+deterministic for given arguments.
 
   tools/gen_operator_payload.py OUT_DIR --pod-rows 1000000 [--days 1] [--pods-per-node 104]
 

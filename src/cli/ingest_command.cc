@@ -57,7 +57,8 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
   auto* cmd = app.add_subcommand(
       "ingest",
       "Convert an operator CSV payload into koku's Parquet layout: hourly files and daily "
-      "partial aggregates per 200,000-row chunk, as koku's processor writes them (koku.md §1)");
+      "partial aggregates per 200,000-row chunk, as koku's processor writes them (see "
+      "docs/semantics.md)");
   cmd->add_option("PAYLOAD", o->payload_path,
                   "Operator payload: a month directory with manifest.json and the CSV reports "
                   "(nise --insights-upload writes <cluster>/<YYYYMMDD-YYYYMMDD>/), a directory "

@@ -348,10 +348,11 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
           ->check(CLI::Range(1, kMaxThreads));
   cmd->add_option("--mode", flags->mode,
                   "parallel (default: bounded memory, all cores), serial (bounded, one worker), "
-                  "in-memory (everything at once, the baseline) or auto")
+                  "in-memory (everything at once, the baseline) or auto (serial for small inputs)")
       ->check(CLI::IsMember({"auto", "in-memory", "serial", "parallel"}));
   cmd->add_option("--memory-limit", flags->memory_limit,
-                  "Memory budget, e.g. 256MB (default: a quarter of the machine or cgroup limit)");
+                  "Memory budget, e.g. 256MB or 1GiB, in powers of 1024 (default: a quarter of "
+                  "the machine or cgroup limit, at least 256MB)");
   flags->max_days_opt =
       cmd->add_option(
              "--max-days-in-flight", flags->max_days_in_flight,

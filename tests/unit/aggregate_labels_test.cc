@@ -1,5 +1,6 @@
 // Label filtering, the node ⊕ namespace ⊕ pod merge and the label multiplicity traps, through a
-// whole day (koku.md §2.1, §2.2, §2.5, §2.8 trap 1, §5 rows 1 and 5).
+// whole day (docs/semantics.md "Enabled keys", "Node and namespace labels", "Pod rows",
+// "Multiplicity traps" trap 1, "PostgreSQL and Trino differences": no enabled keys, label merge).
 
 #include <gtest/gtest.h>
 
@@ -98,7 +99,8 @@ TEST(AggregateLabelsTest, DifferentPodLabelsMergingToTheSameMapShareOneRow) {
 }
 
 TEST(AggregateLabelsTest, TwoDistinctNodeLabelMapsInOneDayCountThePodTwice) {
-  // koku.md §2.8 trap 1: the node's enabled labels changed during the day.
+  // docs/semantics.md "Multiplicity traps" trap 1: the node's enabled labels changed during the
+  // day.
   const SummarySettings settings = Settings({"zone"});
   DaySummary day(settings, kDay);
   ASSERT_TRUE(day.AddNodeLabels(NodeLabels("n1", R"({"zone": "a"})")).ok());

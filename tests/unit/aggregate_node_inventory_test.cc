@@ -1,4 +1,5 @@
-// koku's nodes query and populate_node_table (koku.md §3.3; golden 06_month_boundary).
+// koku's nodes query and populate_node_table (docs/semantics.md "Node roles"; golden
+// 06_month_boundary).
 
 #include "ocpagg/aggregate/node_inventory.h"
 

@@ -1,4 +1,5 @@
-// The Pod rows of a day (koku.md §2.3, §2.5, §2.8 trap 2), in both compat modes.
+// The Pod rows of a day (docs/semantics.md "Capacity", "Pod rows", "Multiplicity traps" trap 2), in
+// both compat modes.
 
 #include <gtest/gtest.h>
 
@@ -287,7 +288,8 @@ TEST(AggregatePodTest, DefaultCostCategoriesMatchPlatformNamespacesOnly) {
 }
 
 TEST(AggregatePodTest, NamespaceMatchingTwoCostCategoryPatternsDoublesSumsAndTakesMaxId) {
-  // koku.md §2.8 trap 2: the LEFT JOIN on LIKE fans the pod rows out before the aggregate.
+  // docs/semantics.md "Multiplicity traps" trap 2: the LEFT JOIN on LIKE fans the pod rows out
+  // before the aggregate.
   SummarySettings settings = Settings({});
   settings.cost_categories.push_back({"team-%", 2});
   settings.cost_categories.push_back({"team-a", 3});

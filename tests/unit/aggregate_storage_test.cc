@@ -1,4 +1,5 @@
-// The Storage rows of a day (koku.md §2.4, §2.6, §2.8 trap 3, §5 row 3).
+// The Storage rows of a day (docs/semantics.md "Volume nodes", "Storage rows", "Multiplicity traps"
+// trap 3, "PostgreSQL and Trino differences": volume with no node).
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,5 @@
-// Unallocated capacity rows (koku.md §2.7) and the node roles they read (§3.3).
+// Unallocated capacity rows (docs/semantics.md "Unallocated rows") and the node roles they read
+// (docs/semantics.md "Node roles").
 
 #include <gtest/gtest.h>
 

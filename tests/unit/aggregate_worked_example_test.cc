@@ -1,9 +1,9 @@
-// koku.md §4.1: the worked example from koku's own fixture (koku/masu/test/data/ocp/payload.tar.gz,
+// The worked example of koku's own fixture (koku/masu/test/data/ocp/payload.tar.gz,
 // pod CSV, day 2019-02-01, node alpha, 4 pods x 24 hours, enabled keys {key1}, no node or
 // namespace labels, no reporting_ocp_nodes row). The daily rows below are that CSV's hourly rows
-// summed per (namespace, node, pod, labels) as koku's post-processor does (koku.md §1.3); the
-// old CSV has no effective-usage columns, so the effective sums are the hourly
-// max(usage, request) summed.
+// summed per (namespace, node, pod, labels) as koku's post-processor does (docs/semantics.md "Daily
+// partial aggregates"); the old CSV has no effective-usage columns, so the effective sums are the
+// hourly max(usage, request) summed.
 
 #include <gtest/gtest.h>
 

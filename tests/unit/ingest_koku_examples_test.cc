@@ -1,5 +1,6 @@
-// koku.md §1.2-1.4 and §4 (koku's test_ocp_post_processor.py) as tests on hand-made CSVs: what
-// koku's processor writes, read back from the Parquet files.
+// docs/semantics.md "Cell conversions", "Daily partial aggregates", "Parquet layout" and koku's
+// test_ocp_post_processor.py as tests on hand-made CSVs: what koku's processor writes, read back
+// from the Parquet files.
 
 #include <arrow/array.h>
 #include <arrow/type.h>
@@ -82,7 +83,8 @@ TEST_F(IngestKokuExamplesTest, TwoHoursOnDayOneAndOneOnDayTwoGiveDailySumsAndCap
   EXPECT_EQ(NumberAt(*daily, "pod_usage_memory_byte_seconds", 0), 2000.0);
   EXPECT_EQ(NumberAt(*daily, "node_capacity_cpu_cores", 0), 4.0);
   EXPECT_EQ(NumberAt(*daily, "node_capacity_cpu_cores", 1), 4.0);
-  // koku sums the capacity seconds over the pods' hours (koku.md §1.3): meaningless but kept.
+  // koku sums the capacity seconds over the pods' hours (docs/semantics.md "Daily partial
+  // aggregates"): meaningless but kept.
   EXPECT_EQ(NumberAt(*daily, "node_capacity_cpu_core_seconds", 0), 57600.0);
   EXPECT_EQ(NumberAt(*daily, "node_capacity_memory_bytes", 0), 34359738368.0);
 }

@@ -1,5 +1,5 @@
-// Where `ingest` puts files and how it names them (koku.md §1.1 and §1.4): koku's path layout,
-// cumulative versus per-day units, and the payload shapes it accepts.
+// Where `ingest` puts files and how it names them (docs/semantics.md "Operator reports", "Parquet
+// layout"): koku's path layout, cumulative versus per-day units, and the payload shapes it accepts.
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,5 @@
-// Label sets: filterK, right-wins merge and canonical JSON text (koku.md §2.1, §2.5, §5).
+// Label sets: filterK, right-wins merge and canonical JSON text (docs/semantics.md "Enabled keys",
+// "Pod rows", "PostgreSQL and Trino differences").
 
 #include "ocpagg/koku/label_set.h"
 

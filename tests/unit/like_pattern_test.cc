@@ -1,4 +1,5 @@
-// SQL LIKE as the cost-category join uses it (koku.md §2.8, §5 row 7).
+// SQL LIKE as the cost-category join uses it (docs/semantics.md "Multiplicity traps", "PostgreSQL
+// and Trino differences": LIKE escape).
 
 #include "ocpagg/koku/like_pattern.h"
 

@@ -1,9 +1,10 @@
 #pragma once
 // The join `LEFT JOIN reporting_ocp_cost_category_namespace cat_ns ON namespace LIKE
-// cat_ns.namespace` that gives every summary row its cost_category_id (koku.md §2.5-2.7).
-// A namespace matching k > 1 patterns joins k rows: the pod and storage branches take
-// max(cost_category_id) but their sums are counted k times, and the unallocated branch has no
-// aggregate at all, so its row is duplicated k times (koku.md §2.8 trap 2).
+// cat_ns.namespace` that gives every summary row its cost_category_id (docs/semantics.md "Pod
+// rows", "Storage rows", "Unallocated rows"). A namespace matching k > 1 patterns joins k rows: the
+// pod and storage branches take max(cost_category_id) but their sums are counted k times, and the
+// unallocated branch has no aggregate at all, so its row is duplicated k times (docs/semantics.md
+// "Multiplicity traps" trap 2).
 
 #include <cstdint>
 #include <optional>

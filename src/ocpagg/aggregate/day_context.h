@@ -1,7 +1,8 @@
 #pragma once
 // What the pod and storage branches share when a day is finished: the day's interned strings
-// and label sets, its label dimensions (koku.md §2.2), its capacity (§2.3) and the cost-category
-// join (§2.8 trap 2), evaluated once per namespace.
+// and label sets, its label dimensions (docs/semantics.md "Node and namespace labels"), its
+// capacity (docs/semantics.md "Capacity") and the cost-category join (docs/semantics.md
+// "Multiplicity traps" trap 2), evaluated once per namespace.
 
 #include <absl/container/flat_hash_map.h>
 

@@ -3,8 +3,9 @@
 // memory limit (DESIGN.md "Memory budget"). A partial state (DaySummary) writes its groups -
 // pod groups, storage groups and pod mounts - split into partitions by namespace, and frees
 // them; later each partition is read back alone, merged and finished. The namespace is the
-// partition key because every join of koku's day stays within one namespace (koku.md §2.4-2.6)
-// except the volume node count, which the engine counts over all partitions first.
+// partition key because every join of koku's day stays within one namespace (docs/semantics.md
+// "Volume nodes", "Pod rows", "Storage rows") except the volume node count, which the engine counts
+// over all partitions first.
 //
 // Each partition has two streams: pods (pod groups) and storage (storage groups and the pod
 // mounts they join), so that counting the volume nodes reads only the small storage streams.

@@ -96,8 +96,8 @@ Result<uint32_t> DaySummary::AddPodKeys(const PodUsageRow& row) {
   if (claimed_ == nullptr || claimed_->Contains(row.namespace_, row.pod)) {
     storage_.AddPodMount(ns, strings_.Intern(row.pod), node, resource_id);
   }
-  // `li.node != ''` (koku.md §2.5) is not true for NULL either. The WHERE clause runs before
-  // the labels are parsed, so a dropped row's labels are never looked at.
+  // `li.node != ''` (docs/semantics.md "Pod rows") is not true for NULL either. The WHERE clause
+  // runs before the labels are parsed, so a dropped row's labels are never looked at.
   if (!row.node || row.node->empty()) return kNoPodGroup;
   auto labels = labels_.Filter(row.pod_labels);
   if (!labels.ok()) {

@@ -1,8 +1,8 @@
 #pragma once
-// All of one day's summary state: koku.md §2.2-2.8 for one usage_start. koku's SQL never mixes
-// two days (koku.md §6), so a day is the unit of work. DuckDB-style verbs: the Add* methods are
-// the per-worker Sink (rows of this day only, any order, any mix of tables), Merge is Combine,
-// Finish is Finalize.
+// All of one day's summary state: docs/semantics.md "The summary SQL" for one usage_start. koku's
+// SQL never mixes two days (docs/semantics.md "One day at a time"), so a day is the unit of work.
+// DuckDB-style verbs: the Add* methods are the per-worker Sink (rows of this day only, any order,
+// any mix of tables), Merge is Combine, Finish is Finalize.
 //
 // Memory grows with the distinct groups of the day (label sets, (hour, node) capacity cells,
 // pod groups, distinct pod mounts, storage groups), never with the number of input rows.
@@ -56,19 +56,22 @@ class DaySummary {
   DaySummary(const DaySummary&) = delete;
   DaySummary& operator=(const DaySummary&) = delete;
 
-  // A node-label daily row (koku.md §2.2). Fails when the label text is not a JSON object.
+  // A node-label daily row (docs/semantics.md "Node and namespace labels"). Fails when the label
+  // text is not a JSON object.
   Status AddNodeLabels(const NodeLabelRow& row);
-  // A namespace-label daily row (koku.md §2.2). Fails like AddNodeLabels.
+  // A namespace-label daily row (docs/semantics.md "Node and namespace labels"). Fails like
+  // AddNodeLabels.
   Status AddNamespaceLabels(const NamespaceLabelRow& row);
-  // An hourly pod row (koku.md §2.3): one hash update.
+  // An hourly pod row (docs/semantics.md "Capacity"): one hash update.
   void AddCapacity(const PodCapacityRow& row);
   // Keeps pod mounts only for the pods in `claimed` (every pod row's when never called); it
   // must hold every pod the day's storage rows name, and outlive this state and the states
   // DimensionsOnly() makes from it.
   void RestrictMountsTo(const ClaimedPods* claimed) { claimed_ = claimed; }
 
-  // A daily pod row, a partial aggregate (koku.md §1.3, §2.5). Rows on a NULL or '' node make
-  // no pod row but still place their pod's volumes (§2.4). Fails on invalid pod label text.
+  // A daily pod row, a partial aggregate (docs/semantics.md "Daily partial aggregates", "Pod
+  // rows"). Rows on a NULL or '' node make no pod row but still place their pod's volumes
+  // (docs/semantics.md "Volume nodes"). Fails on invalid pod label text.
   Status AddPodUsage(const PodUsageRow& row);
   // The same in steps, for a wide row group read a few columns at a time: AddPodKeys reads the
   // row's keys and gives its group, or kNoPodGroup when the row makes no pod row (a NULL or ''
@@ -79,7 +82,8 @@ class DaySummary {
   void AddPodCpu(uint32_t group, const PodUsageRow& row) { pods_.AddCpu(group, row); }
   void AddPodMemory(uint32_t group, const PodUsageRow& row) { pods_.AddMemory(group, row); }
   void AddPodCapacity(uint32_t group, const PodUsageRow& row) { pods_.AddCapacity(group, row); }
-  // A daily storage row (koku.md §2.6). Fails on invalid volume or claim label text.
+  // A daily storage row (docs/semantics.md "Storage rows"). Fails on invalid volume or claim label
+  // text.
   Status AddStorageUsage(const StorageUsageRow& row);
 
   // Folds another partial state of the same day into this one. The result does not depend on
@@ -87,8 +91,8 @@ class DaySummary {
   void Merge(DaySummary&& other);
 
   // The day's rows, handed to `write` in bounded chunks: Pod rows, then Storage rows, then the
-  // unallocated rows computed from the Pod rows (koku.md §2.5-2.7). `roles` is
-  // reporting_ocp_nodes after this run's upsert.
+  // unallocated rows computed from the Pod rows (docs/semantics.md "Pod rows", "Storage rows",
+  // "Unallocated rows"). `roles` is reporting_ocp_nodes after this run's upsert.
   Status Finish(const NodeRoleTable& roles, WriteRowChunk write) &&;
   // The same rows, collected into one vector (tests and small inputs).
   Result<std::vector<SummaryRow>> Finish(const NodeRoleTable& roles) &&;

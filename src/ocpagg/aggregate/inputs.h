@@ -1,13 +1,13 @@
 #pragma once
 // The rows the aggregators consume: one struct per koku input table, holding only the columns
-// the summary SQL reads (koku.md §1.4, "columns used by the summary SQL"). Sources fill them
-// from Parquet batches; tests build them by hand. Every string_view is valid only for the
-// duration of the call it is passed to: aggregators copy (intern) what they keep.
+// the summary SQL reads (docs/semantics.md "Parquet layout"). Sources fill them from Parquet
+// batches; tests build them by hand. Every string_view is valid only for the duration of the
+// call it is passed to: aggregators copy (intern) what they keep.
 //
 // NULL handling: a string column that is NULL in the Parquet file arrives as std::nullopt,
-// distinct from the empty string (koku.md §1.2: koku writes '' for empty cells, but old files
-// and the added-if-missing columns hold NULLs). Summed metrics that are NULL arrive as 0.0
-// (koku's ingest never writes NULL metrics; safe_float turns empty cells into 0.0).
+// distinct from the empty string (docs/semantics.md "Cell conversions": koku writes '' for empty
+// cells, but old files and the added-if-missing columns hold NULLs). Summed metrics that are NULL
+// arrive as 0.0 (koku's ingest never writes NULL metrics; safe_float turns empty cells into 0.0).
 
 #include <cstdint>
 #include <optional>
@@ -33,7 +33,8 @@ struct NamespaceLabelRow {
   NullableString namespace_labels;
 };
 
-// openshift_pod_usage_line_items (hourly): only what node capacity needs (koku.md §2.3).
+// openshift_pod_usage_line_items (hourly): only what node capacity needs (docs/semantics.md
+// "Capacity").
 struct PodCapacityRow {
   int64_t interval_start_millis = 0;  // naive UTC timestamp, milliseconds
   NullableString node;
@@ -49,14 +50,15 @@ struct PodUsageRow {
   NullableString pod;
   NullableString resource_id;
   NullableString pod_labels;
-  NullableString node_role;  // used by the nodes query only (koku.md §3.3)
+  NullableString node_role;  // used by the nodes query only (docs/semantics.md "Node roles")
   double pod_usage_cpu_core_seconds = 0;
   double pod_request_cpu_core_seconds = 0;
   double pod_limit_cpu_core_seconds = 0;
   double pod_usage_memory_byte_seconds = 0;
   double pod_request_memory_byte_seconds = 0;
   double pod_limit_memory_byte_seconds = 0;
-  // nullopt when the file predates the effective-usage columns (koku.md §2.5 fallback).
+  // nullopt when the file predates the effective-usage columns (docs/semantics.md "Pod rows",
+  // effective usage).
   std::optional<double> pod_effective_usage_cpu_core_seconds;
   std::optional<double> pod_effective_usage_memory_byte_seconds;
   std::optional<double> node_capacity_cpu_cores;

@@ -1,8 +1,9 @@
 #pragma once
 // cte_ocp_node_label_line_item_daily and cte_ocp_namespace_label_line_item_daily for one day
-// (koku.md §2.2): the set of DISTINCT filtered label maps per node and per namespace. Usually
-// one; when the enabled labels of a node or namespace changed during the day there are several,
-// and every pod and storage row joining them is counted once per map (koku.md §2.8 trap 1).
+// (docs/semantics.md "Node and namespace labels"): the set of DISTINCT filtered label maps per node
+// and per namespace. Usually one; when the enabled labels of a node or namespace changed during the
+// day there are several, and every pod and storage row joining them is counted once per map
+// (docs/semantics.md "Multiplicity traps" trap 1).
 
 #include <absl/container/flat_hash_map.h>
 

@@ -1,8 +1,8 @@
 #pragma once
-// cte_ocp_node_capacity and cte_ocp_cluster_capacity for one day (koku.md §2.3), from the
-// HOURLY pod table: per (interval_start, node) the max capacity over that hour's pod rows, then
-// per node the sum over the hours present (missing hours lower it), then the cluster as the sum
-// over nodes. No `node != ''` filter here: a '' or NULL node's capacity counts in the cluster's
+// cte_ocp_node_capacity and cte_ocp_cluster_capacity for one day (docs/semantics.md "Capacity"),
+// from the HOURLY pod table: per (interval_start, node) the max capacity over that hour's pod rows,
+// then per node the sum over the hours present (missing hours lower it), then the cluster as the
+// sum over nodes. No `node != ''` filter here: a '' or NULL node's capacity counts in the cluster's
 // even though its pods make no pod rows (golden 08_effective_usage).
 
 #include <absl/container/flat_hash_map.h>

@@ -1,6 +1,6 @@
 #pragma once
-// Where node roles come from (koku.md §3.3). koku's nodes query runs over the whole summarized
-// range, before any day is summarized:
+// Where node roles come from (docs/semantics.md "Node roles"). koku's nodes query runs over the
+// whole summarized range, before any day is summarized:
 //
 //   SELECT node, resource_id, max(node_capacity_cpu_cores),
 //          coalesce(max(node_role), CASE WHEN the node ran a pod in 'openshift-kube-apiserver'
@@ -63,10 +63,10 @@ class NodeInventory {
   std::string key_buffer_;
 };
 
-// koku's populate_node_table for the rows of one cluster (koku.md §3.3). For each query row it
-// looks for a stored row with the same node, resource_id and node_capacity_cpu_cores: none →
-// a new row (is_new) with the query's role and architecture; one whose role or architecture is
-// empty (NULL or '') → both overwritten by the query's values (changed); otherwise the stored
+// koku's populate_node_table for the rows of one cluster (docs/semantics.md "Node roles"). For each
+// query row it looks for a stored row with the same node, resource_id and node_capacity_cpu_cores:
+// none → a new row (is_new) with the query's role and architecture; one whose role or architecture
+// is empty (NULL or '') → both overwritten by the query's values (changed); otherwise the stored
 // role stays, however the node's labels changed ("sticky" roles, golden 06_month_boundary).
 // The capacity matches as Django compares it: the query's double, rounded to 18 significant
 // digits, against the stored numeric(18,2); a capacity with more than 2 decimals never matches,

@@ -1,7 +1,7 @@
 #pragma once
-// cte_node_role of koku's unallocated statement (koku.md §2.7): max(node_role) per
-// (node, resource_id) over every row of reporting_ocp_nodes, all clusters and capacities
-// included. A node resized during the month has two rows, and max('infra', 'worker') is
+// cte_node_role of koku's unallocated statement (docs/semantics.md "Unallocated rows"):
+// max(node_role) per (node, resource_id) over every row of reporting_ocp_nodes, all clusters and
+// capacities included. A node resized during the month has two rows, and max('infra', 'worker') is
 // 'worker' (golden 06_month_boundary, node-f).
 
 #include <absl/container/flat_hash_map.h>

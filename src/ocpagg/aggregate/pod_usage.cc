@@ -42,9 +42,9 @@ uint32_t PodUsageAggregator::AddKeys(StringId namespace_, StringId node, LabelSe
   return group;
 }
 
-// coalesce(effective, greatest(usage, request)) per daily row (koku.md §2.5): only daily files
-// older than the effective-usage columns take the fallback, and there it is the max of the
-// daily sums, not a sum of hourly maxima.
+// coalesce(effective, greatest(usage, request)) per daily row (docs/semantics.md "Pod rows"): only
+// daily files older than the effective-usage columns take the fallback, and there it is the max of
+// the daily sums, not a sum of hourly maxima.
 void PodUsageAggregator::AddCpu(uint32_t group, const PodUsageRow& row) {
   PodGroupSums& s = sums_[group];
   s.usage_cpu_core_seconds += row.pod_usage_cpu_core_seconds;
@@ -87,7 +87,8 @@ void PodUsageAggregator::AddGroup(const PodGroupKey& key, const PodGroupSums& su
 
 Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
   const bool postgres = ctx.compat == Compat::kPostgres;
-  // PostgreSQL: COALESCE(max(capacity), 0); Trino: NULL when no capacity row joins (§5 row 2).
+  // PostgreSQL: COALESCE(max(capacity), 0); Trino: NULL when no capacity row joins
+  // (docs/semantics.md "PostgreSQL and Trino differences": no capacity row).
   auto capacity = [postgres](const std::optional<double>& v) -> std::optional<double> {
     if (v) return v;
     return postgres ? std::optional<double>(0.0) : std::nullopt;
@@ -144,10 +145,11 @@ Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
     return row;
   };
 
-  // The joins of koku.md §2.5: each (node labels, namespace labels) pair of a group makes one
-  // merged label map, and the cost-category matches multiply the sums (§2.8). Merged maps of
-  // different groups can coincide, but only within one (namespace, node): the groups are
-  // joined one (namespace, node) at a time, with a table that holds only that pair's groups.
+  // The joins of docs/semantics.md "Pod rows": each (node labels, namespace labels) pair of a group
+  // makes one merged label map, and the cost-category matches multiply the sums (docs/semantics.md
+  // "Multiplicity traps"). Merged maps of different groups can coincide, but only within one
+  // (namespace, node): the groups are joined one (namespace, node) at a time, with a table that
+  // holds only that pair's groups.
   std::vector<uint32_t> order(keys_.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {

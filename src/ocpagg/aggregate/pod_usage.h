@@ -1,12 +1,13 @@
 #pragma once
-// The Pod branch of koku's statement (ii) (koku.md §2.5): daily pod rows grouped by
-// (day, namespace, node, merged labels), with the node and cluster capacity of §2.3.
+// The Pod branch of koku's statement (ii) (docs/semantics.md "Pod rows"): daily pod rows grouped by
+// (day, namespace, node, merged labels), with the node and cluster capacity of docs/semantics.md
+// "Capacity".
 //
 // The join fan-outs (several label maps of a node or namespace, several matching cost-category
-// patterns: koku.md §2.8) depend on rows that may arrive after the pod rows, so the sink keeps
-// partial sums per (namespace, node, filtered pod labels), and Finish applies the joins: every
-// daily row of one such group meets the same label maps and patterns, so fanning out the
-// group's sums equals fanning out each row.
+// patterns: docs/semantics.md "Multiplicity traps") depend on rows that may arrive after the pod
+// rows, so the sink keeps partial sums per (namespace, node, filtered pod labels), and Finish
+// applies the joins: every daily row of one such group meets the same label maps and patterns, so
+// fanning out the group's sums equals fanning out each row.
 
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
@@ -81,7 +82,6 @@ class PodUsageAggregator {
   // Emits the day's Pod rows, (namespace, node) by (namespace, node).
   Status Finish(DayContext& ctx, EmitRow emit) const;
 
-  size_t group_count() const { return keys_.size(); }
   // Distinct nodes of the groups: an upper bound for the day's unallocated rows per pattern.
   size_t node_count() const { return nodes_.size(); }
   size_t ApproximateMemoryBytes() const;

@@ -16,7 +16,7 @@ using ClaimOfPod = std::tuple<StringId, StringId, StringId>;
 // (namespace, pod, persistentvolumeclaim, persistentvolume)
 using VolumeClaim = std::tuple<StringId, StringId, StringId, StringId>;
 
-// The group key of the storage branch's GROUP BY (koku.md §2.6).
+// The group key of the storage branch's GROUP BY (docs/semantics.md "Storage rows").
 struct StorageGroupKey {
   StringId namespace_;
   StringId node;
@@ -105,7 +105,7 @@ void StorageAggregator::Merge(const StorageAggregator& other, const IdRemap& rem
 
 namespace {
 
-// The joins of the storage branch that involve the pod rows (koku.md §2.4).
+// The joins of the storage branch that involve the pod rows (docs/semantics.md "Volume nodes").
 struct VolumeJoin {
   // The pods the storage rows name, with the sorted (node, resource_id) pairs of their pod rows.
   absl::flat_hash_map<NamespacePod, std::vector<NodeResource>> nodes_of_pod;
@@ -264,8 +264,9 @@ Status StorageAggregator::Finish(DayContext& ctx, EmitRow emit,
     }
     row.metric(Metric::kPersistentVolumeClaimCapacityGigabyteMonths) =
         GibMonths(g.capacity_byte_seconds, days_in_month);
-    // sum / node_count, then the month divisor (koku.md §2.6). Without a node count PostgreSQL
-    // divides by COALESCE(NULL, 1) and Trino's division gives NULL (koku.md §5 row 3).
+    // sum / node_count, then the month divisor (docs/semantics.md "Storage rows"). Without a node
+    // count PostgreSQL divides by COALESCE(NULL, 1) and Trino's division gives NULL
+    // (docs/semantics.md "PostgreSQL and Trino differences": volume with no node).
     if (g.node_count || ctx.compat == Compat::kPostgres) {
       const auto divisor = static_cast<double>(g.node_count.value_or(1));
       row.metric(Metric::kVolumeRequestStorageGigabyteMonths) =

@@ -1,14 +1,15 @@
 #pragma once
-// The Storage branch of koku's statement (ii) and its helper CTEs (koku.md §2.4, §2.6).
+// The Storage branch of koku's statement (ii) and its helper CTEs (docs/semantics.md "Volume
+// nodes", "Storage rows").
 //
 // A volume's node is not the storage report's own `node` column: it comes from the pod daily
 // rows of the pods that mount the claim (cte_volume_nodes, joined on namespace and pod), and
 // the request and usage are divided by the number of distinct nodes of the volume that day
 // (cte_shared_volume_node_count); capacity is not divided. The join on cte_volume_nodes matches
 // (pvc, pod, namespace) but not the volume, and a pod seen on k nodes yields k rows, so a
-// storage row can count several times (koku.md §2.8 trap 3). As in the pod branch, the sink
-// keeps partial sums per storage group and the joins run at Finish. Of the pod rows it keeps
-// only the distinct (namespace, pod, node, resource_id) tuples.
+// storage row can count several times (docs/semantics.md "Multiplicity traps" trap 3). As in the
+// pod branch, the sink keeps partial sums per storage group and the joins run at Finish. Of the pod
+// rows it keeps only the distinct (namespace, pod, node, resource_id) tuples.
 
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
@@ -29,8 +30,8 @@ namespace ocpagg {
 
 // The identity of a storage daily row for koku's grouping: its own group columns (the
 // csi_volume_handle included: NULL and '' are different groups, yet PostgreSQL has no column to
-// tell their rows apart; koku.md §2.6), the pod that joins it to its nodes, and its two label
-// columns, filtered.
+// tell their rows apart; docs/semantics.md "Storage rows"), the pod that joins it to its nodes, and
+// its two label columns, filtered.
 struct StorageRowKey {
   StringId namespace_ = kNullString;
   StringId pod = kNullString;

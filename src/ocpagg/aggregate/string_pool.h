@@ -2,7 +2,7 @@
 // Interned strings of one aggregation state: every namespace, node, pod, resource_id, PVC... is
 // copied once and then handled as a 32-bit id, so group keys are small integer tuples and a
 // repeated value costs one hash lookup and no allocation. NULL has its own id, distinct from
-// the empty string (koku.md §1.2: '' and NULL group and join differently).
+// the empty string (docs/semantics.md "Cell conversions": '' and NULL group and join differently).
 
 #include <absl/container/flat_hash_map.h>
 
@@ -43,7 +43,8 @@ class StringPool {
     if (id == kNullString) return std::nullopt;
     return std::string(views_[id]);
   }
-  // SQL's `a < b` on two non-NULL strings, byte-wise (Trino's varchar order; koku.md §5 row 8).
+  // SQL's `a < b` on two non-NULL strings, byte-wise (Trino's varchar order; docs/semantics.md
+  // "PostgreSQL and Trino differences": string maximum).
   bool Less(StringId a, StringId b) const { return views_[a] < views_[b]; }
 
   size_t size() const { return views_.size(); }

@@ -1,6 +1,6 @@
 #pragma once
-// koku's statement (iii), unallocated capacity (koku.md §2.7). It reads back the Pod rows that
-// statement (ii) just wrote, as doubles, and per (node, day):
+// koku's statement (iii), unallocated capacity (docs/semantics.md "Unallocated rows"). It reads
+// back the Pod rows that statement (ii) just wrote, as doubles, and per (node, day):
 //   - skips rows whose namespace is NULL or one of 'Platform unallocated', 'Worker unallocated',
 //     'Network unattributed', 'Storage unattributed' (`namespace != ...` is not true for NULL);
 //   - usage/request/effective = max(node capacity hours) - sum(pod row values), never clamped,
@@ -8,7 +8,8 @@
 //   - namespace from max(node_role) over the (node, resource_id) of those rows in
 //     reporting_ocp_nodes: master or infra → 'Platform unallocated', worker → 'Worker
 //     unallocated', anything else or no row → NULL;
-//   - one row per cost-category pattern the namespace matches (no aggregate: duplicates, §2.8).
+//   - one row per cost-category pattern the namespace matches (no aggregate, so duplicates:
+//     docs/semantics.md "Multiplicity traps").
 //
 // The Pod rows are folded in as they are produced, so a day's rows never have to be held; the
 // pieces of a day summarized separately (the partitions of a spilled day) merge their folds.

@@ -1,7 +1,8 @@
 #pragma once
-// koku's unit conversions, in the evaluation order of its SQL (koku.md §2.5, §2.6). Everything
-// is double arithmetic: the literal 3600.0 is coerced to double, "gigabyte" means GiB and
-// power(2, -30) is exact, so (s / 3600.0) * 2^-30 is what both databases compute.
+// koku's unit conversions, in the evaluation order of its SQL (docs/semantics.md "Pod rows",
+// "Storage rows"). Everything is double arithmetic: the literal 3600.0 is coerced to double,
+// "gigabyte" means GiB and power(2, -30) is exact, so (s / 3600.0) * 2^-30 is what both databases
+// compute.
 
 namespace ocpagg {
 

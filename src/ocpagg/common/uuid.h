@@ -1,6 +1,6 @@
 #pragma once
-// Random (version 4) UUIDs for the summary table's uuid column (koku.md §2.9: the table has no
-// default, the writer supplies one per row).
+// Random (version 4) UUIDs for the summary table's uuid column (docs/semantics.md "Writing the
+// rows": the table has no default, the writer supplies one per row).
 
 #include <array>
 #include <random>

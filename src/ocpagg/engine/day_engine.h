@@ -56,9 +56,9 @@ struct AggregatedDay {
   int64_t accounted_bytes = 0;  // what the state holds against the budget
 };
 
-// The node roles the unallocated rows need (koku.md §3.3), called before each day is written:
-// the first call may run koku's nodes query while other days are still being aggregated, and
-// every caller waits for it (collaborating on its work).
+// The node roles the unallocated rows need (docs/semantics.md "Node roles"), called before each day
+// is written: the first call may run koku's nodes query while other days are still being
+// aggregated, and every caller waits for it (collaborating on its work).
 using RolesProvider = std::function<Result<const NodeRoleTable*>()>;
 
 class DayEngine {

@@ -106,8 +106,9 @@ Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
       }
     }
   }
-  // koku.md §0.1: the summary starts at the first day with daily pod rows. Statistics give it
-  // exactly unless a row group straddles the range start or has none; then rows decide.
+  // docs/semantics.md "The summary run": the summary starts at the first day with daily pod rows.
+  // Statistics give it exactly unless a row group straddles the range start or has none; then rows
+  // decide.
   Date plan_start = start;
   if (first_pod_day && *first_pod_day > start) {
     if (first_pod_day_exact) {

@@ -1,7 +1,8 @@
 #pragma once
 // The planner: from file listings and Parquet footers only, which row groups hold rows of which
 // day (DESIGN.md "Plan"). Every output row belongs to exactly one usage_start and koku's SQL
-// never combines two days (koku.md §6), so a day is the unit of work, of memory and of output.
+// never combines two days (docs/semantics.md "One day at a time"), so a day is the unit of work, of
+// memory and of output.
 
 #include <cstdint>
 #include <optional>
@@ -43,7 +44,7 @@ struct DayPlan {
 };
 
 struct RunPlan {
-  Date start = 0, end = 0;                // after koku's start adjustment (koku.md §0.1)
+  Date start = 0, end = 0;                // after koku's start adjustment (see docs/semantics.md)
   std::vector<DayPlan> days;              // one per day of [start, end] that has any unit, in order
   std::vector<WorkUnit> pod_usage_units;  // every daily pod unit of the range (nodes query)
   std::vector<WorkUnit> node_label_units;  // every node-label unit of the range (nodes query)
@@ -64,7 +65,8 @@ std::vector<WorkUnit> CostliestFirst(const DayPlan& day);
 
 // Plans [start, end] over `files`. Row groups whose interval_start statistics are missing are
 // listed under every day of the range (correct, but read once per day). When the first day with
-// daily pod rows is later than `start`, the plan starts there, as koku does (koku.md §0.1).
+// daily pod rows is later than `start`, the plan starts there, as koku does (docs/semantics.md "The
+// summary run").
 Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end);
 
 }  // namespace ocpagg

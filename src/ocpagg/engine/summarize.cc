@@ -80,8 +80,8 @@ class InventoryReduceBody {
   NodeInventory inventory_;
 };
 
-// koku's nodes query (koku.md §3.3) over the whole range, before any day is finished: roles
-// decide the unallocated rows' namespaces.
+// koku's nodes query (docs/semantics.md "Node roles") over the whole range, before any day is
+// finished: roles decide the unallocated rows' namespaces.
 Result<NodeInventory> RunNodesQuery(const UnitSource& source, const RunPlan& plan) {
   std::vector<WorkUnit> units = plan.node_label_units;
   units.insert(units.end(), plan.pod_usage_units.begin(), plan.pod_usage_units.end());

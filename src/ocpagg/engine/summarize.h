@@ -1,13 +1,14 @@
 #pragma once
-// `summarize`: koku's daily summary for one source and one month (koku.md §0, §2, §6), from
-// koku's Parquet layout to a RowSink, with settings and node roles from a KokuState.
+// `summarize`: koku's daily summary for one source and one month (docs/semantics.md "The summary
+// run", "The summary SQL", "One day at a time"), from koku's Parquet layout to a RowSink, with
+// settings and node roles from a KokuState.
 //
 // How it runs (docs/engine.md): plan from the footers (row groups per day), then days through
 // a bounded pipeline (engine/day_pipeline.h): each day read by the free workers into partial
 // states, merged, finished and streamed to the sink while later days are read; koku's nodes
-// query (koku.md §3.3) runs before the first day is written. One memory limit bounds it all
-// (engine/memory_budget.h): memory follows the days in flight, not the input size, and a day
-// too large for the limit spills to disk.
+// query (docs/semantics.md "Node roles") runs before the first day is written. One memory limit
+// bounds it all (engine/memory_budget.h): memory follows the days in flight, not the input size,
+// and a day too large for the limit spills to disk.
 
 #include <array>
 #include <cstdint>
@@ -76,7 +77,8 @@ struct SummarizeOptions {
 };
 
 struct SummarizeReport {
-  Date start = 0, end = 0;  // the range summarized, after koku's start adjustment (koku.md §0.1)
+  Date start = 0, end = 0;  // the range summarized, after koku's start adjustment
+                            // (docs/semantics.md "The summary run")
   int32_t report_period_id = 0;
   int days_planned = 0, days_with_rows = 0;
   ExecutionMode mode = ExecutionMode::kParallel;

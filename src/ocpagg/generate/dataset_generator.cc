@@ -395,8 +395,8 @@ class Generator {
       ARROW_RETURN_NOT_OK(d.s(3).Append(m_.pod_label_sets[pod.labels]));
       ARROW_RETURN_NOT_OK(d.s(4).Append(node.resource_id));
       for (int j = 0; j < 8; ++j) ARROW_RETURN_NOT_OK(d.d(j).Append(daily[k].sums[j]));
-      // The daily capacity seconds are koku's meaningless pod x hour sums (koku.md §1.3); only
-      // the per-node maxima matter.
+      // The daily capacity seconds are koku's meaningless pod x hour sums (docs/semantics.md "Daily
+      // partial aggregates"); only the per-node maxima matter.
       ARROW_RETURN_NOT_OK(d.d(8).Append(node.cpu_cores));
       ARROW_RETURN_NOT_OK(d.d(9).Append(node.cpu_cores * 3600));
       ARROW_RETURN_NOT_OK(d.d(10).Append(node.memory_bytes));

@@ -1,8 +1,8 @@
 #pragma once
 // Turns a batch of operator CSV text (every column a string) into koku's typed values, row for
-// row what koku's pandas pipeline computes (koku.md §1.1-1.2): NA tokens emptied, sanitized
-// strings, naive-UTC timestamps, safe_float numbers, label JSON, effective usage, the anomaly
-// flag and the UTC day of interval_start.
+// row what koku's pandas pipeline computes (docs/semantics.md "Operator reports", "Cell
+// conversions"): NA tokens emptied, sanitized strings, naive-UTC timestamps, safe_float numbers,
+// label JSON, effective usage, the anomaly flag and the UTC day of interval_start.
 
 #include <arrow/type_fwd.h>
 

@@ -1,8 +1,9 @@
 #pragma once
-// koku's per-cell conversions of operator CSV text (koku.md §1.1-1.2), one function per step of
-// koku's pipeline: kafka_msg_handler.get_data_frame first reads every cell as a pandas string
-// (pandas' NA tokens become empty), sanitizes some columns and rewrites the CSV; then
-// OCPPostProcessor's converters turn the rewritten cells into timestamps, floats and JSON.
+// koku's per-cell conversions of operator CSV text (docs/semantics.md "Operator reports", "Cell
+// conversions"), one function per step of koku's pipeline: kafka_msg_handler.get_data_frame first
+// reads every cell as a pandas string (pandas' NA tokens become empty), sanitizes some columns and
+// rewrites the CSV; then OCPPostProcessor's converters turn the rewritten cells into timestamps,
+// floats and JSON.
 
 #include <cstdint>
 #include <optional>

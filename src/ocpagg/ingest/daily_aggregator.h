@@ -1,8 +1,9 @@
 #pragma once
 // koku's hourly -> daily step for one CSV chunk (OCPPostProcessor._generate_daily_data,
-// koku.md §1.3): rows grouped by the report type's keys plus the UTC day of interval_start
-// (pandas groupby with dropna=False, sorted by key), with koku's sum and max aggregations.
-// The result is a partial aggregate: other chunks and files may hold the same keys.
+// docs/semantics.md "Daily partial aggregates"): rows grouped by the report type's keys plus the
+// UTC day of interval_start (pandas groupby with dropna=False, sorted by key), with koku's sum and
+// max aggregations. The result is a partial aggregate: other chunks and files may hold the same
+// keys.
 
 #include <arrow/type_fwd.h>
 
@@ -30,8 +31,6 @@ class DailyAggregator {
   // Adds the given rows of `batch` (rows koku keeps, i.e. without anomalies). Keys and string
   // maxima are copied: the batch may die afterwards.
   void Add(const ConvertedBatch& batch, std::span<const int32_t> rows);
-
-  int64_t num_groups() const { return static_cast<int64_t>(days_.size()); }
 
   // The daily rows in ReportColumns::daily_schema, sorted by group keys then day as pandas'
   // groupby sorts them; the aggregator is empty again afterwards.

@@ -1,8 +1,9 @@
 #pragma once
 // One koku file unit (a whole CSV, or one day of it when koku splits per day) written the way
-// koku's ParquetReportProcessor writes it (koku.md §1.3-1.4): the unit's rows are cut into
-// chunks of 200,000 CSV rows; each chunk gives one hourly file {csv_base}_{i}.parquet and one
-// daily partial-aggregate file {csv_base}_daily_{i}.parquet in the unit's year/month partition.
+// koku's ParquetReportProcessor writes it (docs/semantics.md "Daily partial aggregates", "Parquet
+// layout"): the unit's rows are cut into chunks of 200,000 CSV rows; each chunk gives one hourly
+// file {csv_base}_{i}.parquet and one daily partial-aggregate file {csv_base}_daily_{i}.parquet in
+// the unit's year/month partition.
 
 #include <arrow/array/builder_base.h>
 #include <parquet/arrow/writer.h>

@@ -1,6 +1,6 @@
 #pragma once
-// `ocpagg ingest`: an operator CSV payload in, koku's Parquet out (koku.md §1), the way koku's
-// Kafka handler and ParquetReportProcessor would have written it: hourly files and daily
+// `ocpagg ingest`: an operator CSV payload in, koku's Parquet out (docs/semantics.md "Inputs"), the
+// way koku's Kafka handler and ParquetReportProcessor would have written it: hourly files and daily
 // partial-aggregate files per 200,000-row chunk, in koku's path layout. Memory stays bounded
 // whatever the payload size: CSVs are streamed and Parquet written row group by row group.
 

@@ -1,7 +1,7 @@
 #pragma once
-// koku's label JSON (koku.md §1.2) for operator label cells, computed once per distinct cell.
-// A pod's labels repeat on every hour and hours span files, so one cache serves the whole
-// payload; it is bounded and emptied whole when it grows past its bound.
+// koku's label JSON (docs/semantics.md "Cell conversions") for operator label cells, computed once
+// per distinct cell. A pod's labels repeat on every hour and hours span files, so one cache serves
+// the whole payload; it is bounded and emptied whole when it grows past its bound.
 
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>

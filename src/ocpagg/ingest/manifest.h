@@ -1,6 +1,7 @@
 #pragma once
 // The operator's manifest.json, the fields koku's Manifest model reads
-// (masu/util/ocp/common.py) and what they decide for the ingest (koku.md §1.1).
+// (masu/util/ocp/common.py) and what they decide for the ingest (docs/semantics.md "Operator
+// reports").
 
 #include <string>
 #include <string_view>

@@ -1,7 +1,8 @@
 #pragma once
-// The column plan of one operator CSV: how koku converts each column (koku.md §1.2), which
-// columns koku adds (effective usage), and the shape of the hourly and daily Parquet files
-// (koku.md §1.3-1.4: koku's OCP_REPORT_TYPES group_by, agg and new_required_columns).
+// The column plan of one operator CSV: how koku converts each column (docs/semantics.md "Cell
+// conversions"), which columns koku adds (effective usage), and the shape of the hourly and daily
+// Parquet files (docs/semantics.md "Daily partial aggregates", "Parquet layout": koku's
+// OCP_REPORT_TYPES group_by, agg and new_required_columns).
 
 #include <arrow/type_fwd.h>
 
@@ -27,7 +28,7 @@ enum class CellKind : uint8_t {
 struct ValueColumn {
   std::string name;
   CellKind kind = CellKind::kString;
-  bool sanitized = false;        // NUL stripped and html.escape'd (koku.md §1.1)
+  bool sanitized = false;  // NUL stripped and html.escape'd (docs/semantics.md "Operator reports")
   bool anomaly_checked = false;  // a value > 1e18 drops the row (koku's _remove_anomalies)
   int csv_index = -1;            // position in the CSV header; -1 for a computed column
 };

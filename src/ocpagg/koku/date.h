@@ -30,7 +30,7 @@ inline std::chrono::year_month_day ToYmd(Date d) {
   return std::chrono::year_month_day{std::chrono::sys_days{std::chrono::days{d}}};
 }
 
-// Number of days in the month of `d` (koku's DIM for GiB-months, §2.6).
+// Number of days in the month of `d` (koku's DIM for GiB-months, docs/semantics.md "Storage rows").
 inline int DaysInMonth(Date d) {
   auto ymd = ToYmd(d);
   auto last =

@@ -1,10 +1,11 @@
 #pragma once
 // koku's label columns as interned label sets. koku stores labels as JSON object text; the
-// summary SQL keeps only the enabled keys (koku.md §2.1: `map_filter` in Trino,
+// summary SQL keeps only the enabled keys (docs/semantics.md "Enabled keys": `map_filter` in Trino,
 // `filter_json_by_keys` in PostgreSQL), merges node, namespace and pod (or volume) labels with
-// the right-most map winning on a duplicate key (§2.5, §2.6, §5 row 5) and groups rows by the
-// merged map. Here each distinct label text is parsed once and every distinct filtered map gets
-// a small integer id, so grouping and merging work on integers.
+// the right-most map winning on a duplicate key (docs/semantics.md "Pod rows", "Storage rows",
+// "PostgreSQL and Trino differences": label merge) and groups rows by the merged map. Here each
+// distinct label text is parsed once and every distinct filtered map gets a small integer id, so
+// grouping and merging work on integers.
 
 #include <absl/container/flat_hash_map.h>
 #include <absl/container/flat_hash_set.h>
@@ -49,20 +50,21 @@ using StringSet = absl::flat_hash_set<std::string, StringViewHash, StringViewEq>
 using LabelSetId = uint32_t;
 inline constexpr LabelSetId kEmptyLabelSet = 0;  // {}
 // SQL NULL. Only Trino produces it: a NULL label column stays NULL through map_filter, and
-// map_concat with a NULL argument is NULL (koku.md §5 row 5; PostgreSQL coalesces to {}).
+// map_concat with a NULL argument is NULL (docs/semantics.md "PostgreSQL and Trino differences":
+// label merge; PostgreSQL coalesces to {}).
 inline constexpr LabelSetId kNullLabelSet = 1;
 
-// K of koku.md §2.1: the implicit 'vm_kubevirt_io_name' plus the enabled OCP keys, matched
-// exactly and case-sensitively.
+// K of docs/semantics.md "Enabled keys": the implicit 'vm_kubevirt_io_name' plus the enabled OCP
+// keys, matched exactly and case-sensitively.
 class EnabledLabelKeys {
  public:
   // PostgreSQL keeps 'vm_kubevirt_io_name' even with no enabled key; Trino's array || NULL is
-  // NULL, so with no enabled key it keeps no label at all (koku.md §5 row 1).
+  // NULL, so with no enabled key it keeps no label at all (docs/semantics.md "PostgreSQL and Trino
+  // differences": no enabled keys).
   static EnabledLabelKeys FromSettings(const SummarySettings& settings);
 
   // True when a label with this key survives the filter.
   bool Keeps(std::string_view key) const { return !keeps_none_ && keys_.contains(key); }
-  bool keeps_none() const { return keeps_none_; }
 
  private:
   StringSet keys_;
@@ -87,11 +89,11 @@ class LabelSetTable {
   LabelSetTable(const LabelSetTable&) = delete;
   LabelSetTable& operator=(const LabelSetTable&) = delete;
 
-  // filterK(text) of koku.md §2.1: the enabled labels of a label column value, cached by the
-  // raw text so that each distinct text is parsed once. NULL gives {} in kPostgres (and so does
-  // blank text: filter_json_by_keys) and kNullLabelSet in kTrino. Fails when the text is not a
-  // JSON object, or when a kept label's value is an object or an array: koku's SQL fails too.
-  // Fails as well when a kept label holds the escape \u0000, which jsonb cannot store.
+  // filterK(text) of docs/semantics.md "Enabled keys": the enabled labels of a label column value,
+  // cached by the raw text so that each distinct text is parsed once. NULL gives {} in kPostgres
+  // (and so does blank text: filter_json_by_keys) and kNullLabelSet in kTrino. Fails when the text
+  // is not a JSON object, or when a kept label's value is an object or an array: koku's SQL fails
+  // too. Fails as well when a kept label holds the escape \u0000, which jsonb cannot store.
   Result<LabelSetId> Filter(std::optional<std::string_view> json_text);
 
   // left ⊕ right: the union, right winning on a duplicate key; NULL if either side is NULL

@@ -1,5 +1,6 @@
 #pragma once
-// koku's object layout for OCP Parquet (koku.md §1.4, masu/util/common.py get_path_prefix):
+// koku's object layout for OCP Parquet (docs/semantics.md "Parquet layout", masu/util/common.py
+// get_path_prefix):
 //   {root}/data/parquet/{account}/OCP/{report_type}/source={uuid}/year=YYYY/month=MM/{csvbase}_{i}.parquet
 //   {root}/data/parquet/daily/{account}/OCP/{report_type}/source={uuid}/year=YYYY/month=MM/{csvbase}_daily_{i}.parquet
 

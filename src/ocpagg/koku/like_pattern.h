@@ -1,8 +1,9 @@
 #pragma once
-// SQL LIKE as koku's cost-category join uses it (`namespace LIKE cat_ns.namespace`, koku.md
-// §2.8): `%` matches any run of characters, `_` exactly one character (a UTF-8 code point),
-// everything else itself, case-sensitively. PostgreSQL's LIKE treats `\` as the escape
-// character by default; Trino's has none (koku.md §5 row 7).
+// SQL LIKE as koku's cost-category join uses it (`namespace LIKE cat_ns.namespace`,
+// docs/semantics.md "Multiplicity traps"): `%` matches any run of characters, `_` exactly one
+// character (a UTF-8 code point), everything else itself, case-sensitively. PostgreSQL's LIKE
+// treats `\` as the escape character by default; Trino's has none (docs/semantics.md "PostgreSQL
+// and Trino differences": LIKE escape).
 
 #include <string>
 #include <string_view>

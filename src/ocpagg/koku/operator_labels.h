@@ -1,6 +1,6 @@
 #pragma once
 // The operator's label strings ("label_app:foo|label_tier:bar") and the JSON text koku stores
-// for them (koku's process_openshift_labels_to_json, koku.md §1.2).
+// for them (koku's process_openshift_labels_to_json, docs/semantics.md "Cell conversions").
 
 #include <string>
 #include <string_view>

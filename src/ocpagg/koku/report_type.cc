@@ -9,7 +9,8 @@ namespace {
 
 using namespace std::string_view_literals;
 
-// koku's OCP_REPORT_TYPES "columns" sets (masu/util/ocp/common.py), koku.md §1.1.
+// koku's OCP_REPORT_TYPES "columns" sets (masu/util/ocp/common.py), docs/semantics.md "Operator
+// reports".
 constexpr std::array kPodUsageColumns = {
     "report_period_start"sv,
     "report_period_end"sv,
@@ -151,7 +152,8 @@ constexpr std::array kNumericColumns = {
     "vm_disk_allocated_size_byte_seconds"sv,
     "gpu_memory_capacity_mib"sv,
     "gpu_pod_uptime"sv,
-    // koku adds these to the pod frame (max of usage and request, koku.md §1.2).
+    // koku adds these to the pod frame (max of usage and request, docs/semantics.md "Cell
+    // conversions").
     "pod_effective_usage_cpu_core_seconds"sv,
     "pod_effective_usage_memory_byte_seconds"sv,
 };

@@ -1,5 +1,5 @@
 #pragma once
-// The operator's report types and koku's column vocabulary for them (koku.md §1.1-1.4).
+// The operator's report types and koku's column vocabulary for them (docs/semantics.md "Inputs").
 
 #include <cstdint>
 #include <optional>
@@ -43,7 +43,7 @@ bool IsSanitizedColumn(std::string_view column);
 // Columns checked by koku's _remove_anomalies (a row with a value > 1e18 is dropped).
 bool IsAnomalyCheckedColumn(std::string_view column);
 
-// koku's Hive table names (koku.md §1.4).
+// koku's Hive table names (docs/semantics.md "Parquet layout").
 std::string_view HourlyTableName(ReportType t);  // openshift_pod_usage_line_items, ...
 std::string_view DailyTableName(ReportType t);   // ..._daily
 

@@ -1,6 +1,7 @@
 #pragma once
 // What a summary run reads from koku's settings tables (or from files when there is no
-// database): enabled tag keys, cost-category namespace patterns, node roles (koku.md §3.2-3.3).
+// database): enabled tag keys, cost-category namespace patterns, node roles (docs/semantics.md
+// "Settings tables", "Node roles").
 
 #include <cstdint>
 #include <optional>
@@ -9,7 +10,8 @@
 
 namespace ocpagg {
 
-// Which engine's semantics to reproduce where koku's two SQL versions differ (koku.md §5).
+// Which engine's semantics to reproduce where koku's two SQL versions differ (docs/semantics.md
+// "PostgreSQL and Trino differences").
 enum class Compat : uint8_t {
   kPostgres,  // the self-hosted (on-prem) PostgreSQL SQL: the default
   kTrino,     // the SaaS Trino SQL
@@ -28,12 +30,14 @@ std::vector<CostCategoryPattern> DefaultCostCategoryPatterns();
 struct SummarySettings {
   Compat compat = Compat::kPostgres;
   // Enabled OCP tag keys (reporting_enabledtagkeys where enabled and provider_type = 'OCP'),
-  // without the implicit 'vm_kubevirt_io_name' (the aggregators add it per koku.md §2.1 / §5).
+  // without the implicit 'vm_kubevirt_io_name' (the aggregators add it per docs/semantics.md
+  // "Enabled keys", "PostgreSQL and Trino differences").
   std::vector<std::string> enabled_keys;
   std::vector<CostCategoryPattern> cost_categories = DefaultCostCategoryPatterns();
 };
 
-// One result row of koku's nodes query (koku.md §3.3), to be upserted into reporting_ocp_nodes.
+// One result row of koku's nodes query (docs/semantics.md "Node roles"), to be upserted into
+// reporting_ocp_nodes.
 struct NodeInventoryRow {
   std::string node;
   std::string resource_id;
@@ -43,7 +47,7 @@ struct NodeInventoryRow {
 };
 
 // A row of reporting_ocp_nodes of one cluster, as koku's populate_node_table sees it
-// (koku.md §3.3). node_capacity_cpu_cores is numeric(18,2) in PostgreSQL.
+// (docs/semantics.md "Node roles"). node_capacity_cpu_cores is numeric(18,2) in PostgreSQL.
 struct StoredNode {
   std::string node;
   std::string resource_id;
@@ -55,7 +59,7 @@ struct StoredNode {
 };
 
 // A row of reporting_ocp_nodes as read back: unallocated rows take max(node_role) per
-// (node, resource_id) over all such rows (koku.md §2.7).
+// (node, resource_id) over all such rows (docs/semantics.md "Unallocated rows").
 struct NodeRoleRow {
   std::string node;
   std::string resource_id;

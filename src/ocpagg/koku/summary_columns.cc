@@ -38,8 +38,9 @@ SummaryColumn MetricColumn() {
 
 }  // namespace
 
-// koku.md §2.9: uuid has no default (the writer supplies one per row); usage_end is always
-// usage_start; report_period_id is NULL without a report period (files without one).
+// docs/semantics.md "Writing the rows": uuid has no default (the writer supplies one per row);
+// usage_end is always usage_start; report_period_id is NULL without a report period (files without
+// one).
 const std::array<SummaryColumn, kSummaryColumnCount> kSummaryColumns = {{
     {"uuid", ColumnType::kUuid, "uuid", false, [](const RowContext& c) { return Text(c.uuid); }},
     IntColumn("report_period_id",

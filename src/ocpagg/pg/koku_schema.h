@@ -1,8 +1,8 @@
 #pragma once
 // The koku tables a summary run reads and writes, for a stand-alone install
-// (`summarize --create-schema`): shapes as in koku's models (koku.md §3), the summary table
-// range-partitioned by month on usage_start with a default partition, and koku's default cost
-// category ("Platform" with its four namespace patterns). Idempotent.
+// (`summarize --create-schema`): shapes as in koku's models (docs/semantics.md "koku's tables"),
+// the summary table range-partitioned by month on usage_start with a default partition, and koku's
+// default cost category ("Platform" with its four namespace patterns). Idempotent.
 
 #include <string>
 

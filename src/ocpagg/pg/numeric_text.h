@@ -1,6 +1,7 @@
 #pragma once
-// double -> text for koku's numeric(33,15) columns (koku.md §2.9, §5 row 4). PostgreSQL then
-// rounds the text to 15 decimals (half away from zero), as both koku engines do.
+// double -> text for koku's numeric(33,15) columns (docs/semantics.md "Writing the rows",
+// "PostgreSQL and Trino differences": numbers). PostgreSQL then rounds the text to 15 decimals
+// (half away from zero), as both koku engines do.
 
 #include <string>
 #include <string_view>

@@ -2,7 +2,7 @@
 // The file sink: summary rows as CSV and/or Parquet files when no database is given.
 //
 // Layout, one file per day so that a rerun replaces exactly the days it summarized (the file
-// twin of koku's DELETE for the date range, koku.md §0):
+// twin of koku's DELETE for the date range, docs/semantics.md "The summary run"):
 //   {output}/reporting_ocpusagelineitem_daily_summary/source={uuid}/year=YYYY/month=MM/YYYY-MM-DD.{csv,parquet}
 // Files are written into a staging directory and the month is swapped into place by Commit();
 // a run that fails or is killed before Commit() leaves the previous files untouched.

@@ -20,8 +20,8 @@ Status PostgresSink::Begin(const RunIdentity& identity, Date start, Date end) {
   pg::Connection& conn = session_->conn();
   const std::string table = session_->Table(kSummaryTable);
   ARROW_RETURN_NOT_OK(pg::EnsureSummaryPartition(conn, session_->options().schema, start));
-  // koku.md §0 4a: by report period, not by source; OCP-on-cloud rows (non-zero
-  // infrastructure_raw_cost) survive.
+  // docs/semantics.md "The summary run": by report period, not by source; OCP-on-cloud rows
+  // (non-zero infrastructure_raw_cost) survive.
   ARROW_RETURN_NOT_OK(
       conn.Exec(fmt::format("DELETE FROM {} WHERE usage_start >= $1 AND usage_start <= $2 AND "
                             "report_period_id = $3 AND (infrastructure_raw_cost IS NULL OR "

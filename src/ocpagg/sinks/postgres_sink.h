@@ -17,7 +17,8 @@ namespace ocpagg {
 
 class PostgresSink : public RowSink {
  public:
-  // `compat` decides how numbers are sent (koku.md §5 row 4).
+  // `compat` decides how numbers are sent (docs/semantics.md "PostgreSQL and Trino differences":
+  // numbers).
   PostgresSink(std::shared_ptr<pg::KokuSession> session, Compat compat)
       : session_(std::move(session)), compat_(compat) {}
   ~PostgresSink() override;

@@ -2,7 +2,8 @@
 // Typed, null-aware access to one column of an Arrow RecordBatch, whatever physical encoding
 // the Parquet file used (plain or dictionary strings, float/double/integer numbers,
 // timestamps of any unit). A column absent from the file reads as NULL on every row, which is
-// how koku's Hive tables see a column missing from an older file (koku.md §1.4).
+// how koku's Hive tables see a column missing from an older file (docs/semantics.md "Parquet
+// layout").
 
 #include <arrow/api.h>
 

@@ -1,6 +1,6 @@
 #pragma once
-// Finds the Parquet files of one source and month in koku's layout (koku.md §1.4), on local
-// disk or any filesystem Arrow knows by URI (s3://bucket/prefix):
+// Finds the Parquet files of one source and month in koku's layout (docs/semantics.md "Parquet
+// layout"), on local disk or any filesystem Arrow knows by URI (s3://bucket/prefix):
 //   {root}/data/parquet/{account}/OCP/{report_type}/source={uuid}/year=YYYY/month=MM/*.parquet
 //   {root}/data/parquet/daily/{account}/OCP/{report_type}/source={uuid}/year=YYYY/month=MM/*.parquet
 

@@ -24,7 +24,7 @@ constexpr std::array kPodDailyColumns = {
     ColumnSpec{"node_role", K::kString, false},  // newer operators only
     ColumnSpec{"pod_usage_cpu_core_seconds", K::kNumber, true},
     ColumnSpec{"pod_request_cpu_core_seconds", K::kNumber, true},
-    ColumnSpec{"pod_effective_usage_cpu_core_seconds", K::kNumber, false},  // koku.md §2.5
+    ColumnSpec{"pod_effective_usage_cpu_core_seconds", K::kNumber, false},  // older files lack it
     ColumnSpec{"pod_limit_cpu_core_seconds", K::kNumber, true},
     ColumnSpec{"pod_usage_memory_byte_seconds", K::kNumber, true},
     ColumnSpec{"pod_request_memory_byte_seconds", K::kNumber, true},

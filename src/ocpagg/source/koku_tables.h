@@ -1,6 +1,6 @@
 #pragma once
-// The five koku input tables the summary reads (koku.md §1.4, "columns used by the summary
-// SQL"), their columns, and typed views that turn a Parquet batch into the aggregators' rows.
+// The five koku input tables the summary reads (docs/semantics.md "Parquet layout"), their columns,
+// and typed views that turn a Parquet batch into the aggregators' rows.
 
 #include <optional>
 #include <span>
@@ -14,7 +14,7 @@
 namespace ocpagg {
 
 enum class InputTable : uint8_t {
-  kPodUsageHourly,        // openshift_pod_usage_line_items: node capacity (koku.md §2.3)
+  kPodUsageHourly,        // openshift_pod_usage_line_items: node capacity only
   kPodUsageDaily,         // openshift_pod_usage_line_items_daily
   kStorageUsageDaily,     // openshift_storage_usage_line_items_daily
   kNodeLabelsDaily,       // openshift_node_labels_line_items_daily
@@ -31,8 +31,8 @@ std::span<const ColumnSpec> ColumnsOf(InputTable t);
 // into ColumnsOf), the first holding interval_start and the keys. One pass of every column for
 // the narrow tables.
 std::span<const std::span<const int>> ColumnPassesOf(InputTable t);
-// The daily pod columns koku's nodes query reads (koku.md §3.3): interval_start, namespace,
-// node, resource_id, node_role and node_capacity_cpu_cores.
+// The daily pod columns koku's nodes query reads (docs/semantics.md "Node roles"): interval_start,
+// namespace, node, resource_id, node_role and node_capacity_cpu_cores.
 std::span<const int> PodDailyInventoryColumns();
 // The passes of the daily pod table, in ColumnPassesOf order.
 enum class PodDailyPass : uint8_t { kKeys, kCpu, kMemory, kCapacity };

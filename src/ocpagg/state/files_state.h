@@ -2,7 +2,7 @@
 // koku's state without a database: enabled keys and cost categories as given (from the config
 // or the files read below), a fixed report period id (0: NULL), and node roles kept in an
 // optional YAML state file that plays the part of reporting_ocp_nodes, so that roles stay
-// sticky across runs (koku.md §3.3).
+// sticky across runs (docs/semantics.md "Node roles").
 
 #include <memory>
 #include <optional>

@@ -114,7 +114,8 @@ Result<NodeRoleTable> PostgresState::ResolveNodeRoles(std::span<const NodeInvent
               .status());
     }
   }
-  // Unallocated rows read every cluster's rows of the schema (koku.md §2.7).
+  // Unallocated rows read every cluster's rows of the schema (docs/semantics.md "Unallocated
+  // rows").
   ARROW_ASSIGN_OR_RAISE(
       auto roles, conn.Exec(fmt::format("SELECT node, resource_id, node_role FROM {}", table)));
   NodeRoleTable result;
