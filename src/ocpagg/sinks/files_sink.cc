@@ -229,7 +229,6 @@ Status FilesSink::Commit() {
   if (swapped != 0) {
     return SinkError("cannot publish {}: {}", month_dir.string(), std::strerror(errno));
   }
-  for (const auto& name : staged_) files_written_.push_back((month_dir / name).string());
   fs::remove_all(staging_dir_, ec);  // holds the old month now
   staging_dir_.clear();
   return Status::OK();

@@ -66,7 +66,6 @@ class FilesSink : public RowSink {
   // Where the files of a month live (after Begin).
   std::string MonthDir() const;
   int64_t rows_written() const { return rows_written_; }
-  const std::vector<std::string>& files_written() const { return files_written_; }
 
  private:
   struct DayFiles;  // the staged files of the day being written
@@ -81,8 +80,7 @@ class FilesSink : public RowSink {
   std::atomic<int64_t> rows_written_{0};
   std::mutex mu_;  // guards open_ and staged_
   std::map<Date, std::unique_ptr<DayFiles>> open_;
-  std::vector<std::string> staged_;         // file names inside staging_dir_
-  std::vector<std::string> files_written_;  // final paths after Commit()
+  std::vector<std::string> staged_;  // file names inside staging_dir_
 };
 
 }  // namespace ocpagg

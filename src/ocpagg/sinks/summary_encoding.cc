@@ -94,15 +94,17 @@ void AppendCsvRow(const RowContext& row, std::string& out) {
       case ColumnType::kJson:
         if (auto v = col.text(row)) AppendCsvText(out, *v);
         break;
-      case ColumnType::kInt32:
+      case ColumnType::kInt32: {
         if (auto v = col.int32(row)) AppendInt(out, *v);
         break;
+      }
       case ColumnType::kDate:
         out.append(FormatDate(col.date(row)));
         break;
-      case ColumnType::kNumeric:
+      case ColumnType::kNumeric: {
         if (auto v = col.number(row)) AppendShortest(out, *v);
         break;
+      }
     }
   }
   out.push_back('\n');
@@ -165,6 +167,28 @@ const std::shared_ptr<arrow::Schema>& SummaryArrowSchema() {
   return schema;
 }
 
+namespace {
+
+// A column of fixed-width optional values: value(i) gives row i's, nullopt for NULL.
+template <typename Builder, typename ValueOf>
+Result<std::shared_ptr<arrow::Array>> OptionalArray(int64_t n, ValueOf&& value) {
+  Builder b;
+  ARROW_RETURN_NOT_OK(b.Reserve(n));
+  for (int64_t i = 0; i < n; ++i) {
+    auto v = value(static_cast<size_t>(i));
+    if (v) {
+      b.UnsafeAppend(*v);
+    } else {
+      b.UnsafeAppendNull();
+    }
+  }
+  std::shared_ptr<arrow::Array> array;
+  ARROW_RETURN_NOT_OK(b.Finish(&array));
+  return array;
+}
+
+}  // namespace
+
 Result<std::shared_ptr<arrow::RecordBatch>> SummaryRecordBatch(std::span<const SummaryRow> rows,
                                                                const RunIdentity& run,
                                                                UuidGenerator& uuids) {
@@ -192,17 +216,8 @@ Result<std::shared_ptr<arrow::RecordBatch>> SummaryRecordBatch(std::span<const S
         break;
       }
       case ColumnType::kInt32: {
-        arrow::Int32Builder b;
-        ARROW_RETURN_NOT_OK(b.Reserve(n));
-        for (size_t i = 0; i < rows.size(); ++i) {
-          auto v = col.int32(context(i));
-          if (v) {
-            b.UnsafeAppend(*v);
-          } else {
-            b.UnsafeAppendNull();
-          }
-        }
-        ARROW_RETURN_NOT_OK(b.Finish(&array));
+        ARROW_ASSIGN_OR_RAISE(array, OptionalArray<arrow::Int32Builder>(
+                                         n, [&](size_t i) { return col.int32(context(i)); }));
         break;
       }
       case ColumnType::kDate: {
@@ -213,17 +228,8 @@ Result<std::shared_ptr<arrow::RecordBatch>> SummaryRecordBatch(std::span<const S
         break;
       }
       case ColumnType::kNumeric: {
-        arrow::DoubleBuilder b;
-        ARROW_RETURN_NOT_OK(b.Reserve(n));
-        for (size_t i = 0; i < rows.size(); ++i) {
-          auto v = col.number(context(i));
-          if (v) {
-            b.UnsafeAppend(*v);
-          } else {
-            b.UnsafeAppendNull();
-          }
-        }
-        ARROW_RETURN_NOT_OK(b.Finish(&array));
+        ARROW_ASSIGN_OR_RAISE(array, OptionalArray<arrow::DoubleBuilder>(
+                                         n, [&](size_t i) { return col.number(context(i)); }));
         break;
       }
     }
