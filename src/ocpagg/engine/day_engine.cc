@@ -1,14 +1,11 @@
 #include "ocpagg/engine/day_engine.h"
 
-#include <sys/resource.h>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <bit>
 #include <chrono>
-#include <cmath>
 #include <map>
 #include <mutex>
 
@@ -25,23 +22,7 @@ int64_t NanosSince(Clock::time_point t0) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
 }
 
-constexpr uint32_t kMinPartitions = 4;
-// Each partition costs every spilling worker two open streams with their buffers, and the
-// partitions are read back one per worker: a few dozen are plenty.
-constexpr uint32_t kMaxPartitions = 32;
 constexpr int64_t kMiB = 1 << 20;
-
-// Each spilling worker keeps 2 files per partition open; stay well inside the process's limit
-// even with several days spilling at once.
-uint32_t MaxPartitions(int lanes) {
-  rlimit r{};
-  uint64_t files = 1024;
-  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY) files = r.rlim_cur;
-  const uint64_t usable = files > 512 ? files - 256 : files / 2;
-  const uint64_t per_partition = 2ull * static_cast<uint64_t>(std::max(lanes, 1)) * 4;
-  const uint64_t p = std::bit_floor(std::max<uint64_t>(usable / per_partition, 1));
-  return static_cast<uint32_t>(std::clamp<uint64_t>(p, kMinPartitions, kMaxPartitions));
-}
 
 void CountRows(std::span<const SummaryRow> rows, DayEngineCounters& c) {
   for (const auto& r : rows) {
@@ -57,10 +38,8 @@ void CountRows(std::span<const SummaryRow> rows, DayEngineCounters& c) {
 
 std::string LanePrefix(size_t lane) { return fmt::format("lane{}", lane); }
 
-// What a state holds in resident memory: its own count, plus what the allocator keeps around
-// its many small blocks (measured: about a quarter more).
 int64_t Resident(const DaySummary& state) {
-  return static_cast<int64_t>(state.ApproximateMemoryBytes()) * 5 / 4;
+  return MemoryPolicy::ResidentBytes(state.ApproximateMemoryBytes());
 }
 
 // Runs fn(p) for every partition, `workers` at a time, taken in increasing order: each worker
@@ -104,7 +83,8 @@ DayEngine::DayEngine(const UnitSource& source, const SummarySettings& settings,
       lanes_(std::max(lanes, 1)),
       roles_(std::move(roles)),
       target_(target),
-      allocator_(std::move(allocator)) {}
+      allocator_(std::move(allocator)),
+      policy_(budget.shares(), lanes_, spill != nullptr) {}
 
 void DayEngine::ReleaseFreeMemory() const {
   if (allocator_.release_free_memory) allocator_.release_free_memory();
@@ -114,6 +94,12 @@ std::optional<int64_t> DayEngine::expected_day_bytes() const {
   const int64_t v = expected_day_bytes_.load();
   if (v < 0) return std::nullopt;
   return v;
+}
+
+void DayEngine::RaiseExpectedDayBytes(int64_t bytes) {
+  int64_t expected = expected_day_bytes_.load();
+  while (bytes > expected && !expected_day_bytes_.compare_exchange_weak(expected, bytes)) {
+  }
 }
 
 Status DayEngine::AddUnit(const WorkUnit& unit, Date day, Lane& lane) {
@@ -188,7 +174,7 @@ Status DayEngine::AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane,
   ARROW_ASSIGN_OR_RAISE(auto scan, source_.Open(unit));
   const auto passes = ColumnPassesOf(InputTable::kPodUsageDaily);
   const int64_t unit_rows = scan->row_group_num_rows(unit.row_group);
-  const int64_t slice_rows = std::min(SliceRows(), std::max<int64_t>(unit_rows, 1));
+  const int64_t slice_rows = std::min(policy_.SliceRows(), std::max<int64_t>(unit_rows, 1));
   DaySummary& s = *lane.state;
   // The group of each row of the slice; rows outside the day or without a pod row skip the
   // number passes.
@@ -264,51 +250,30 @@ bool DayEngine::ReadsInPasses(const WorkUnit& unit) const {
   return unit.table == InputTable::kPodUsageDaily && source_.cache == nullptr;
 }
 
-int64_t DayEngine::SliceRows() const {
-  const MemoryShares& shares = budget_.shares();
-  const int64_t batch = std::max<int64_t>(shares.batch_rows, 1);
-  const int64_t rows = shares.state_bytes / (2 * static_cast<int64_t>(lanes_) * kStateBytesPerRow);
-  return std::max(batch, rows / batch * batch);
-}
-
-int64_t DayEngine::RowsBetweenChecks(const WorkUnit& unit) const {
-  if (ReadsInPasses(unit)) return SliceRows();
-  return std::max<int64_t>(budget_.shares().batch_rows, 1);
-}
-
 Status DayEngine::CheckLane(Lane& lane, int64_t growth_bytes) {
   const int64_t before = lane.accounted;
   budget_.Update(lane.accounted, Resident(*lane.state));
   lane.day_bytes->fetch_add(lane.accounted - before, std::memory_order_relaxed);
-  if (!budget_.OverLimit(growth_bytes)) return Status::OK();
-  const MemoryShares& shares = budget_.shares();
-  if (spill_ == nullptr) {
-    // Without spilling, other days in flight only slow intake; a day that alone outgrows the
-    // states' share, or a process at its limit, must stop before the kernel stops it.
-    if (lane.day_bytes->load() <= shares.state_bytes &&
-        budget_.monitor().current_bytes() <= shares.limit_bytes) {
+  const MemoryUse use = budget_.use();
+  const int64_t day_bytes = lane.day_bytes->load();
+  switch (
+      policy_.CheckState(use, growth_bytes, lane.accounted, day_bytes, lane.state->has_groups())) {
+    case StateVerdict::kKeep:
       return Status::OK();
-    }
-    return MakeError(
-        ErrorKind::kMemoryLimit,
-        fmt::format("day {} does not fit the memory limit: its aggregation state reached {} MB, "
-                    "the process {} MB, of --memory-limit {} MB ({} MB left to aggregation "
-                    "states), and spilling is disabled; raise --memory-limit or allow spilling "
-                    "(performance.spill: true)",
-                    FormatDate(lane.day->day), lane.day_bytes->load() / kMiB,
-                    budget_.monitor().current_bytes() / kMiB, shares.limit_bytes / kMiB,
-                    std::max<int64_t>(shares.state_bytes, 0) / kMiB));
+    case StateVerdict::kSpill:
+      return SpillLane(lane);
+    case StateVerdict::kTooLarge:
+      break;
   }
-  // Let the large states go first; a small one spilling frees little and costs a run. When
-  // only the process is near its limit (reading, writing, the allocator), not the states,
-  // spilling small states would not bring it down: only a large share is worth it then.
-  const bool states_over = budget_.state_in_use() + growth_bytes > shares.state_bytes;
-  const int64_t worth_spilling =
-      states_over ? std::max(std::min(kMiB / 4, shares.state_bytes / 4),
-                             shares.state_bytes / (16 * static_cast<int64_t>(lanes_)))
-                  : shares.state_bytes / (2 * static_cast<int64_t>(lanes_));
-  if (lane.accounted < worth_spilling || !lane.state->has_groups()) return Status::OK();
-  return SpillLane(lane);
+  const MemoryShares& shares = policy_.shares();
+  return MakeError(
+      ErrorKind::kMemoryLimit,
+      fmt::format("day {} does not fit the memory limit: its aggregation state reached {} MB, "
+                  "the process {} MB, of --memory-limit {} MB ({} MB left to aggregation "
+                  "states), and spilling is disabled; raise --memory-limit or allow spilling "
+                  "(performance.spill: true)",
+                  FormatDate(lane.day->day), day_bytes / kMiB, use.process_bytes / kMiB,
+                  shares.limit_bytes / kMiB, std::max<int64_t>(shares.state_bytes, 0) / kMiB));
 }
 
 Status DayEngine::SpillLane(Lane& lane) {
@@ -321,23 +286,10 @@ Status DayEngine::SpillLane(Lane& lane) {
     {
       std::lock_guard<std::mutex> lock(lane.spill_plan->mu);
       if (lane.spill_plan->partitions == 0) {
-        // Enough partitions that `lanes` of them, read back at once and finished (which about
-        // doubles a state), fit the states' share; the day's size is extrapolated from the
-        // rows read so far, which overestimates it (groups repeat).
-        const double rows_done =
-            std::max<double>(1, static_cast<double>(lane.spilled_rows + lane.state->rows_added()) *
-                                    static_cast<double>(lanes_));
-        // A state grows more slowly than the rows it has read (their groups repeat).
-        const double growth =
-            std::clamp(static_cast<double>(lane.day->estimated_rows) / rows_done, 1.0, 4.0);
-        const double day_bytes = static_cast<double>(lane.day_bytes->load()) * growth;
-        const double share = std::max<double>(static_cast<double>(budget_.shares().state_bytes),
-                                              static_cast<double>(kMiB));
-        const auto wanted = static_cast<uint64_t>(std::ceil(2.0 * lanes_ * day_bytes / share));
-        lane.spill_plan->partitions = std::clamp<uint32_t>(
-            static_cast<uint32_t>(std::bit_ceil(std::max<uint64_t>(wanted, 1))), kMinPartitions,
-            MaxPartitions(lanes_));
         ARROW_ASSIGN_OR_RAISE(lane.spill_plan->dir, spill_->DayDir(lane.day->day));
+        lane.spill_plan->partitions =
+            policy_.SpillPartitions(lane.spilled_rows + lane.state->rows_added(),
+                                    lane.day->estimated_rows, lane.day_bytes->load());
       }
       partitions = lane.spill_plan->partitions;
       dir = lane.spill_plan->dir;
@@ -392,7 +344,8 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day,
               if (claims_known) lane.state->RestrictMountsTo(&claimed);
             }
             // Make room first for the groups the unit may add before its first check.
-            error.Record(CheckLane(lane, StateGrowthBound(units[i], RowsBetweenChecks(units[i]))));
+            const int64_t rows_before_check = policy_.RowsBetweenChecks(ReadsInPasses(units[i]));
+            error.Record(CheckLane(lane, StateGrowthBound(units[i], rows_before_check)));
             error.Record(AddUnit(units[i], day.day, lane));
           }
         },
@@ -428,14 +381,11 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day,
 
   // Combine. Merging grows the first state to about the largest one: when that would overrun
   // the budget, the day goes to disk instead.
-  bool spilled =
-      std::any_of(lanes.begin(), lanes.end(), [](const Lane& l) { return l.spill != nullptr; });
   int64_t largest = 0;
   for (const Lane& lane : lanes) largest = std::max(largest, lane.accounted);
-  if (!spilled && spill_ != nullptr && lanes.size() > 1 &&
-      budget_.state_in_use() + largest > budget_.shares().state_bytes) {
-    spilled = true;
-  }
+  const bool spilled =
+      std::any_of(lanes.begin(), lanes.end(), [](const Lane& l) { return l.spill != nullptr; }) ||
+      policy_.SpillsAtCombine(budget_.use(), lanes.size(), largest);
   if (!spilled) {
     DaySummary merged = std::move(*lanes[0].state);
     budget_.Update(out->accounted_bytes, lanes[0].accounted);
@@ -448,11 +398,7 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day,
     }
     merged.RestrictMountsTo(nullptr);  // no pod row comes any more; `claimed` goes
     out->summary.emplace(std::move(merged));
-    // Finishing builds the joined groups beside the partial ones: about twice the state.
-    int64_t expected = expected_day_bytes_.load();
-    while (2 * out->accounted_bytes > expected &&
-           !expected_day_bytes_.compare_exchange_weak(expected, 2 * out->accounted_bytes)) {
-    }
+    RaiseExpectedDayBytes(policy_.ExpectedDayBytes(out->accounted_bytes, /*spilled=*/false));
     return out;
   }
 
@@ -481,11 +427,7 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day,
   out->partitions = spill_plan.partitions;
   budget_.Update(out->accounted_bytes, Resident(*out->dimensions));
   ++counters_.days_spilled;
-  // A day that spilled wanted the whole share: the next one waits until memory is free.
-  int64_t expected = expected_day_bytes_.load();
-  const int64_t whole = budget_.shares().state_bytes;
-  while (whole > expected && !expected_day_bytes_.compare_exchange_weak(expected, whole)) {
-  }
+  RaiseExpectedDayBytes(policy_.ExpectedDayBytes(out->accounted_bytes, /*spilled=*/true));
   return out;
 }
 
@@ -590,7 +532,8 @@ Status DayEngine::Write(std::unique_ptr<AggregatedDay> day) {
   if (!roles.ok()) {
     st = roles.status();
   } else if (day->summary) {
-    budget_.Update(day->accounted_bytes, 2 * day->accounted_bytes);
+    budget_.Update(day->accounted_bytes,
+                   MemoryPolicy::FinalizingBytes(day->accounted_bytes, /*spilled=*/false));
     st = std::move(*day->summary).Finish(**roles, write);
     day->summary.reset();
   } else if (day->dimensions) {

@@ -27,6 +27,7 @@
 #include "ocpagg/engine/allocator_hooks.h"
 #include "ocpagg/engine/day_plan.h"
 #include "ocpagg/engine/memory_budget.h"
+#include "ocpagg/engine/memory_policy.h"
 #include "ocpagg/engine/spill_area.h"
 #include "ocpagg/engine/summary_target.h"
 #include "ocpagg/engine/unit_scan.h"
@@ -80,6 +81,7 @@ class DayEngine {
   // before the first day is aggregated.
   std::optional<int64_t> expected_day_bytes() const;
 
+  const MemoryPolicy& policy() const { return policy_; }
   const DayEngineCounters& counters() const { return counters_; }
 
  private:
@@ -88,17 +90,13 @@ class DayEngine {
   Status AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane, int64_t* rows);
   // True for a wide unit read in column passes (AddPodUnitInPasses).
   bool ReadsInPasses(const WorkUnit& unit) const;
-  // Rows of a wide unit read between two checks of its lane: what half the states' share, split
-  // between the lanes, can take, in whole batches.
-  int64_t SliceRows() const;
-  // Rows of `unit` read before its lane is first checked.
-  int64_t RowsBetweenChecks(const WorkUnit& unit) const;
-  // Accounts the lane's state; spills it when the states, grown by `growth_bytes`, would
-  // overrun the budget (or fails, with spilling disabled).
+  // Accounts the lane's state; then keeps, spills or refuses it, as the policy says of the
+  // states grown by `growth_bytes`.
   Status CheckLane(Lane& lane, int64_t growth_bytes = 0);
   Status SpillLane(Lane& lane);
   Status WriteSpilled(AggregatedDay& day, const NodeRoleTable& roles, WriteRowChunk write);
-  void Release(int64_t& accounted) { budget_.Update(accounted, 0); }
+  void RaiseExpectedDayBytes(int64_t bytes);
+  void Release(int64_t& accounted) { budget_.Release(accounted); }
   void ReleaseFreeMemory() const;
 
   const UnitSource& source_;
@@ -109,6 +107,7 @@ class DayEngine {
   RolesProvider roles_;
   SummaryTarget& target_;
   const AllocatorHooks allocator_;
+  const MemoryPolicy policy_;
   DayEngineCounters counters_;
   std::once_flag tight_memory_;  // AllocatorHooks::on_first_spill runs once
   std::atomic<int64_t> expected_day_bytes_{-1};
