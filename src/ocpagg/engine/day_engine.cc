@@ -171,9 +171,9 @@ Status DayEngine::AddUnit(const WorkUnit& unit, Date day, Lane& lane) {
 Status DayEngine::AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane, int64_t* rows) {
   const MillisWindow window = MillisWindow::Days(day, day);
   const std::string& path = source_.PathOf(unit);
-  ARROW_ASSIGN_OR_RAISE(auto scan, source_.Open(unit));
+  ARROW_ASSIGN_OR_RAISE(const UnitReader reader, source_.Open(unit));
   const auto passes = ColumnPassesOf(InputTable::kPodUsageDaily);
-  const int64_t unit_rows = scan->row_group_num_rows(unit.row_group);
+  const int64_t unit_rows = reader.rows();
   const int64_t slice_rows = std::min(policy_.SliceRows(), std::max<int64_t>(unit_rows, 1));
   DaySummary& s = *lane.state;
   // The group of each row of the slice; rows outside the day or without a pod row skip the
@@ -181,52 +181,25 @@ Status DayEngine::AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane,
   constexpr uint32_t kOutside = DaySummary::kNoPodGroup - 1;
   std::vector<uint32_t> groups;
   groups.reserve(static_cast<size_t>(slice_rows));
-  auto typed = [&](const ParquetScan::Batch& raw) -> Result<PodUsageBatch> {
-    auto batch = PodUsageBatch::Make(raw);
-    if (!batch.ok()) return BadInput("{}: {}", path, batch.status().message());
-    return batch;
-  };
   for (int64_t lo = 0; lo < unit_rows; lo += slice_rows) {
     const int64_t hi = std::min(unit_rows, lo + slice_rows);
-    // Calls `row(batch, raw, i)` for each row i of the slice, reading the columns of `pass`.
-    auto for_each_row = [&](PodDailyPass pass, auto&& row) {
-      return scan->ForEachBatch(
-          unit.row_group,
-          [&](const ParquetScan::Batch& raw) -> Status {
-            const int64_t first = std::clamp<int64_t>(lo - raw.group_row, 0, raw.num_rows);
-            const int64_t last = std::clamp<int64_t>(hi - raw.group_row, 0, raw.num_rows);
-            if (first == last) return Status::OK();
-            ARROW_ASSIGN_OR_RAISE(const PodUsageBatch b, typed(raw));
-            for (int64_t i = first; i < last; ++i) ARROW_RETURN_NOT_OK(row(b, raw, i));
-            return Status::OK();
-          },
-          passes[static_cast<size_t>(pass)], hi);
-    };
-    groups.clear();
-    ARROW_RETURN_NOT_OK(for_each_row(
-        PodDailyPass::kKeys,
+    groups.assign(static_cast<size_t>(hi - lo), kOutside);
+    ARROW_RETURN_NOT_OK(ScanSlice<PodUsageBatch>(
+        path, reader, lo, hi, passes[static_cast<size_t>(PodDailyPass::kKeys)],
         [&](const PodUsageBatch& b, const ParquetScan::Batch& raw, int64_t i) -> Status {
           const auto ts = b.interval_start_millis(i);
-          if (!ts || !window.Contains(*ts)) {
-            groups.push_back(kOutside);
-            return Status::OK();
-          }
+          if (!ts || !window.Contains(*ts)) return Status::OK();
           ++*rows;
           auto group = s.AddPodKeys(b.Row(i, day));
-          if (!group.ok()) {
-            return MakeError(KindOf(group.status()),
-                             fmt::format("{} (row {}): {}", path, raw.first_row + i + 1,
-                                         group.status().message()));
-          }
-          groups.push_back(*group);
+          if (!group.ok()) return RowError(path, raw, i, group.status());
+          groups[static_cast<size_t>(raw.group_row + i - lo)] = *group;
           return Status::OK();
         }));
     for (PodDailyPass pass : {PodDailyPass::kCpu, PodDailyPass::kMemory, PodDailyPass::kCapacity}) {
-      size_t r = 0;
-      ARROW_RETURN_NOT_OK(for_each_row(
-          pass, [&](const PodUsageBatch& b, const ParquetScan::Batch&, int64_t i) -> Status {
-            if (r >= groups.size()) return Status::OK();
-            const uint32_t group = groups[r++];
+      ARROW_RETURN_NOT_OK(ScanSlice<PodUsageBatch>(
+          path, reader, lo, hi, passes[static_cast<size_t>(pass)],
+          [&](const PodUsageBatch& b, const ParquetScan::Batch& raw, int64_t i) -> Status {
+            const uint32_t group = groups[static_cast<size_t>(raw.group_row + i - lo)];
             if (group >= kOutside) return Status::OK();
             const PodUsageRow numbers = b.Numbers(i);
             if (pass == PodDailyPass::kCpu) {
@@ -246,8 +219,8 @@ Status DayEngine::AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane,
 }
 
 bool DayEngine::ReadsInPasses(const WorkUnit& unit) const {
-  // Cached input (in-memory mode) is already decoded: it is read whole.
-  return unit.table == InputTable::kPodUsageDaily && source_.cache == nullptr;
+  // Row groups read into memory beforehand (in-memory mode) are decoded whole: read as rows.
+  return unit.table == InputTable::kPodUsageDaily && source_.reads_columns_apart();
 }
 
 Status DayEngine::CheckLane(Lane& lane, int64_t growth_bytes) {
