@@ -6,11 +6,9 @@
 
 #include <algorithm>
 #include <chrono>
-#include <map>
 #include <mutex>
 
-#include "ocpagg/aggregate/cost_categories.h"
-#include "ocpagg/aggregate/unallocated.h"
+#include "ocpagg/aggregate/day_finalize.h"
 #include "ocpagg/engine/first_error.h"
 
 namespace ocpagg {
@@ -282,8 +280,6 @@ Status DayEngine::SpillLane(Lane& lane) {
 
 Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day,
                                                             bool share_workers) {
-  auto out = std::make_unique<AggregatedDay>();
-  out->day = day.day;
   // Storage first: the pods its rows name are the only ones whose pod mounts matter, and the
   // other pods' names need not be kept (ClaimedPods).
   std::vector<WorkUnit> storage_units, other_units;
@@ -361,16 +357,18 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day,
       policy_.SpillsAtCombine(budget_.use(), lanes.size(), largest);
   if (!spilled) {
     DaySummary merged = std::move(*lanes[0].state);
-    budget_.Update(out->accounted_bytes, lanes[0].accounted);
+    int64_t accounted = 0;
+    budget_.Update(accounted, lanes[0].accounted);
     Release(lanes[0].accounted);
     for (size_t i = 1; i < lanes.size(); ++i) {
       merged.Merge(std::move(*lanes[i].state));
       lanes[i].state.reset();
       Release(lanes[i].accounted);
-      budget_.Update(out->accounted_bytes, Resident(merged));
+      budget_.Update(accounted, Resident(merged));
     }
     merged.RestrictMountsTo(nullptr);  // no pod row comes any more; `claimed` goes
-    out->summary.emplace(std::move(merged));
+    auto out = std::make_unique<AggregatedDay>(day.day, std::move(merged));
+    out->accounted_bytes = accounted;
     RaiseExpectedDayBytes(policy_.ExpectedDayBytes(out->accounted_bytes, /*spilled=*/false));
     return out;
   }
@@ -385,9 +383,10 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day,
       }
     }
   }
-  out->dimensions.emplace(std::move(*lanes[0].state));
-  for (size_t i = 1; i < lanes.size(); ++i) out->dimensions->Merge(std::move(*lanes[i].state));
-  out->dimensions->RestrictMountsTo(nullptr);
+  auto out = std::make_unique<AggregatedDay>(day.day, std::move(*lanes[0].state));
+  for (size_t i = 1; i < lanes.size(); ++i) out->state.Merge(std::move(*lanes[i].state));
+  out->state.RestrictMountsTo(nullptr);
+  out->spilled = true;
   for (Lane& lane : lanes) {
     if (lane.spill) {
       out->spill_prefixes.push_back(LanePrefix(lane.index));
@@ -397,94 +396,66 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day,
   }
   release_lanes();
   out->spill_dir = spill_plan.dir;
-  out->partitions = spill_plan.partitions;
-  budget_.Update(out->accounted_bytes, Resident(*out->dimensions));
+  out->spill_partitions = spill_plan.partitions;
+  budget_.Update(out->accounted_bytes, Resident(out->state));
   ++counters_.days_spilled;
   RaiseExpectedDayBytes(policy_.ExpectedDayBytes(out->accounted_bytes, /*spilled=*/true));
   return out;
 }
 
-Status DayEngine::WriteSpilled(AggregatedDay& day, const NodeRoleTable& roles,
-                               WriteRowChunk write) {
-  const uint32_t partitions = day.partitions;
-  // One partition of the day: its dimensions and the groups every worker spilled there.
-  auto load_piece = [&](uint32_t p, bool with_pods) -> Result<DaySummary> {
-    // The volume node counts need the storage groups and pod mounts alone.
-    DaySummary piece =
-        with_pods ? day.dimensions->DimensionsOnly() : DaySummary(settings_, day.day);
-    for (const auto& prefix : day.spill_prefixes) {
-      if (with_pods) {
-        ARROW_RETURN_NOT_OK(
-            piece.LoadSpilled(SpillStreamPath(day.spill_dir, prefix, p, SpillStream::kPods)));
-      }
+Result<DaySummary> DayEngine::LoadPartition(AggregatedDay& day, uint32_t p, bool with_pods) const {
+  if (!day.spilled) return std::move(day.state);
+  DaySummary piece = with_pods ? day.state.DimensionsOnly() : DaySummary(settings_, day.day);
+  for (const auto& prefix : day.spill_prefixes) {
+    if (with_pods) {
       ARROW_RETURN_NOT_OK(
-          piece.LoadSpilled(SpillStreamPath(day.spill_dir, prefix, p, SpillStream::kStorage)));
+          piece.LoadSpilled(SpillStreamPath(day.spill_dir, prefix, p, SpillStream::kPods)));
     }
-    return piece;
-  };
-  FirstError error;
-
-  // cte_shared_volume_node_count counts a volume's nodes over every namespace: count them over
-  // every partition first, from the storage streams alone.
-  VolumeNodes volume_nodes;
-  std::mutex volume_mu;
-  ForEachPartition(partitions, lanes_, [&](uint32_t p) {
-    if (error.failed()) return;
-    auto piece = load_piece(p, /*with_pods=*/false);
-    if (!piece.ok()) return error.Record(piece.status());
-    VolumeNodes local;
-    piece->CollectVolumeNodes(local);
-    std::lock_guard<std::mutex> lock(volume_mu);
-    for (auto& [volume, nodes] : local) volume_nodes[volume].insert(nodes.begin(), nodes.end());
-  });
-  ARROW_RETURN_NOT_OK(error.status());
-  VolumeNodeCounts counts;
-  for (const auto& [volume, nodes] : volume_nodes) {
-    counts[volume] = static_cast<int64_t>(nodes.size());
+    ARROW_RETURN_NOT_OK(
+        piece.LoadSpilled(SpillStreamPath(day.spill_dir, prefix, p, SpillStream::kStorage)));
   }
-  volume_nodes.clear();
+  return piece;
+}
 
-  // Each partition's Pod and Storage rows; its Pod rows also go into its unallocated fold,
-  // and the folds into the day's, in partition order (each fold holds every node: keeping
-  // them all until the end would cost partitions x nodes).
-  UnallocatedCapacity all(roles);
-  std::map<uint32_t, UnallocatedCapacity> pending;
-  uint32_t next_fold = 0;
-  std::mutex write_mu, fold_mu;
-  ForEachPartition(partitions, lanes_, [&](uint32_t p) {
+Status DayEngine::Finalize(AggregatedDay& day, const NodeRoleTable& roles, WriteRowChunk write) {
+  budget_.Update(day.accounted_bytes,
+                 MemoryPolicy::FinalizingBytes(day.accounted_bytes, day.spilled));
+  const uint32_t partitions = day.partitions();
+  const int workers = static_cast<int>(std::min<int64_t>(lanes_, partitions));
+  ARROW_ASSIGN_OR_RAISE(auto finalize, DayFinalize::Make(settings_, day.day, roles, partitions,
+                                                         /*in_order=*/workers <= 1));
+  FirstError error;
+  if (partitions > 1) {
+    ForEachPartition(partitions, workers, [&](uint32_t p) {
+      if (error.failed()) return;
+      auto storage = LoadPartition(day, p, /*with_pods=*/false);
+      if (!storage.ok()) return error.Record(storage.status());
+      finalize->AddVolumeNodes(*storage);
+    });
+    ARROW_RETURN_NOT_OK(error.status());
+  }
+  std::mutex write_mu;
+  auto write_rows = [&](std::span<const SummaryRow> rows) {
+    std::lock_guard<std::mutex> lock(write_mu);
+    return write(rows);
+  };
+  ForEachPartition(partitions, workers, [&](uint32_t p) {
     if (error.failed()) return;
-    auto piece = load_piece(p, /*with_pods=*/true);
+    auto piece = LoadPartition(day, p, /*with_pods=*/true);
     if (!piece.ok()) return error.Record(piece.status());
+    // A partition read back is accounted while it is finished; an in-memory day's state is
+    // accounted with the day.
     int64_t accounted = 0;
-    budget_.Update(accounted, Resident(*piece));
-    auto write_rows = [&](std::span<const SummaryRow> rows) {
-      std::lock_guard<std::mutex> lock(write_mu);
-      return write(rows);
-    };
-    // One worker finishes the partitions in order: they fold into the day's fold directly.
-    UnallocatedCapacity fold(roles);
-    error.Record(std::move(*piece).FinishPiece(counts, lanes_ == 1 ? all : fold, write_rows));
-    Release(accounted);
-    if (lanes_ == 1) {
-      ReleaseFreeMemory();  // the piece's blocks go back before the next piece is read
-      return;
+    if (day.spilled) {
+      budget_.Update(accounted, Resident(*piece));
     }
-    std::lock_guard<std::mutex> lock(fold_mu);
-    pending.emplace(p, std::move(fold));
-    for (auto it = pending.begin(); it != pending.end() && it->first == next_fold;
-         it = pending.erase(it), ++next_fold) {
-      all.Merge(it->second);
-    }
+    RowChunker out(write_rows);
+    error.Record(finalize->FinishPartition(p, std::move(*piece), out));
+    budget_.Release(accounted);
+    // Partitions read back one after another: each one's blocks go back before the next.
+    if (day.spilled && workers == 1) ReleaseFreeMemory();
   });
-  ARROW_RETURN_NOT_OK(error.status());
-
-  // Statement (iii) over the whole day.
-  ARROW_ASSIGN_OR_RAISE(CostCategoryMatcher categories,
-                        CostCategoryMatcher::Make(settings_.cost_categories, settings_.compat));
-  RowChunker out(write);
-  ARROW_RETURN_NOT_OK(
-      all.Emit(categories, day.day, [&out](SummaryRow&& r) { return out.Add(std::move(r)); }));
-  return out.Flush();
+  return error.status();
 }
 
 Status DayEngine::Write(std::unique_ptr<AggregatedDay> day) {
@@ -492,7 +463,7 @@ Status DayEngine::Write(std::unique_ptr<AggregatedDay> day) {
   const auto t0 = Clock::now();
   int64_t sink_nanos = 0;
   int64_t rows_of_day = 0;
-  // Called by one thread at a time for a day (WriteSpilled serializes its partitions' calls).
+  // Called by one thread at a time for a day (Finalize serializes its partitions' calls).
   auto write = [&](std::span<const SummaryRow> rows) {
     const auto t_sink = Clock::now();
     CountRows(rows, counters_);
@@ -501,24 +472,14 @@ Status DayEngine::Write(std::unique_ptr<AggregatedDay> day) {
     sink_nanos += NanosSince(t_sink);
     return st;
   };
-  Status st;
-  if (!roles.ok()) {
-    st = roles.status();
-  } else if (day->summary) {
-    budget_.Update(day->accounted_bytes,
-                   MemoryPolicy::FinalizingBytes(day->accounted_bytes, /*spilled=*/false));
-    st = std::move(*day->summary).Finish(**roles, write);
-    day->summary.reset();
-  } else if (day->dimensions) {
-    st = WriteSpilled(*day, **roles, write);
-    spill_->RemoveDay(day->day);
-  }
+  Status st = roles.ok() ? Finalize(*day, **roles, write) : roles.status();
+  if (day->spilled) spill_->RemoveDay(day->day);
   if (st.ok()) {
     const auto t_end = Clock::now();
     st = target_.EndDay(day->day);
     sink_nanos += NanosSince(t_end);
   }
-  Release(day->accounted_bytes);
+  budget_.Release(day->accounted_bytes);
   if (rows_of_day > 0) ++counters_.days_with_rows;
   counters_.write_nanos.fetch_add(sink_nanos, std::memory_order_relaxed);
   counters_.finish_nanos.fetch_add(NanosSince(t0) - sink_nanos, std::memory_order_relaxed);

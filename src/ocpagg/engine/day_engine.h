@@ -4,7 +4,9 @@
 //             first: ClaimedPods); each worker that takes part reads into a partial DaySummary
 //             of its own (a lane);
 //   Combine   the lanes are merged in the order they opened;
-//   Finalize  the merged state's rows stream to the target in bounded chunks.
+//   Finalize  the day's rows stream to the target, partition by partition: a day in memory is a
+//             day of one partition, a spilled one is read back one partition at a time
+//             (aggregate/day_finalize.h).
 // Memory: every partial state is accounted against the MemoryBudget after each batch (after
 // each slice of rows of a wide row group, which is read in column passes). A worker
 // whose state would overrun it writes its groups to disk by namespace partition and goes on
@@ -45,16 +47,23 @@ struct DayEngineCounters {
   std::atomic<int64_t> spill_bytes{0};
 };
 
-// A day between Combine and Finalize: its whole state in memory, or its dimensions in memory
-// and its groups on disk.
+// A day between Combine and Finalize: its dimensions and its groups, the groups in one
+// partition held in memory or in several on disk.
 struct AggregatedDay {
-  Date day = 0;
-  std::optional<DaySummary> summary;        // in memory
-  std::optional<DaySummary> dimensions;     // spilled: labels and capacity of the day
-  std::string spill_dir;                    // spilled: the day's stream files ...
-  std::vector<std::string> spill_prefixes;  // ... one prefix per worker that spilled
-  uint32_t partitions = 0;
-  int64_t accounted_bytes = 0;  // what the state holds against the budget
+  AggregatedDay(Date day, DaySummary state) : day(day), state(std::move(state)) {}
+
+  Date day;
+  // In memory: the whole day's state. Spilled: the day's dimensions (labels and capacity).
+  DaySummary state;
+  bool spilled = false;
+  // Spilled: the day's stream files, one prefix per worker that spilled, in `spill_partitions`
+  // partitions.
+  std::string spill_dir;
+  std::vector<std::string> spill_prefixes;
+  uint32_t spill_partitions = 0;
+  int64_t accounted_bytes = 0;  // what the day holds against the budget
+
+  uint32_t partitions() const { return spilled ? spill_partitions : 1; }
 };
 
 // The node roles the unallocated rows need (koku.md §3.3), called before each day is written:
@@ -94,7 +103,11 @@ class DayEngine {
   // states grown by `growth_bytes`.
   Status CheckLane(Lane& lane, int64_t growth_bytes = 0);
   Status SpillLane(Lane& lane);
-  Status WriteSpilled(AggregatedDay& day, const NodeRoleTable& roles, WriteRowChunk write);
+  Status Finalize(AggregatedDay& day, const NodeRoleTable& roles, WriteRowChunk write);
+  // One partition of a day: in memory, the day's state (taken); spilled, the day's dimensions
+  // and what every worker spilled there (`with_pods` false: the storage groups and pod mounts
+  // alone, which the volume node count needs).
+  Result<DaySummary> LoadPartition(AggregatedDay& day, uint32_t p, bool with_pods) const;
   void RaiseExpectedDayBytes(int64_t bytes);
   void Release(int64_t& accounted) { budget_.Release(accounted); }
   void ReleaseFreeMemory() const;
