@@ -42,7 +42,11 @@ const VolumeNodeCounts* DayFinalize::Counts() {
 Status DayFinalize::FinishPartition(uint32_t p, DaySummary&& piece, RowChunker& out) {
   UnallocatedCapacity own_fold(roles_);
   UnallocatedCapacity& fold = in_order_ ? day_fold_ : own_fold;
-  ARROW_RETURN_NOT_OK(std::move(piece).FinishPiece(categories_, Counts(), fold, out));
+  {
+    // The piece goes as soon as its rows are out, before the day's unallocated rows.
+    DaySummary finishing = std::move(piece);
+    ARROW_RETURN_NOT_OK(std::move(finishing).FinishPiece(categories_, Counts(), fold, out));
+  }
   std::unique_lock<std::mutex> lock(fold_mu_);
   if (!in_order_) {
     // Each fold holds every node of its partition: merged as soon as its turn comes, rather than

@@ -50,10 +50,10 @@ class DayFinalize {
   void AddVolumeNodes(const DaySummary& storage);
 
   // Steps 2 and 3: partition `p`'s Pod and Storage rows, from `piece` (the day's dimensions and
-  // the partition's groups), written through `out`; when `p` is the last partition to finish,
-  // the day's unallocated rows follow in `out`. `out` is flushed on return. Thread-safe for
-  // distinct partitions (in increasing order with `in_order`). After an error the day is not
-  // finished.
+  // the partition's groups, which it takes and frees), written through `out`; when `p` is the
+  // last partition to finish, the day's unallocated rows follow in `out`. `out` is flushed on
+  // return. Thread-safe for distinct partitions (in increasing order with `in_order`). After an
+  // error the day is not finished.
   Status FinishPartition(uint32_t p, DaySummary&& piece, RowChunker& out);
 
  private:
