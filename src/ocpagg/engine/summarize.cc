@@ -257,13 +257,20 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   report.state_budget_bytes = in_memory ? 0 : shares.state_bytes;
   report.batch_rows = shares.batch_rows;
   MemoryBudget budget(shares, memory);
-  UnitSource source{files, ScanOptions{shares.batch_rows, shares.read_buffer_bytes}};
-  source.stop = options.stop;
+  const ScanOptions scan_options{shares.batch_rows, shares.read_buffer_bytes};
 
   // `threads` workers; the calling thread admits days and waits outside them (day_pipeline.h).
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
                                   static_cast<size_t>(threads) + 1);
   tbb::task_arena arena(threads, 0);
+  report.plan_seconds = SecondsSince(t_start);
+  // In-memory mode, the baseline kept to compare against the bounded modes: every input row
+  // group is read into memory first (memory grows with the input), then aggregated day by day.
+  ARROW_ASSIGN_OR_RAISE(const UnitSource source,
+                        in_memory ? arena.execute([&] {
+                          return UnitSource::Preloaded(files, scan_options, options.stop, plan);
+                        })
+                                  : UnitSource::Files(files, scan_options, options.stop));
   // koku's nodes query and the node-table upsert, then the start of the rows: needed before
   // the first day is written, not before days are read, so that the query runs beside the
   // first days' reading. Whichever worker writes first runs it; the others wait and help.
@@ -291,7 +298,6 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
     ARROW_RETURN_NOT_OK(writes_status);
     return &*roles;
   };
-  report.plan_seconds = SecondsSince(t_start);
 
   std::unique_ptr<SpillArea> spill;
   if (perf.spill && !in_memory) spill = std::make_unique<SpillArea>(perf.spill_dir);
@@ -310,30 +316,6 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
     options.on_progress(p);
   };
 
-  UnitCache cache;
-  if (in_memory) {
-    // The baseline: read every input row group into memory first, then aggregate day by day.
-    // Memory grows with the input; kept to compare against the bounded modes.
-    std::vector<WorkUnit> all_units;
-    for (const auto& d : plan.days) {
-      all_units.insert(all_units.end(), d.units.begin(), d.units.end());
-    }
-    std::vector<std::vector<ParquetScan::Batch>> loaded(all_units.size());
-    FirstError error;
-    arena.execute([&] {
-      tbb::parallel_for(size_t{0}, all_units.size(), [&](size_t i) {
-        if (error.failed()) return;
-        auto batches = LoadUnit(source, all_units[i]);
-        if (!batches.ok()) return error.Record(batches.status());
-        loaded[i] = std::move(*batches);
-      });
-    });
-    ARROW_RETURN_NOT_OK(error.status());
-    for (size_t i = 0; i < all_units.size(); ++i) {
-      cache.emplace(UnitCacheKey(all_units[i]), std::move(loaded[i]));
-    }
-    source.cache = &cache;
-  }
   DayPipelineOptions pipeline;
   pipeline.max_in_flight = tokens;
   pipeline.workers = threads;
