@@ -1,8 +1,6 @@
 #pragma once
-// Finds the Parquet files of one source and month in koku's layout (koku.md §1.4), on local
-// disk or any filesystem Arrow knows by URI (s3://bucket/prefix):
-//   {root}/data/parquet/{account}/OCP/{report_type}/source={uuid}/year=YYYY/month=MM/*.parquet
-//   {root}/data/parquet/daily/{account}/OCP/{report_type}/source={uuid}/year=YYYY/month=MM/*.parquet
+// Finds the Parquet files of one source and month in koku's layout (koku.md §1.4, koku/layout.h),
+// on local disk or any filesystem Arrow knows by URI (s3://bucket/prefix).
 
 #include <arrow/filesystem/filesystem.h>
 

@@ -87,39 +87,6 @@ Result<TimestampColumn> Ts(const ParquetScan::Batch& b, size_t i) {
 
 }  // namespace
 
-std::string_view InputTableName(InputTable t) {
-  switch (t) {
-    case InputTable::kPodUsageHourly:
-      return "openshift_pod_usage_line_items";
-    case InputTable::kPodUsageDaily:
-      return "openshift_pod_usage_line_items_daily";
-    case InputTable::kStorageUsageDaily:
-      return "openshift_storage_usage_line_items_daily";
-    case InputTable::kNodeLabelsDaily:
-      return "openshift_node_labels_line_items_daily";
-    case InputTable::kNamespaceLabelsDaily:
-      return "openshift_namespace_labels_line_items_daily";
-  }
-  return "?";
-}
-
-ReportType ReportTypeOf(InputTable t) {
-  switch (t) {
-    case InputTable::kPodUsageHourly:
-    case InputTable::kPodUsageDaily:
-      return ReportType::kPodUsage;
-    case InputTable::kStorageUsageDaily:
-      return ReportType::kStorageUsage;
-    case InputTable::kNodeLabelsDaily:
-      return ReportType::kNodeLabels;
-    case InputTable::kNamespaceLabelsDaily:
-      return ReportType::kNamespaceLabels;
-  }
-  return ReportType::kPodUsage;
-}
-
-bool IsDaily(InputTable t) { return t != InputTable::kPodUsageHourly; }
-
 std::span<const ColumnSpec> ColumnsOf(InputTable t) {
   switch (t) {
     case InputTable::kPodUsageHourly:

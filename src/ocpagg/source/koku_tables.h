@@ -1,30 +1,18 @@
 #pragma once
-// The five koku input tables the summary reads (koku.md §1.4, "columns used by the summary
-// SQL"), their columns, and typed views that turn a Parquet batch into the aggregators' rows.
+// What the summary reads of koku's five input tables (koku.md §1.4, "columns used by the summary
+// SQL"): their columns, and typed views that turn a Parquet batch into the aggregators' rows.
 
 #include <optional>
 #include <span>
 #include <string_view>
 
 #include "ocpagg/aggregate/inputs.h"
-#include "ocpagg/koku/report_type.h"
+#include "ocpagg/koku/tables.h"
 #include "ocpagg/source/column_view.h"
 #include "ocpagg/source/parquet_scan.h"
 
 namespace ocpagg {
 
-enum class InputTable : uint8_t {
-  kPodUsageHourly,        // openshift_pod_usage_line_items: node capacity (koku.md §2.3)
-  kPodUsageDaily,         // openshift_pod_usage_line_items_daily
-  kStorageUsageDaily,     // openshift_storage_usage_line_items_daily
-  kNodeLabelsDaily,       // openshift_node_labels_line_items_daily
-  kNamespaceLabelsDaily,  // openshift_namespace_labels_line_items_daily
-};
-inline constexpr int kInputTableCount = 5;
-
-std::string_view InputTableName(InputTable t);  // koku's Hive table name
-ReportType ReportTypeOf(InputTable t);
-bool IsDaily(InputTable t);
 // The columns read from the table's files, in a fixed order; interval_start is always first.
 std::span<const ColumnSpec> ColumnsOf(InputTable t);
 // How a row group of the table is read when it is wide: passes of a few columns each (indices
