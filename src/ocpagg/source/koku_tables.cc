@@ -5,7 +5,7 @@
 namespace ocpagg {
 namespace {
 
-using K = ColumnKind;
+using K = ColumnType;
 
 constexpr std::array kPodHourlyColumns = {
     ColumnSpec{"interval_start", K::kTimestamp, true},
