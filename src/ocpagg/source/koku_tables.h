@@ -1,6 +1,7 @@
 #pragma once
 // What the summary reads of koku's five input tables (koku.md §1.4, "columns used by the summary
-// SQL"): their columns, and typed views that turn a Parquet batch into the aggregators' rows.
+// SQL"): the columns, found by name in koku's schema, and typed views that turn a Parquet batch
+// into the aggregators' rows.
 
 #include <optional>
 #include <span>
@@ -13,7 +14,9 @@
 
 namespace ocpagg {
 
-// The columns read from the table's files, in a fixed order; interval_start is always first.
+// The columns read from the table's files, interval_start first. Each typed batch below names
+// the columns it reads, and the view each fills, once (koku_tables.cc); their types, and
+// whether older files may lack them, are koku's (KokuColumns).
 std::span<const ColumnSpec> ColumnsOf(InputTable t);
 // How a row group of the table is read when it is wide: passes of a few columns each (indices
 // into ColumnsOf), the first holding interval_start and the keys. One pass of every column for
@@ -24,6 +27,9 @@ std::span<const std::span<const int>> ColumnPassesOf(InputTable t);
 std::span<const int> PodDailyInventoryColumns();
 // The passes of the daily pod table, in ColumnPassesOf order.
 enum class PodDailyPass : uint8_t { kKeys, kCpu, kMemory, kCapacity };
+
+// The columns each typed batch reads, with the views they fill (koku_tables.cc).
+struct BatchColumnTables;
 
 // A batch of one table, with typed column views. Row(i) views are valid while the batch lives.
 // interval_start is NULL on rows koku's range filter would drop; callers skip those.
@@ -36,6 +42,7 @@ class NodeLabelBatch {
   NodeLabelRow Row(int64_t i, Date day) const { return {day, node_.Get(i), labels_.Get(i)}; }
 
  private:
+  friend struct BatchColumnTables;
   TimestampColumn interval_start_;
   StringColumn node_, labels_;
 };
@@ -51,6 +58,7 @@ class NamespaceLabelBatch {
   }
 
  private:
+  friend struct BatchColumnTables;
   TimestampColumn interval_start_;
   StringColumn namespace_, labels_;
 };
@@ -66,6 +74,7 @@ class PodCapacityBatch {
   }
 
  private:
+  friend struct BatchColumnTables;
   TimestampColumn interval_start_;
   StringColumn node_;
   DoubleColumn cpu_, memory_;
@@ -84,6 +93,7 @@ class PodUsageBatch {
   bool has_effective_usage() const { return effective_cpu_.present(); }
 
  private:
+  friend struct BatchColumnTables;
   TimestampColumn interval_start_;
   StringColumn namespace_, node_, pod_, resource_id_, pod_labels_, node_role_;
   DoubleColumn usage_cpu_, request_cpu_, effective_cpu_, limit_cpu_;
@@ -100,6 +110,7 @@ class StorageUsageBatch {
   StorageUsageRow Row(int64_t i, Date day) const;
 
  private:
+  friend struct BatchColumnTables;
   TimestampColumn interval_start_;
   StringColumn namespace_, pod_, pvc_, pv_, storageclass_, csi_volume_handle_, pv_labels_,
       pvc_labels_;
