@@ -23,8 +23,12 @@ class SummaryStream::QueueSink : public RowSink {
     return Status::OK();
   }
   Status WriteRows(Date, std::span<const SummaryRow> rows) override {
-    pending_.insert(pending_.end(), rows.begin(), rows.end());
-    if (pending_.size() >= batch_rows_) return Flush();
+    while (!rows.empty()) {
+      const size_t n = std::min(rows.size(), batch_rows_ - pending_.size());
+      pending_.insert(pending_.end(), rows.begin(), rows.begin() + n);
+      rows = rows.subspan(n);
+      if (pending_.size() == batch_rows_) ARROW_RETURN_NOT_OK(Flush());
+    }
     return Status::OK();
   }
   Status EndDay(Date) override { return Status::OK(); }
