@@ -30,7 +30,7 @@ def test_batches_give_the_files_sink_rows(generated, tmp_path):
     stream = ocpagg.summarize_to_arrow(**options(generated, mode="serial"))
     batches = list(stream)
     assert len(batches) > 10
-    assert all(0 < b.num_rows <= 4096 for b in batches)
+    assert all(0 < b.num_rows <= 1024 for b in batches)
     days = [d.as_py() for b in batches for d in b.column("usage_start")]
     assert days == sorted(days)  # days in date order
     streamed = pa.Table.from_batches(batches)

@@ -24,7 +24,7 @@
 namespace ocpagg {
 
 struct SummaryStreamOptions {
-  int64_t batch_rows = 4096;  // rows per batch; the last may hold fewer
+  int64_t batch_rows = 1024;  // rows per batch (the engine's chunk); the last may hold fewer
   size_t queued_batches = 2;  // batches made ahead of the reader
 };
 
