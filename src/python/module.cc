@@ -184,6 +184,30 @@ nb::dict PyIngest(const IngestRequest& request, PyStopToken* stop) {
   return IngestReportDict(*report);
 }
 
+// The names of the Arrow PyCapsule interface.
+constexpr char kStreamCapsule[] = "arrow_array_stream";
+constexpr char kSchemaCapsule[] = "arrow_schema";
+
+// A C data interface struct (ArrowSchema, ArrowArrayStream) filled by `fill`, in a PyCapsule
+// named `kName` that releases it when dropped, unless a consumer moved it out.
+template <typename T, const char* kName, typename Fill>
+nb::object ExportCapsule(Fill fill) {
+  auto c_struct = std::make_unique<T>();
+  Status st = fill(c_struct.get());
+  if (!st.ok()) Raise(st);
+  PyObject* capsule = PyCapsule_New(c_struct.get(), kName, [](PyObject* capsule) {
+    auto* s = static_cast<T*>(PyCapsule_GetPointer(capsule, kName));
+    if (s->release) s->release(s);
+    delete s;
+  });
+  if (!capsule) {
+    c_struct->release(c_struct.get());
+    throw nb::python_error();
+  }
+  c_struct.release();
+  return nb::steal(capsule);
+}
+
 // What a consumer of the Arrow C stream holds: the run, and the stop token it listens to.
 class ExportedReader : public arrow::RecordBatchReader {
  public:
@@ -207,6 +231,7 @@ class PySummaryStream {
  public:
   PySummaryStream(std::shared_ptr<SummaryStream> stream, std::shared_ptr<StopToken> token)
       : token_(std::move(token)), stream_(std::move(stream)) {}
+  PySummaryStream(PySummaryStream&&) = default;
   ~PySummaryStream() { ResetWithoutGil(stream_); }
 
   nb::object ExportStream() {
@@ -216,25 +241,13 @@ class PySummaryStream {
           UsageError("the summary stream was read already: its rows can be read once; run "
                      "summarize_to_arrow again to read them again"));
     }
-    auto* c_stream = new ArrowArrayStream();
-    Status st =
-        arrow::ExportRecordBatchReader(std::make_shared<ExportedReader>(stream_, token_), c_stream);
-    if (!st.ok()) {
-      delete c_stream;
-      Raise(st);
-    }
+    nb::object capsule =
+        ExportCapsule<ArrowArrayStream, kStreamCapsule>([&](ArrowArrayStream* out) {
+          return arrow::ExportRecordBatchReader(std::make_shared<ExportedReader>(stream_, token_),
+                                                out);
+        });
     exported_ = true;
-    PyObject* capsule = PyCapsule_New(c_stream, "arrow_array_stream", [](PyObject* capsule) {
-      auto* s = static_cast<ArrowArrayStream*>(PyCapsule_GetPointer(capsule, "arrow_array_stream"));
-      if (s->release) s->release(s);  // not moved out by a consumer
-      delete s;
-    });
-    if (!capsule) {
-      c_stream->release(c_stream);
-      delete c_stream;
-      throw nb::python_error();
-    }
-    return nb::steal(capsule);
+    return capsule;
   }
 
   void Close() {
@@ -287,23 +300,8 @@ PySummaryStream StartStream(const SummarizeRequest& request, PyStopToken* stop,
 }
 
 nb::object SchemaCapsule() {
-  auto* c_schema = new ArrowSchema();
-  Status st = arrow::ExportSchema(*SummaryArrowSchema(), c_schema);
-  if (!st.ok()) {
-    delete c_schema;
-    Raise(st);
-  }
-  PyObject* capsule = PyCapsule_New(c_schema, "arrow_schema", [](PyObject* capsule) {
-    auto* s = static_cast<ArrowSchema*>(PyCapsule_GetPointer(capsule, "arrow_schema"));
-    if (s->release) s->release(s);
-    delete s;
-  });
-  if (!capsule) {
-    c_schema->release(c_schema);
-    delete c_schema;
-    throw nb::python_error();
-  }
-  return nb::steal(capsule);
+  return ExportCapsule<ArrowSchema, kSchemaCapsule>(
+      [](ArrowSchema* out) { return arrow::ExportSchema(*SummaryArrowSchema(), out); });
 }
 
 void FinalizeS3() {
