@@ -6,7 +6,9 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -102,3 +104,59 @@ def golden_data(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
             run_cli("ingest", run.payload, "--output", data, "--source", g.source, "--quiet")
         out[name] = data
     return out
+
+
+class Postgres:
+    """A throwaway PostgreSQL server (Debian's initdb and pg_ctl; unix socket in a temporary
+    directory; as the postgres user when run as root), as tests/support/pg_server.cc starts."""
+
+    def __init__(self, directory: Path) -> None:
+        versions = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"))
+        if not versions:
+            pytest.fail("no PostgreSQL server under /usr/lib/postgresql: run scripts/setup --dev")
+        self.bin = versions[-1].parent
+        self.dir = directory
+        self.port = 20000 + int.from_bytes(os.urandom(2), "big") % 30000
+        self.databases = 0
+        if os.geteuid() == 0:
+            subprocess.run(["/bin/chown", "postgres", directory], check=True)
+        self._server("initdb", "-D", directory / "data", "-U", "postgres", "--auth=trust",
+                     "--no-sync", "-E", "UTF8", "--locale=C")
+        self._server("pg_ctl", "-D", directory / "data", "-w", "-l", directory / "server.log",
+                     "-o", f"-k {directory} -c listen_addresses='' -c fsync=off -p {self.port}",
+                     "start")
+
+    def _server(self, program: str, *args: object) -> None:
+        argv = [str(self.bin / program), *map(str, args)]
+        if os.geteuid() == 0:
+            argv = ["/usr/sbin/runuser", "-u", "postgres", "--", *argv]
+        subprocess.run(argv, check=True, capture_output=True)
+
+    def url(self, database: str) -> str:
+        return f"postgresql:///{database}?host={self.dir}&port={self.port}&user=postgres"
+
+    def create_database(self) -> str:
+        self.databases += 1
+        name = f"t{os.getpid()}_{self.databases}"
+        self.psql(self.url("postgres"), f"CREATE DATABASE {name}")
+        return self.url(name)
+
+    def psql(self, url: str, sql: str) -> str:
+        return subprocess.run(["/usr/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-A", "-t",
+                               "-d", url, "-c", sql], check=True, capture_output=True,
+                              text=True).stdout
+
+    def stop(self) -> None:
+        self._server("pg_ctl", "-D", self.dir / "data", "-m", "immediate", "stop")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    # Not under pytest's temporary directory, which only its owner may enter.
+    directory = Path(tempfile.mkdtemp(prefix="ocpagg-pg-"))
+    try:
+        server = Postgres(directory)
+        yield server
+        server.stop()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
