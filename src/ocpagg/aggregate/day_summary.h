@@ -14,7 +14,6 @@
 
 #include "ocpagg/aggregate/cost_categories.h"
 #include "ocpagg/aggregate/day_spill.h"
-#include "ocpagg/aggregate/inputs.h"
 #include "ocpagg/aggregate/label_dimensions.h"
 #include "ocpagg/aggregate/node_capacity.h"
 #include "ocpagg/aggregate/node_roles.h"
@@ -25,6 +24,7 @@
 #include "ocpagg/aggregate/unallocated.h"
 #include "ocpagg/common/status.h"
 #include "ocpagg/koku/date.h"
+#include "ocpagg/koku/input_rows.h"
 #include "ocpagg/koku/label_set.h"
 #include "ocpagg/koku/settings.h"
 #include "ocpagg/koku/summary_row.h"

@@ -27,8 +27,8 @@
 #include "ocpagg/engine/day_plan.h"
 #include "ocpagg/engine/day_sink.h"
 #include "ocpagg/engine/memory_budget.h"
-#include "ocpagg/engine/row_sink.h"
 #include "ocpagg/engine/memory_policy.h"
+#include "ocpagg/engine/row_sink.h"
 #include "ocpagg/engine/spill_area.h"
 #include "ocpagg/engine/unit_scan.h"
 

@@ -7,7 +7,7 @@
 #include <span>
 #include <string_view>
 
-#include "ocpagg/aggregate/inputs.h"
+#include "ocpagg/koku/input_rows.h"
 #include "ocpagg/koku/tables.h"
 #include "ocpagg/source/column_view.h"
 #include "ocpagg/source/parquet_scan.h"
