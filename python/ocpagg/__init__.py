@@ -73,6 +73,12 @@ _RUN_OPTIONS = {
     "no_spill": _same, "spill_dir": _path, "max_state_memory": _size, "connect_timeout": _same,
     "statement_timeout": _same, "lock_timeout": _same,
 }
+# The S3 settings of s3:// paths, for both summarize and ingest.
+_S3_OPTIONS = {
+    "s3_endpoint": _same, "s3_region": _same, "s3_access_key": _same, "s3_secret_key": _same,
+    "s3_addressing": _same, "s3_scheme": _same,
+}
+_RUN_OPTIONS.update(_S3_OPTIONS)
 _REQUIRED = ("input", "source", "year", "month", "cluster_id")
 _SINK_OPTIONS = {"output": _path, "format": _same}
 
@@ -110,7 +116,7 @@ def summarize(*, stop: StopToken | None = None, report: str | os.PathLike[str] |
 
     Required: ``input`` (koku's Parquet layout: a directory or a URI such as ``s3://...``),
     ``source`` (UUID), ``year``, ``month``, ``cluster_id``; and either ``postgres`` (a libpq
-    URL, with ``schema``) or ``output`` (a directory; ``format`` ``"csv"``, ``"parquet"`` or
+    URL, with ``schema``) or ``output`` (a directory or ``s3://bucket/prefix``; ``format`` ``"csv"``, ``"parquet"`` or
     ``"both"``). Every other flag of the command is a keyword argument of the same name:
     ``start_date``/``end_date`` (``"YYYY-MM-DD"`` or :class:`datetime.date`), ``account``,
     ``cluster_alias``, ``compat``, ``create_schema``, ``enabled_keys`` and
@@ -118,8 +124,11 @@ def summarize(*, stop: StopToken | None = None, report: str | os.PathLike[str] |
     ``(id, pattern)`` pairs or a dict ``{id: pattern}``), ``report_period_id``,
     ``nodes_file``, ``config``, ``mode``, ``threads``, ``memory_limit`` (``"256MB"`` or bytes),
     ``max_days_in_flight``, ``batch_rows``, ``no_spill``, ``spill_dir``,
-    ``max_state_memory``, ``connect_timeout``, ``statement_timeout``, ``lock_timeout``.
-    ``report``, a path, also writes the report there as ``--report`` does. The command's display
+    ``max_state_memory``, ``connect_timeout``, ``statement_timeout``, ``lock_timeout``, and
+    for ``s3://`` paths ``s3_endpoint``, ``s3_region``, ``s3_access_key``, ``s3_secret_key``,
+    ``s3_addressing`` (``"path"`` or ``"virtual"``) and ``s3_scheme`` (``"http"`` or
+    ``"https"``), which win over ``OCPAGG_S3_*``, the ``config`` file's ``s3:`` section, the
+    URI's parameters and the ``AWS_*`` variables, in that order. ``report``, a path, also writes the report there as ``--report`` does. The command's display
     flags (``--print``, ``--progress``, ``--quiet``) have no keyword: nothing is printed.
 
     ``stop``: a :class:`StopToken` another thread may stop; the run then ends with
@@ -238,14 +247,18 @@ def summarize_to_arrow(*, stop: StopToken | None = None, **options: Any) -> Summ
 def ingest(payload: str | os.PathLike[str], *, output: str | os.PathLike[str], source: str,
            account: str | None = None, manifest_id: int | None = None,
            chunk_rows: int | None = None, row_group_rows: int | None = None,
-           stop: StopToken | None = None) -> dict[str, Any]:
+           config: str | os.PathLike[str] | None = None, stop: StopToken | None = None,
+           **s3: str) -> dict[str, Any]:
     """Converts an operator payload into koku's Parquet layout under ``output``, as
     ``ocpagg ingest PAYLOAD``.
 
     ``payload``: a month directory with ``manifest.json``, a directory above such directories,
     or a ``.tar.gz`` of one. ``source``: the source UUID. ``account`` (the tenant schema,
     default ``org1234567``), ``manifest_id``, ``chunk_rows`` and ``row_group_rows`` are the
-    command's options of the same names, with its defaults.
+    command's options of the same names, with its defaults. ``output`` may be
+    ``s3://bucket/prefix``: the keyword arguments ``s3_endpoint``, ``s3_region``,
+    ``s3_access_key``, ``s3_secret_key``, ``s3_addressing`` and ``s3_scheme`` and the
+    ``config`` file's ``s3:`` section then apply, as for :func:`summarize`.
 
     Returns what was written: ``files`` (path under ``output``, report type, hourly or daily,
     rows), counts per report type, skipped and unlisted files, dropped lines, label keys seen.
@@ -257,7 +270,13 @@ def ingest(payload: str | os.PathLike[str], *, output: str | os.PathLike[str], s
     request.output = _path(output)
     request.source = source
     for name, value in (("account", account), ("manifest_id", manifest_id),
-                        ("chunk_rows", chunk_rows), ("row_group_rows", row_group_rows)):
+                        ("chunk_rows", chunk_rows), ("row_group_rows", row_group_rows),
+                        ("config", _path(config) if config is not None else None)):
+        if value is not None:
+            setattr(request, name, value)
+    for name, value in s3.items():
+        if name not in _S3_OPTIONS:
+            raise TypeError(f"ingest() got an unexpected keyword argument {name!r}")
         if value is not None:
             setattr(request, name, value)
     return _ocpagg.ingest(request, stop)

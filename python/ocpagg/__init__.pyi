@@ -19,7 +19,17 @@ _Path = str | os.PathLike[str]
 _Date = str | datetime.date
 _Size = str | int
 
-class _RunOptions(TypedDict, total=False):
+class _S3Options(TypedDict, total=False):
+    """The S3 settings of s3:// paths (`--s3-*`)."""
+
+    s3_endpoint: str | None
+    s3_region: str | None
+    s3_access_key: str | None
+    s3_secret_key: str | None
+    s3_addressing: Literal["path", "virtual"] | None
+    s3_scheme: Literal["http", "https"] | None
+
+class _RunOptions(_S3Options, total=False):
     """The options of a summary run: the flags of `ocpagg summarize`, by the same names."""
 
     input: Required[_Path]
@@ -70,7 +80,8 @@ class RunReport(TypedDict):
     days_planned: int
     days_with_rows: int
     row_groups: int
-    bytes_read: int
+    bytes_read: int  # bytes requested from storage (local disk or S3)
+    read_requests: int  # read calls on local disk, GET requests on S3
     files: dict[str, int]
     rows_read: dict[str, int]
     rows_read_total: int
@@ -120,7 +131,8 @@ def summarize_to_arrow(*, stop: StopToken | None = None,
                        **options: Unpack[_RunOptions]) -> SummaryStream: ...
 def ingest(payload: _Path, *, output: _Path, source: str, account: str | None = None,
            manifest_id: int | None = None, chunk_rows: int | None = None,
-           row_group_rows: int | None = None, stop: StopToken | None = None) -> IngestReport: ...
+           row_group_rows: int | None = None, config: _Path | None = None,
+           stop: StopToken | None = None, **s3: Unpack[_S3Options]) -> IngestReport: ...
 
 class SummaryStream:
     def __init__(self, native: Any) -> None: ...

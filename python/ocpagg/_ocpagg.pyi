@@ -14,7 +14,16 @@ class StopToken:
     def stopped(self) -> bool:
         """True once ``stop()`` was called (or a signal stopped a run given the token)."""
 
-class SummarizeRequest:
+class S3Request:
+    s3_endpoint: str
+    s3_region: str
+    s3_access_key: str
+    s3_secret_key: str
+    s3_addressing: str
+    s3_scheme: str
+    def __init__(self) -> None: ...
+
+class SummarizeRequest(S3Request):
     input: str
     source: str
     year: int
@@ -50,9 +59,10 @@ class SummarizeRequest:
     lock_timeout: int | None
     def __init__(self) -> None: ...
 
-class IngestRequest:
+class IngestRequest(S3Request):
     payload: str
     output: str
+    config: str
     source: str
     account: str
     manifest_id: int

@@ -6,12 +6,16 @@
 #include <CLI/CLI.hpp>
 
 #include "ocpagg/common/stop_token.h"
+#include "ocpagg/run/s3_request.h"
 
 namespace ocpagg::cli {
 
 void AddIngestCommand(CLI::App& app, int* exit_code);
 void AddSummarizeCommand(CLI::App& app, int* exit_code);
 void AddGenerateCommand(CLI::App& app, int* exit_code);
+
+// The --s3-* options of a command that reads or writes s3:// paths.
+void AddS3Options(CLI::App& cmd, S3Request& request);
 
 // The stop token of this process: SIGINT and SIGTERM request a stop through it.
 StopToken& ProcessStopToken();

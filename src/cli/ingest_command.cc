@@ -65,8 +65,9 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
                   "above such month directories, or a .tar.gz of one")
       ->required();
   cmd->add_option("--output,-o", o->output,
-                  "Directory that receives data/parquet/... (created if missing; files of the "
-                  "same name are replaced; nothing is written when the payload is bad)")
+                  "Directory or s3://bucket/prefix that receives data/parquet/... (created if "
+                  "missing; files of the same name are replaced; nothing is written when the "
+                  "payload is bad)")
       ->required();
   cmd->add_option("--source", o->source,
                   "Source (provider) UUID: the source=<uuid> partition koku files the data under")
@@ -86,6 +87,11 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--row-group-rows", o->row_group_rows, "Rows per Parquet row group")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--config", o->config,
+                  "YAML settings file: its s3: section (as for summarize); OCPAGG_S3_* "
+                  "environment variables override it and flags override both")
+      ->check(CLI::ExistingFile);
+  AddS3Options(*cmd, *o);
   cmd->add_flag("--list-files", *list_files, "Also print every file written");
   cmd->add_flag("--quiet,-q", *quiet, "Print nothing on success");
   cmd->callback([o, list_files, quiet, exit_code] {

@@ -135,6 +135,8 @@ void PrintReport(const SummarizeReport& r, std::FILE* out) {
     fmt::print(out, "  read {:>12} rows from {:>5} files  {}\n", r.rows_read[t], r.files[t],
                InputTableName(static_cast<InputTable>(t)));
   }
+  fmt::print(out, "  read {:.1f} MB in {} requests from storage\n", r.bytes_read / 1e6,
+             r.read_requests);
   fmt::print(out, "  wrote {} Pod rows, {} Storage rows, {} unallocated rows over {} days\n",
              r.pod_rows, r.storage_rows, r.unallocated_rows, r.days_with_rows);
   fmt::print(out,
@@ -189,9 +191,9 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
       "summarize",
       "Build koku's reporting_ocpusagelineitem_daily_summary rows (pod, storage and unallocated) "
       "for one source and month from koku's Parquet layout");
-  cmd->add_option(
-         "--input", flags->request.input,
-         "Directory (or URI) holding koku's data/parquet/... layout, e.g. ingest's --output")
+  cmd->add_option("--input", flags->request.input,
+                  "Directory or s3://bucket/prefix holding koku's data/parquet/... layout, e.g. "
+                  "ingest's --output")
       ->required();
   cmd->add_option("--source", flags->request.source, "Source (provider) UUID of the data")
       ->required();
@@ -217,7 +219,8 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
                   "(koku's self-hosted SQL, default) or trino (koku SaaS)")
       ->check(CLI::IsMember({"postgres", "trino"}));
   cmd->add_option("--output", flags->request.output,
-                  "Directory for the summary files (when no --postgres is given)");
+                  "Directory or s3://bucket/prefix for the summary files (when no --postgres is "
+                  "given)");
   cmd->add_option("--postgres", flags->request.postgres,
                   "PostgreSQL to write to (libpq URL, e.g. postgresql://user@host/db); settings "
                   "(enabled keys, cost categories, node roles) then come from koku's tables");
@@ -243,8 +246,8 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
                   "YAML file keeping node roles between runs, like koku's reporting_ocp_nodes "
                   "(created if missing; default: roles from this run's data only)");
   cmd->add_option("--config", flags->request.config,
-                  "YAML settings file (performance: and summary: sections); OCPAGG_* environment "
-                  "variables override it and flags override both")
+                  "YAML settings file (performance:, postgres:, s3: and summary: sections); "
+                  "OCPAGG_* environment variables override it and flags override both")
       ->check(CLI::ExistingFile);
   flags->threads_opt =
       cmd->add_option("--threads", flags->threads,
@@ -291,6 +294,7 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
                       "seconds for a lock, such as another run of the same source (default 0: "
                       "wait)")
           ->check(CLI::Range(0, kMaxTimeoutSeconds));
+  AddS3Options(*cmd, flags->request);
   cmd->add_option("--report", flags->report_file,
                   "Write a JSON run report (rows, time per phase, peak RSS, ...) to this file");
   cmd->add_flag("--progress", flags->progress, "Show progress on stderr even when not a terminal");

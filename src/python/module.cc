@@ -324,7 +324,17 @@ NB_MODULE(_ocpagg, m) {
           "Asks the runs given this token to stop.")
       .def_prop_ro("stopped", [](const PyStopToken& t) { return t.token->stop_requested(); });
 
-  nb::class_<SummarizeRequest>(m, "SummarizeRequest")
+  // The --s3-* options, shared by both requests.
+  nb::class_<S3Request>(m, "S3Request")
+      .def(nb::init<>())
+      .def_rw("s3_endpoint", &S3Request::s3_endpoint)
+      .def_rw("s3_region", &S3Request::s3_region)
+      .def_rw("s3_access_key", &S3Request::s3_access_key)
+      .def_rw("s3_secret_key", &S3Request::s3_secret_key)
+      .def_rw("s3_addressing", &S3Request::s3_addressing)
+      .def_rw("s3_scheme", &S3Request::s3_scheme);
+
+  nb::class_<SummarizeRequest, S3Request>(m, "SummarizeRequest")
       .def(nb::init<>())
       .def_rw("input", &SummarizeRequest::input)
       .def_rw("source", &SummarizeRequest::source)
@@ -381,10 +391,11 @@ NB_MODULE(_ocpagg, m) {
       .def_rw("statement_timeout", &SummarizeRequest::statement_timeout)
       .def_rw("lock_timeout", &SummarizeRequest::lock_timeout);
 
-  nb::class_<IngestRequest>(m, "IngestRequest")
+  nb::class_<IngestRequest, S3Request>(m, "IngestRequest")
       .def(nb::init<>())
       .def_rw("payload", &IngestRequest::payload)
       .def_rw("output", &IngestRequest::output)
+      .def_rw("config", &IngestRequest::config)
       .def_rw("source", &IngestRequest::source)
       .def_rw("account", &IngestRequest::account)
       .def_rw("manifest_id", &IngestRequest::manifest_id)

@@ -44,13 +44,17 @@ pid_t Spawn(const std::vector<std::string>& argv, std::string* log_path) {
   return pid;
 }
 
-ProcessResult Collect(int status, const std::string& log_path) {
-  ProcessResult result;
-  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+std::string ReadLog(const std::string& log_path) {
   std::ifstream in(log_path);
   std::stringstream ss;
   ss << in.rdbuf();
-  result.output = ss.str();
+  return ss.str();
+}
+
+ProcessResult Collect(int status, const std::string& log_path) {
+  ProcessResult result;
+  result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  result.output = ReadLog(log_path);
   std::remove(log_path.c_str());
   return result;
 }
@@ -79,6 +83,8 @@ ChildProcess::~ChildProcess() {
 void ChildProcess::Signal(int sig) {
   if (!status_) kill(pid_, sig);
 }
+
+std::string ChildProcess::OutputSoFar() const { return ReadLog(log_path_); }
 
 bool ChildProcess::Running() {
   if (status_) return false;

@@ -30,6 +30,8 @@ class ChildProcess {
 
   pid_t pid() const { return pid_; }
   void Signal(int sig);
+  // What the program has printed so far (stdout and stderr, interleaved).
+  std::string OutputSoFar() const;
   // True while the program has not exited (reaps it when it has).
   bool Running();
   // Waits at most `timeout` for the program to exit; nullopt (and the program killed) when it

@@ -62,7 +62,22 @@ Result<Config> LoadConfigFile(const std::string& path) {
   try {
     YAML::Node root = YAML::LoadFile(path);
     if (!root || root.IsNull()) return c;
-    ARROW_RETURN_NOT_OK(CheckKeys(root, {"performance", "postgres", "summary"}, path));
+    ARROW_RETURN_NOT_OK(CheckKeys(root, {"performance", "postgres", "s3", "summary"}, path));
+    if (auto s3 = root["s3"]) {
+      const std::string where = path + ": s3";
+      ARROW_RETURN_NOT_OK(CheckKeys(
+          s3, {"endpoint", "region", "access_key", "secret_key", "addressing", "scheme"}, where));
+      for (auto [key, out] :
+           {std::pair{"endpoint", &c.s3.endpoint}, std::pair{"region", &c.s3.region},
+            std::pair{"access_key", &c.s3.access_key}, std::pair{"secret_key", &c.s3.secret_key},
+            std::pair{"scheme", &c.s3.scheme}}) {
+        if (s3[key]) *out = s3[key].as<std::string>();
+      }
+      if (s3["addressing"]) {
+        ARROW_ASSIGN_OR_RAISE(c.s3.path_style, ParseS3Addressing(s3["addressing"].as<std::string>(),
+                                                                 where + ".addressing"));
+      }
+    }
     if (auto pg = root["postgres"]) {
       const std::string where = path + ": postgres";
       ARROW_RETURN_NOT_OK(
@@ -173,10 +188,26 @@ Status ApplyEnvironment(Config& c) {
       *out = static_cast<int>(seconds);
     }
   }
+  for (auto [name, out] : {std::pair{"OCPAGG_S3_ENDPOINT", &c.s3.endpoint},
+                           std::pair{"OCPAGG_S3_REGION", &c.s3.region},
+                           std::pair{"OCPAGG_S3_ACCESS_KEY", &c.s3.access_key},
+                           std::pair{"OCPAGG_S3_SECRET_KEY", &c.s3.secret_key},
+                           std::pair{"OCPAGG_S3_SCHEME", &c.s3.scheme}}) {
+    if (auto v = env(name)) *out = std::string(*v);
+  }
+  if (auto v = env("OCPAGG_S3_ADDRESSING")) {
+    ARROW_ASSIGN_OR_RAISE(c.s3.path_style, ParseS3Addressing(*v, "OCPAGG_S3_ADDRESSING"));
+  }
   if (auto v = env("OCPAGG_COMPAT")) {
     ARROW_ASSIGN_OR_RAISE(c.compat, ParseCompat(*v, "OCPAGG_COMPAT"));
   }
   return Status::OK();
+}
+
+Result<bool> ParseS3Addressing(std::string_view text, std::string_view what) {
+  if (text == "path") return true;
+  if (text == "virtual") return false;
+  return UsageError("{} must be path or virtual, got '{}'", what, text);
 }
 
 void ApplyPerformance(const Config& c, PerformanceOptions& perf) {

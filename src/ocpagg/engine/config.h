@@ -19,6 +19,13 @@
 //     connect_timeout: 10             # OCPAGG_CONNECT_TIMEOUT, seconds (0: wait forever)
 //     statement_timeout: 0            # OCPAGG_STATEMENT_TIMEOUT, seconds (0: none)
 //     lock_timeout: 0                 # OCPAGG_LOCK_TIMEOUT, seconds (0: none)
+//   s3:                               # for s3:// --input and --output (README "S3")
+//     endpoint: http://minio:9000     # OCPAGG_S3_ENDPOINT
+//     region: us-east-1               # OCPAGG_S3_REGION
+//     access_key: KEY                 # OCPAGG_S3_ACCESS_KEY
+//     secret_key: SECRET              # OCPAGG_S3_SECRET_KEY
+//     addressing: path                # OCPAGG_S3_ADDRESSING: path | virtual
+//     scheme: https                   # OCPAGG_S3_SCHEME: http | https
 //   summary:
 //     compat: postgres                # OCPAGG_COMPAT
 //     enabled_keys: [app, team]       # used when no database is given
@@ -30,6 +37,7 @@
 #include <vector>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/common/storage.h"
 #include "ocpagg/engine/summarize.h"
 #include "ocpagg/koku/settings.h"
 
@@ -51,7 +59,11 @@ struct Config {
   std::optional<Compat> compat;
   std::optional<std::vector<std::string>> enabled_keys;
   std::optional<std::vector<CostCategoryPattern>> cost_categories;
+  S3Settings s3;
 };
+
+// "path" (true) or "virtual" (false): S3 addressing as --s3-addressing and the config say it.
+Result<bool> ParseS3Addressing(std::string_view text, std::string_view what);
 
 // Reads a config file; unknown keys are errors (a typo must not pass silently).
 Result<Config> LoadConfigFile(const std::string& path);

@@ -30,6 +30,7 @@ std::string RunReportJson(const SummarizeReport& r) {
   "days_with_rows": {},
   "row_groups": {},
   "bytes_read": {},
+  "read_requests": {},
   "files": {{{}
   }},
   "rows_read": {{{}
@@ -61,9 +62,9 @@ std::string RunReportJson(const SummarizeReport& r) {
 )",
       FormatDate(r.start), FormatDate(r.end), r.report_period_id, ExecutionModeName(r.mode),
       r.threads, r.memory_limit_bytes, r.days_planned, r.days_with_rows, r.row_groups, r.bytes_read,
-      files, rows_read, total_rows_read, r.pod_rows, r.storage_rows, r.unallocated_rows,
-      r.plan_seconds, r.scan_seconds, r.aggregate_seconds, r.write_seconds, r.wall_seconds,
-      r.cpu_seconds, r.lock_wait_seconds,
+      r.read_requests, files, rows_read, total_rows_read, r.pod_rows, r.storage_rows,
+      r.unallocated_rows, r.plan_seconds, r.scan_seconds, r.aggregate_seconds, r.write_seconds,
+      r.wall_seconds, r.cpu_seconds, r.lock_wait_seconds,
       r.wall_seconds > 0 ? total_rows_read / r.wall_seconds : 0.0, r.peak_rss_bytes,
       r.average_rss_bytes, r.spill_bytes, r.days_spilled, r.baseline_rss_bytes,
       r.state_budget_bytes, r.batch_rows);

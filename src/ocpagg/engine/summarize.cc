@@ -190,10 +190,6 @@ Result<PlannedRun> PlanSummary(const DatasetLocation& in, std::optional<Date> st
   report.days_planned = static_cast<int>(run.plan.days.size());
   for (int t = 0; t < kInputTableCount; ++t) {
     report.files[t] = static_cast<int64_t>(run.files.files[t].size());
-    for (const auto& path : run.files.files[t]) {
-      auto info = run.files.fs->GetFileInfo(path);
-      if (info.ok()) report.bytes_read += info->size();
-    }
   }
   for (const auto& d : run.plan.days) report.row_groups += static_cast<int64_t>(d.units.size());
   return run;
@@ -400,6 +396,8 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   report.cpu_seconds = CpuSeconds() - cpu_start;
   report.peak_rss_bytes = memory.peak_bytes();
   report.average_rss_bytes = memory.average_bytes();
+  report.bytes_read = planned.files.reads->bytes.load();
+  report.read_requests = planned.files.reads->requests.load();
   return report;
 }
 

@@ -87,7 +87,10 @@ struct SummarizeReport {
   std::array<int64_t, kInputTableCount> rows_read{};
   std::array<int64_t, kInputTableCount> files{};
   int64_t row_groups = 0;
-  int64_t bytes_read = 0;  // size of the files read
+  // What was asked of the storage (footers, pages, coalesced ranges), counted at the files:
+  // bytes and requests (read calls on local disk, GET requests on S3).
+  int64_t bytes_read = 0;
+  int64_t read_requests = 0;
   int64_t pod_rows = 0, storage_rows = 0, unallocated_rows = 0;
   int64_t spill_bytes = 0;
   int days_spilled = 0;

@@ -259,7 +259,7 @@ Status ValidateOptions(const IngestOptions& o) {
 Result<IngestReport> IngestPayload(const IngestOptions& options) {
   const auto started = std::chrono::steady_clock::now();
   ARROW_RETURN_NOT_OK(ValidateOptions(options));
-  ARROW_ASSIGN_OR_RAISE(auto staging, OutputStaging::Create(options.output_dir));
+  ARROW_ASSIGN_OR_RAISE(auto staging, OutputStaging::Create(options.output_dir, options.output_s3));
   IngestReport report;
   PayloadIngester ingester(options, staging.get(), &report);
   ARROW_ASSIGN_OR_RAISE(

@@ -11,6 +11,7 @@
 
 #include "ocpagg/common/status.h"
 #include "ocpagg/common/stop_token.h"
+#include "ocpagg/common/storage.h"
 #include "ocpagg/ingest/file_unit_writer.h"
 #include "ocpagg/koku/report_type.h"
 
@@ -18,8 +19,9 @@ namespace ocpagg {
 
 struct IngestOptions {
   std::string payload_path;  // month directory, a directory above month directories, or .tar.gz
-  std::string output_dir;    // receives data/parquet/... (created if missing)
-  std::string source_uuid;   // koku's provider uuid: the source= partition
+  std::string output_dir;   // receives data/parquet/... (created if missing), or s3://bucket/prefix
+  S3Settings output_s3;     // for an s3:// output_dir
+  std::string source_uuid;  // koku's provider uuid: the source= partition
   std::string schema_name = "org1234567";  // tenant schema; the account folder drops "acct"
   int64_t manifest_id = 0;                 // koku's manifest id, part of per-day split names
   int64_t rows_per_chunk = 200'000;        // koku's PARQUET_PROCESSING_BATCH_SIZE

@@ -18,7 +18,16 @@ OutputStaging::OutputStaging(std::string output_dir, std::string staging_dir,
       staging_dir_(std::move(staging_dir)),
       created_output_dir_(created_output_dir) {}
 
-Result<std::unique_ptr<OutputStaging>> OutputStaging::Create(const std::string& output_dir) {
+Result<std::unique_ptr<OutputStaging>> OutputStaging::Create(const std::string& output_dir,
+                                                             const S3Settings& s3) {
+  if (IsS3Uri(output_dir)) {
+    ARROW_ASSIGN_OR_RAISE(StorageLocation remote, OpenStorage(output_dir, s3));
+    RemoveStaleScratch(LocalStagingParent(), kIngestStagingPrefix);
+    ARROW_ASSIGN_OR_RAISE(auto staging, MakeScratchDir(LocalStagingParent(), kIngestStagingPrefix));
+    std::unique_ptr<OutputStaging> out(new OutputStaging(output_dir, staging, false));
+    out->remote_ = std::move(remote);
+    return out;
+  }
   std::error_code ec;
   bool existed = fs::exists(output_dir, ec);
   if (existed && !fs::is_directory(output_dir, ec)) {
@@ -67,6 +76,15 @@ Status OutputStaging::Rename(const std::string& from_relative, const std::string
 
 Status OutputStaging::Commit() {
   std::error_code ec;
+  if (remote_) {
+    StorageChange change;
+    for (const std::string& relative : prepared_) {
+      change.puts.emplace_back((fs::path(staging_dir_) / relative).string(), relative);
+    }
+    ARROW_RETURN_NOT_OK(PublishToStorage(*remote_, change));
+    Abort();  // the local staging
+    return Status::OK();
+  }
   for (const std::string& relative : prepared_) {
     fs::path from = fs::path(staging_dir_) / relative;
     fs::path to = fs::path(output_dir_) / relative;

@@ -3,13 +3,19 @@
 // directory and moved into place only when the whole payload converted. On failure (or when
 // the object dies uncommitted) the staging directory is removed, and so is the output
 // directory itself if this run created it and it is empty.
+//
+// An s3://bucket/prefix output is staged in a local scratch directory ($TMPDIR) instead and
+// published by PublishToStorage (common/storage.h): uploaded under temporary names, then
+// copied to the final ones.
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/common/storage.h"
 
 namespace ocpagg {
 
@@ -18,8 +24,10 @@ inline constexpr std::string_view kIngestStagingPrefix = ".ocpagg-ingest-staging
 
 class OutputStaging {
  public:
-  // Creates `output_dir` if needed and a fresh staging directory inside it.
-  static Result<std::unique_ptr<OutputStaging>> Create(const std::string& output_dir);
+  // Creates `output_dir` if needed and a fresh staging directory inside it; for an s3:// output,
+  // checks the bucket with `s3` and stages under $TMPDIR.
+  static Result<std::unique_ptr<OutputStaging>> Create(const std::string& output_dir,
+                                                       const S3Settings& s3 = {});
   ~OutputStaging();
   OutputStaging(const OutputStaging&) = delete;
   OutputStaging& operator=(const OutputStaging&) = delete;
@@ -44,6 +52,7 @@ class OutputStaging {
   OutputStaging(std::string output_dir, std::string staging_dir, bool created_output_dir);
 
   std::string output_dir_;
+  std::optional<StorageLocation> remote_;  // an s3:// output
   std::string staging_dir_;
   bool created_output_dir_;
   bool done_ = false;

@@ -1,5 +1,7 @@
 #include "ocpagg/run/ingest_run.h"
 
+#include "ocpagg/engine/config.h"
+
 namespace ocpagg {
 
 Result<IngestOptions> IngestOptionsFor(const IngestRequest& request, const StopToken* stop) {
@@ -12,7 +14,13 @@ Result<IngestOptions> IngestOptionsFor(const IngestRequest& request, const StopT
   if (request.row_group_rows < 1) {
     return UsageError("--row-group-rows must be positive, got {}", request.row_group_rows);
   }
+  Config config;
+  if (!request.config.empty()) {
+    ARROW_ASSIGN_OR_RAISE(config, LoadConfigFile(request.config));
+  }
+  ARROW_RETURN_NOT_OK(ApplyEnvironment(config));
   IngestOptions o;
+  ARROW_ASSIGN_OR_RAISE(o.output_s3, S3SettingsFor(request, config));
   o.payload_path = request.payload;
   o.output_dir = request.output;
   o.source_uuid = request.source;

@@ -9,13 +9,15 @@
 #include "ocpagg/common/status.h"
 #include "ocpagg/common/stop_token.h"
 #include "ocpagg/ingest/ingest.h"
+#include "ocpagg/run/s3_request.h"
 
 namespace ocpagg {
 
-// The named options of `ocpagg ingest`, with its defaults.
-struct IngestRequest {
+// The named options of `ocpagg ingest`, with its defaults. `output` may be s3://bucket/prefix.
+struct IngestRequest : S3Request {
   std::string payload;  // PAYLOAD
   std::string output;
+  std::string config;  // --config FILE: its s3: section (the other sections are summarize's)
   std::string source;
   std::string account = IngestOptions{}.schema_name;
   int64_t manifest_id = IngestOptions{}.manifest_id;

@@ -78,6 +78,7 @@ Result<std::unique_ptr<SummarizeRun>> SummarizeRun::Open(const SummarizeRequest&
   SummarizeOptions& options = run->options_;
   options.stop = hooks.stop;
   options.input.root = r.input;
+  ARROW_ASSIGN_OR_RAISE(options.input.s3, S3SettingsFor(r, config));
   options.input.account = r.account;
   options.input.source_uuid = r.source;
   options.input.year = r.year;
@@ -158,6 +159,7 @@ Result<std::unique_ptr<SummarizeRun>> SummarizeRun::Open(const SummarizeRequest&
     FilesSinkOptions out;
     const std::string format = r.format.empty() ? "both" : r.format;
     out.output_dir = r.output;
+    out.s3 = options.input.s3;
     out.write_csv = format == "csv" || format == "both";
     out.write_parquet = format == "parquet" || format == "both";
     auto sink = std::make_unique<FilesSink>(std::move(out));

@@ -16,13 +16,15 @@
 #include "ocpagg/common/stop_token.h"
 #include "ocpagg/engine/allocator_hooks.h"
 #include "ocpagg/engine/summarize.h"
+#include "ocpagg/run/s3_request.h"
 
 namespace ocpagg {
 
 class FilesSink;
 
 // The named options of `ocpagg summarize`. An empty string or optional is an option not given.
-struct SummarizeRequest {
+// `input` and `output` may be s3://bucket/prefix (S3Request's settings).
+struct SummarizeRequest : S3Request {
   std::string input;
   std::string source;
   int year = 0;

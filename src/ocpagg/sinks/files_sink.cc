@@ -1,6 +1,7 @@
 #include "ocpagg/sinks/files_sink.h"
 
 #include <arrow/api.h>
+#include <arrow/filesystem/filesystem.h>
 #include <arrow/io/file.h>
 #include <fcntl.h>
 #include <parquet/arrow/writer.h>
@@ -40,6 +41,13 @@ Status FilesSink::Begin(const RunIdentity& identity, Date start, Date end) {
   identity_ = identity;
   start_ = start;
   end_ = end;
+  if (IsS3Uri(options_.output_dir)) {
+    ARROW_ASSIGN_OR_RAISE(remote_, OpenStorage(options_.output_dir, options_.s3));
+    RemoveStaleScratch(LocalStagingParent(), kSummaryStagingPrefix);
+    ARROW_ASSIGN_OR_RAISE(staging_dir_,
+                          MakeScratchDir(LocalStagingParent(), kSummaryStagingPrefix));
+    return Status::OK();
+  }
   std::error_code ec;
   fs::create_directories(options_.output_dir, ec);
   if (ec) {
@@ -61,13 +69,16 @@ void FilesSink::Abort() {
   }
 }
 
-std::string FilesSink::MonthDir() const {
+std::string FilesSink::MonthPath() const {
   auto ymd = ToYmd(start_);
-  return (fs::path(options_.output_dir) / "reporting_ocpusagelineitem_daily_summary" /
-          fmt::format("source={}", identity_.source_uuid) /
-          fmt::format("year={:04d}", static_cast<int>(ymd.year())) /
-          fmt::format("month={:02d}", static_cast<unsigned>(ymd.month())))
-      .string();
+  return fmt::format("reporting_ocpusagelineitem_daily_summary/source={}/year={:04d}/month={:02d}",
+                     identity_.source_uuid, static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()));
+}
+
+std::string FilesSink::MonthDir() const {
+  if (remote_) return remote_->display + "/" + MonthPath();
+  return (fs::path(options_.output_dir) / MonthPath()).string();
 }
 
 struct FilesSink::DayFiles {
@@ -197,6 +208,7 @@ Status FilesSink::Commit() {
   }
   for (Date day : unfinished) ARROW_RETURN_NOT_OK(EndDay(day));
   std::sort(staged_.begin(), staged_.end());
+  if (remote_) return PublishRemote();
   const fs::path month_dir = MonthDir();
   std::error_code ec;
   // The new month is assembled beside the old one, then the two are swapped in one rename: a
@@ -231,6 +243,32 @@ Status FilesSink::Commit() {
   }
   fs::remove_all(staging_dir_, ec);  // holds the old month now
   staging_dir_.clear();
+  return Status::OK();
+}
+
+// The staged days go up as one change: the range's days are replaced, its days without rows
+// lose their objects, days outside the range keep theirs.
+Status FilesSink::PublishRemote() {
+  const std::string month = MonthPath();
+  StorageChange change;
+  for (const auto& name : staged_) {
+    change.puts.emplace_back((fs::path(staging_dir_) / name).string(), month + "/" + name);
+  }
+  arrow::fs::FileSelector selector;
+  selector.base_dir = remote_->path + "/" + month;
+  selector.allow_not_found = true;
+  auto existing = remote_->fs->GetFileInfo(selector);
+  if (!existing.ok()) return StorageError(existing.status(), MonthDir());
+  for (const auto& info : *existing) {
+    const std::string name = info.base_name();
+    auto day = ParseDate(name.substr(0, name.find('.')));
+    if (!info.IsFile() || !day || *day < start_ || *day > end_) continue;
+    if (!std::binary_search(staged_.begin(), staged_.end(), name)) {
+      change.deletes.push_back(month + "/" + name);
+    }
+  }
+  ARROW_RETURN_NOT_OK(PublishToStorage(*remote_, change));
+  Abort();  // the local staging
   return Status::OK();
 }
 

@@ -6,6 +6,9 @@
 //   {output}/reporting_ocpusagelineitem_daily_summary/source={uuid}/year=YYYY/month=MM/YYYY-MM-DD.{csv,parquet}
 // Files are written into a staging directory and the month is swapped into place by Commit();
 // a run that fails or is killed before Commit() leaves the previous files untouched.
+// An s3://bucket/prefix output is staged in a local scratch directory ($TMPDIR) and published by
+// Commit() through PublishToStorage (common/storage.h): uploaded under temporary names, then
+// copied to the day files' names, the range's days without rows removed.
 //
 // CSV follows PostgreSQL's CSV conventions (COPY ... CSV HEADER loads it): NULL is an empty
 // unquoted field, the empty string is "". Numbers are shortest round-trip doubles.
@@ -14,12 +17,14 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/common/storage.h"
 #include "ocpagg/common/uuid.h"
 #include "ocpagg/engine/row_sink.h"
 
@@ -31,9 +36,10 @@ class Schema;
 namespace ocpagg {
 
 struct FilesSinkOptions {
-  std::string output_dir;
+  std::string output_dir;  // a local directory or s3://bucket/prefix
   bool write_csv = true;
   bool write_parquet = true;
+  S3Settings s3;  // for an s3:// output_dir
 };
 
 // Staging folders under the output directory (owner in the name: common/scratch_dir.h).
@@ -72,11 +78,15 @@ class FilesSink : public RowSink {
 
   Result<std::unique_ptr<DayFiles>> OpenDay(Date day);
   Status AppendCsv(DayFiles& files, std::span<const SummaryRow> rows);
+  // The month path relative to the output directory.
+  std::string MonthPath() const;
+  Status PublishRemote();
 
   FilesSinkOptions options_;
   RunIdentity identity_;
   Date start_ = 0, end_ = 0;
   std::string staging_dir_;
+  std::optional<StorageLocation> remote_;  // an s3:// output
   std::atomic<int64_t> rows_written_{0};
   std::mutex mu_;  // guards open_ and staged_
   std::map<Date, std::unique_ptr<DayFiles>> open_;

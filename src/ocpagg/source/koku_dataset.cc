@@ -1,11 +1,9 @@
 #include "ocpagg/source/koku_dataset.h"
 
-#include <arrow/filesystem/localfs.h>
 #include <arrow/filesystem/path_util.h>
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <filesystem>
 
 #include "ocpagg/koku/layout.h"
 
@@ -50,17 +48,11 @@ Result<std::string> DetectAccount(arrow::fs::FileSystem& fs, const std::string& 
 
 Result<DatasetFiles> DiscoverDataset(const DatasetLocation& location) {
   DatasetFiles out;
-  std::string root;
-  // Plain paths may be relative; Arrow wants local paths absolute.
-  std::string uri_or_path = location.root;
-  if (uri_or_path.find("://") == std::string::npos) {
-    uri_or_path = std::filesystem::absolute(uri_or_path).lexically_normal().string();
-  }
-  auto fs = arrow::fs::FileSystemFromUriOrPath(uri_or_path, &root);
-  if (!fs.ok()) {
-    return UsageError("cannot open input {}: {}", location.root, fs.status().message());
-  }
-  out.fs = *fs;
+  ARROW_ASSIGN_OR_RAISE(StorageLocation storage, OpenStorage(location.root, location.s3));
+  const std::string& root = storage.path;
+  out.reads = std::make_shared<ReadCounters>();
+  out.remote = storage.remote;
+  out.fs = CountingFileSystem(storage.fs, out.reads, storage.remote);
   ARROW_ASSIGN_OR_RAISE(auto root_info, out.fs->GetFileInfo(root));
   if (root_info.type() == arrow::fs::FileType::NotFound) {
     return UsageError("input {} does not exist", location.root);

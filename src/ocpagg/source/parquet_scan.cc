@@ -90,7 +90,13 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
   scan->columns_.assign(columns.begin(), columns.end());
 
   auto input = fs->OpenInputFile(path);
-  if (!input.ok()) return BadInput("{}: cannot open: {}", path, input.status().message());
+  if (!input.ok()) {
+    if (KindOf(input.status()) == ErrorKind::kSink) return input.status();
+    return BadInput("{}: cannot open: {}", path, input.status().message());
+  }
+  // Over the network a request costs a round trip: an object store's row groups are fetched
+  // whole, their column chunks' ranges coalesced and requested in parallel.
+  scan->pre_buffer_ = fs->type_name() != "local";
 
   arrow::MemoryPool* pool = arrow::system_memory_pool();
   parquet::ReaderProperties props(pool);
@@ -101,9 +107,12 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
   try {
     st = builder.Open(*input, props);
     if (st.ok()) CheckColumnMetadata(*builder.raw_reader()->metadata(), columns);
+  } catch (const parquet::ParquetStatusException& e) {
+    st = e.status();
   } catch (const std::exception& e) {
     st = Status::IOError(e.what());
   }
+  if (KindOf(st) == ErrorKind::kSink) return st;
   if (!st.ok()) {
     return BadInput("{}: not a readable Parquet file ({}); re-run ingest for this payload", path,
                     st.message());
@@ -111,9 +120,10 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
   const parquet::FileMetaData& metadata = *builder.raw_reader()->metadata();
   parquet::ArrowReaderProperties arrow_props;
   arrow_props.set_batch_size(options.batch_rows);
-  // Pre-buffering would hold the whole selected column chunks of a row group in memory; the
-  // buffered streams above read them a buffer at a time instead.
-  arrow_props.set_pre_buffer(false);
+  // Pre-buffering holds the selected column chunks of a row group in memory (PageBytes counts
+  // them); on local disk the buffered streams above read them a buffer at a time instead.
+  arrow_props.set_pre_buffer(scan->pre_buffer_);
+  arrow_props.set_cache_options(arrow::io::CacheOptions::Defaults());
   // Strings stay dictionary-encoded where the file's pages are and the dictionaries are small:
   // few distinct values (namespace, node, labels), read as small codes. Where the writer's
   // dictionary overflowed and its pages fell back to plain, or where it is large (many distinct
@@ -177,6 +187,7 @@ int64_t ParquetScan::PageBytes(int row_group, std::span<const int> columns) cons
     // The page compressed and decompressed, its dictionary, and the decoder's own copies
     // (measured: about four pages per column).
     bytes += 4 * std::min(kPageBytes, chunk->total_uncompressed_size());
+    if (pre_buffer_) bytes += chunk->total_compressed_size();
   }
   return bytes;
 }
@@ -238,6 +249,7 @@ Result<std::unique_ptr<arrow::RecordBatchReader>> ParquetScan::OpenRowGroup(
     if (field_index_[i] >= 0) wanted.push_back(field_index_[i]);
   }
   auto reader = reader_->GetRecordBatchReader({row_group}, wanted);
+  if (!reader.ok() && KindOf(reader.status()) == ErrorKind::kSink) return reader.status();
   if (!reader.ok()) {
     return BadInput("{}: row group {} cannot be read ({})", path_, row_group,
                     reader.status().message());

@@ -59,7 +59,7 @@ class ParquetScan {
   // What reading some of the requested columns (indices into them; empty: all) of a row group
   // holds in memory besides its decoded batches, from the footer: per column, its current page
   // compressed and decompressed and its dictionary, each at most about a page (writers cut
-  // pages at 1 MiB).
+  // pages at 1 MiB); pre-buffered, also the column chunks themselves, compressed.
   int64_t PageBytes(int row_group, std::span<const int> columns = {}) const;
   // How many of those columns the file has.
   int columns_read(std::span<const int> columns = {}) const;
@@ -91,6 +91,7 @@ class ParquetScan {
   ParquetScan() = default;
 
   std::string path_;
+  bool pre_buffer_ = false;  // row groups fetched whole, in coalesced requests (object stores)
   std::unique_ptr<parquet::arrow::FileReader> reader_;
   std::vector<ColumnSpec> columns_;
   std::vector<int> field_index_;  // per requested column: Arrow field index, or -1 if absent
@@ -119,6 +120,7 @@ Status ParquetScan::ForEachBatch(int row_group, Fn&& fn, std::span<const int> co
   while (end_row < 0 || first_row - group_first_row < end_row) {
     std::shared_ptr<arrow::RecordBatch> rb;
     auto st = reader->ReadNext(&rb);
+    if (KindOf(st) == ErrorKind::kSink) return st;  // the storage failed (S3), not the file
     if (!st.ok()) {
       return BadInput("{}: row group {} cannot be read ({})", path_, row_group, st.message());
     }
