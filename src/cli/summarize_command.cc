@@ -35,6 +35,7 @@ struct SummarizeFlags {
   std::string postgres, schema;
   bool create_schema = false;
   std::string format = "both";
+  std::string tables = "all";
   std::string enabled_keys_file, cost_categories_file, nodes_file;
   int32_t report_period_id = 0;
   std::string config_file;
@@ -74,6 +75,9 @@ class PrintingSink : public RowSink {
       if (rows_.size() >= 2 * kMaxRows) KeepFirstRows();
     }
     return inner_.WriteRows(day, rows);
+  }
+  Status WriteProjects(std::span<const std::string> namespaces) override {
+    return inner_.WriteProjects(namespaces);
   }
   Status EndDay(Date day) override { return inner_.EndDay(day); }
   bool IndependentDays() const override { return inner_.IndependentDays(); }
@@ -242,7 +246,7 @@ Status Run(const SummarizeFlags& f) {
     lock_wait_seconds = session->lock_wait_seconds();
     state = std::make_unique<PostgresState>(
         session, PostgresStateOptions{f.source, f.cluster_id, options.cluster_alias});
-    sink = std::make_unique<PostgresSink>(session, options.compat);
+    sink = std::make_unique<PostgresSink>(session, options.compat, f.tables == "all");
   } else {
     FilesStateOptions files;
     files.report_period_id = f.report_period_id;
@@ -325,6 +329,12 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
                 "install; koku's default cost categories included)");
   cmd->add_option("--format", flags->format, "Summary file format: csv, parquet or both (default)")
       ->check(CLI::IsMember({"csv", "parquet", "both"}));
+  cmd->add_option("--tables", flags->tables,
+                  "all (default): also fill the tables koku's summary step fills besides the "
+                  "daily summary (clusters, PVCs, projects, the UI summaries, the label summaries "
+                  "and tag values), in the same transaction or file swap; daily: the daily "
+                  "summary only")
+      ->check(CLI::IsMember({"daily", "all"}));
   cmd->add_option("--enabled-keys", flags->enabled_keys_file,
                   "File of enabled tag keys, one per line (default: none enabled)")
       ->check(CLI::ExistingFile);

@@ -14,6 +14,27 @@ std::string GoldenScenario::PayloadPath(const GoldenSummaryRun& run) const {
   return dir + "/payload/" + cluster_id + "/" + run.payload_dir;
 }
 
+std::vector<std::string> ExpectedTableNames() {
+  return {"reporting_ocp_clusters",
+          "reporting_ocp_nodes",
+          "reporting_ocp_pvcs",
+          "reporting_ocp_projects",
+          "reporting_ocp_cost_summary_p",
+          "reporting_ocp_cost_summary_by_node_p",
+          "reporting_ocp_cost_summary_by_project_p",
+          "reporting_ocp_pod_summary_p",
+          "reporting_ocp_pod_summary_by_node_p",
+          "reporting_ocp_pod_summary_by_project_p",
+          "reporting_ocp_volume_summary_p",
+          "reporting_ocp_volume_summary_by_project_p",
+          "reporting_ocp_network_summary_p",
+          "reporting_ocp_network_summary_by_node_p",
+          "reporting_ocp_network_summary_by_project_p",
+          "reporting_ocpusagepodlabel_summary",
+          "reporting_ocpstoragevolumelabel_summary",
+          "reporting_ocptags_values"};
+}
+
 std::vector<std::string> GoldenScenarioNames() {
   std::vector<std::string> names;
   for (const auto& entry : std::filesystem::directory_iterator(SourceDir() + "/tests/golden")) {

@@ -32,7 +32,16 @@ struct GoldenScenario {
 
   std::string PayloadPath(const GoldenSummaryRun& run) const;
   std::string ExpectedSummaryPath() const { return dir + "/expected_summary.csv"; }
+  // expected_tables/<table>.csv: koku's rows of a table its summary step fills besides the
+  // daily summary.
+  std::string ExpectedTablePath(const std::string& table) const {
+    return dir + "/expected_tables/" + table + ".csv";
+  }
 };
+
+// The tables of expected_tables/ ocpagg writes: every one but reporting_ocp_gpu_summary_p and
+// reporting_ocp_vm_summary_p, which need reports ocpagg does not read and stay koku's.
+std::vector<std::string> ExpectedTableNames();
 
 // Every scenario folder under tests/golden, sorted by name.
 std::vector<std::string> GoldenScenarioNames();

@@ -283,7 +283,9 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
         identity.cluster_id = options.cluster_id;
         identity.cluster_alias = options.cluster_alias;
         identity.report_period_id = report.report_period_id;
+        identity.enabled_keys = settings.enabled_keys;
         ARROW_RETURN_NOT_OK(sink.Begin(identity, plan.start, plan.end));
+        ARROW_RETURN_NOT_OK(sink.WriteProjects(inventory.Namespaces()));
         nodes_seconds = SecondsSince(t0);
         return Status::OK();
       }();
