@@ -265,6 +265,7 @@ Status Run(const SummarizeFlags& f) {
     out.output_dir = f.output;
     out.write_csv = f.format == "csv" || f.format == "both";
     out.write_parquet = f.format == "parquet" || f.format == "both";
+    out.write_tables = f.tables == "all";
     auto files_out = std::make_unique<FilesSink>(std::move(out));
     files_sink = files_out.get();
     sink = std::move(files_out);

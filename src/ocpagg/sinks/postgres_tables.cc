@@ -6,6 +6,7 @@
 
 #include "ocpagg/pg/koku_schema.h"
 #include "ocpagg/sinks/table_encoding.h"
+#include "ocpagg/tables/typed_rows.h"
 
 namespace ocpagg {
 namespace {
@@ -89,25 +90,6 @@ class TableAccess {
   UuidGenerator uuids_;
 };
 
-template <typename Row>
-Result<std::vector<Row>> Typed(const std::vector<TableRow>& rows) {
-  std::vector<Row> out;
-  out.reserve(rows.size());
-  for (const TableRow& row : rows) {
-    ARROW_ASSIGN_OR_RAISE(Row r, Row::FromTableRow(row));
-    out.push_back(std::move(r));
-  }
-  return out;
-}
-
-template <typename Row, typename... Args>
-std::vector<TableRow> Untyped(const std::vector<Row>& rows, const Args&... args) {
-  std::vector<TableRow> out;
-  out.reserve(rows.size());
-  for (const Row& r : rows) out.push_back(r.ToTableRow(args...));
-  return out;
-}
-
 // reporting_ocp_pvcs and reporting_ocp_projects of the source's cluster (populate_pvc_table,
 // populate_project_table).
 Status WriteClusterTables(pg::KokuSession& session, const RunTables& tables, Compat compat) {
@@ -126,15 +108,17 @@ Status WriteClusterTables(pg::KokuSession& session, const RunTables& tables, Com
 
   TableAccess pvcs(session, KokuTable::kPvcs, compat);
   ARROW_ASSIGN_OR_RAISE(auto stored_pvcs, pvcs.Read("cluster_id = $1", of_cluster));
-  ARROW_ASSIGN_OR_RAISE(std::vector<PvcRow> pvc_rows, Typed<PvcRow>(stored_pvcs));
+  ARROW_ASSIGN_OR_RAISE(std::vector<PvcRow> pvc_rows, FromTableRows<PvcRow>(stored_pvcs));
   UpsertPvcs(pvc_rows, tables.Pvcs());
-  ARROW_RETURN_NOT_OK(pvcs.Replace("cluster_id = $1", of_cluster, Untyped(pvc_rows, cluster_uuid)));
+  ARROW_RETURN_NOT_OK(
+      pvcs.Replace("cluster_id = $1", of_cluster, ToTableRows(pvc_rows, cluster_uuid)));
 
   TableAccess projects(session, KokuTable::kProjects, compat);
   ARROW_ASSIGN_OR_RAISE(auto stored_projects, projects.Read("cluster_id = $1", of_cluster));
-  ARROW_ASSIGN_OR_RAISE(std::vector<ProjectRow> project_rows, Typed<ProjectRow>(stored_projects));
+  ARROW_ASSIGN_OR_RAISE(std::vector<ProjectRow> project_rows,
+                        FromTableRows<ProjectRow>(stored_projects));
   UpsertProjects(project_rows, tables.projects());
-  return projects.Replace("cluster_id = $1", of_cluster, Untyped(project_rows, cluster_uuid));
+  return projects.Replace("cluster_id = $1", of_cluster, ToTableRows(project_rows, cluster_uuid));
 }
 
 // The UI summary tables: koku's DELETE for the source and date range, then the run's rows.
@@ -175,9 +159,10 @@ Status WriteLabelSummaries(pg::KokuSession& session, const RunTables& tables, Co
     TableAccess summary(session, table, compat);
     ARROW_RETURN_NOT_OK(summary.DeleteDisabledKeys(" AND report_period_id = $1", of_period));
     ARROW_ASSIGN_OR_RAISE(auto stored, summary.Read("report_period_id = $1", of_period));
-    ARROW_ASSIGN_OR_RAISE(std::vector<LabelSummaryRow> rows, Typed<LabelSummaryRow>(stored));
+    ARROW_ASSIGN_OR_RAISE(std::vector<LabelSummaryRow> rows,
+                          FromTableRows<LabelSummaryRow>(stored));
     rows = MergeLabelSummary(std::move(rows), labels->SummaryRows(period));
-    ARROW_RETURN_NOT_OK(summary.Replace("report_period_id = $1", of_period, Untyped(rows)));
+    ARROW_RETURN_NOT_OK(summary.Replace("report_period_id = $1", of_period, ToTableRows(rows)));
     auto step = labels->TagValues(cluster_id, cluster_alias);
     // The volume step runs after the pod step and rewrites what both found.
     ApplyTagValues(run_tags, step);
@@ -191,9 +176,9 @@ Status WriteLabelSummaries(pg::KokuSession& session, const RunTables& tables, Co
   AppendArrayText(key_array, keys_text);
   const std::vector<pg::Param> of_keys = {keys_text};
   ARROW_ASSIGN_OR_RAISE(auto stored, tags.Read("key = ANY($1::text[])", of_keys));
-  ARROW_ASSIGN_OR_RAISE(std::vector<TagValuesRow> rows, Typed<TagValuesRow>(stored));
+  ARROW_ASSIGN_OR_RAISE(std::vector<TagValuesRow> rows, FromTableRows<TagValuesRow>(stored));
   ApplyTagValues(rows, run_tags);
-  ARROW_RETURN_NOT_OK(tags.Replace("key = ANY($1::text[])", of_keys, Untyped(rows)));
+  ARROW_RETURN_NOT_OK(tags.Replace("key = ANY($1::text[])", of_keys, ToTableRows(rows)));
   return tags.DeleteDisabledKeys("", {});
 }
 
