@@ -17,7 +17,6 @@
 
 #include "ocpagg/common/scratch_dir.h"
 #include "ocpagg/sinks/files_publish.h"
-#include "ocpagg/sinks/files_tables.h"
 #include "ocpagg/sinks/summary_encoding.h"
 
 namespace ocpagg {
@@ -63,7 +62,9 @@ Status FilesSink::Begin(const RunIdentity& identity, Date start, Date end) {
     });
   }
   ARROW_ASSIGN_OR_RAISE(staging_dir_, MakeScratchDir(options_.output_dir, kSummaryStagingPrefix));
-  if (options_.write_tables) tables_ = std::make_unique<RunTables>(identity, start, end);
+  if (options_.write_tables) {
+    tables_ = std::make_unique<FilesTables>(options_.output_dir, identity, start, end);
+  }
   return Status::OK();
 }
 
@@ -144,7 +145,7 @@ Status FilesSink::WriteRows(Date day, std::span<const SummaryRow> rows) {
   for (const auto& row : rows) {
     if (row.usage_start != day) return InternalError("a row of another day passed to WriteRows");
   }
-  if (tables_) ARROW_RETURN_NOT_OK(tables_->AddRows(rows));
+  if (tables_) ARROW_RETURN_NOT_OK(tables_->AddRows(day, rows));
   DayFiles* files = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -166,6 +167,7 @@ Status FilesSink::WriteRows(Date day, std::span<const SummaryRow> rows) {
 }
 
 Status FilesSink::EndDay(Date day) {
+  if (tables_) ARROW_RETURN_NOT_OK(tables_->EndDay(day, staging_dir_));
   std::unique_ptr<DayFiles> files;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -232,9 +234,7 @@ Status FilesSink::Commit() {
     if (ec) return SinkError("cannot move {} into {}: {}", name, next, ec.message());
   }
   publication.Add(next, MonthDir());
-  if (tables_) {
-    ARROW_RETURN_NOT_OK(StageTableFiles(*tables_, options_.output_dir, staging_dir_, publication));
-  }
+  if (tables_) ARROW_RETURN_NOT_OK(tables_->Stage(staging_dir_, publication));
   ARROW_RETURN_NOT_OK(publication.Publish());
   fs::remove_all(staging_dir_, ec);  // holds the old month and tables now
   staging_dir_.clear();

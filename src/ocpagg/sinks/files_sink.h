@@ -24,7 +24,7 @@
 #include "ocpagg/common/status.h"
 #include "ocpagg/common/uuid.h"
 #include "ocpagg/engine/row_sink.h"
-#include "ocpagg/tables/run_tables.h"
+#include "ocpagg/sinks/files_tables.h"
 
 namespace arrow {
 class RecordBatch;
@@ -87,8 +87,8 @@ class FilesSink : public RowSink {
   std::atomic<int64_t> rows_written_{0};
   std::mutex mu_;  // guards open_ and staged_
   std::map<Date, std::unique_ptr<DayFiles>> open_;
-  std::vector<std::string> staged_;    // file names inside staging_dir_
-  std::unique_ptr<RunTables> tables_;  // with write_tables, from Begin on
+  std::vector<std::string> staged_;      // file names inside staging_dir_
+  std::unique_ptr<FilesTables> tables_;  // with write_tables, from Begin on
 };
 
 }  // namespace ocpagg

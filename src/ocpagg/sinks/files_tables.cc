@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <fstream>
-#include <map>
 #include <sstream>
 
 #include "ocpagg/sinks/table_encoding.h"
@@ -40,6 +39,11 @@ Result<std::vector<Row>> ReadRows(const TableSpec& spec, const std::string& path
   return FromTableRows<Row>(rows);
 }
 
+// Where a table's new folder is assembled inside the staging folder.
+std::string NewFolder(const std::string& staging_dir, const TableSpec& spec) {
+  return (fs::path(staging_dir) / spec.name).string();
+}
+
 class Stager {
  public:
   Stager(const RunTables& tables, const std::string& output_dir, const std::string& staging_dir,
@@ -54,7 +58,7 @@ class Stager {
   Status StageFile(KokuTable table, const std::string& folder, const std::vector<Row>& rows,
                    const Args&... args) {
     const TableSpec& spec = SpecOf(table);
-    const std::string next = NewFolder(spec);
+    const std::string next = NewFolder(staging_dir_, spec);
     std::error_code ec;
     fs::create_directories(next, ec);
     if (ec) return SinkError("cannot create {}: {}", next, ec.message());
@@ -99,24 +103,14 @@ class Stager {
     return StageFile(KokuTable::kProjects, projects_dir, projects, cluster);
   }
 
-  // The UI summaries: per day, as the summary's files.
+  // The UI summaries' month folders: the days EndDay staged, and the old month's other days.
   Status UiSummaries() {
     for (KokuTable t : UiSummaryTables()) {
       const TableSpec& spec = SpecOf(t);
-      const int day_column = spec.ColumnIndex("usage_start");
-      std::map<int64_t, std::vector<TableRow>> by_day;
-      for (TableRow& row : tables_.ui().Rows(t, tables_.identity())) {
-        by_day[std::get<int64_t>(row[static_cast<size_t>(day_column)])].push_back(std::move(row));
-      }
       const std::string month = Folder(t, tables_.start());
-      if (by_day.empty() && !fs::exists(month)) continue;  // nothing to write, nothing to delete
-      const std::string next = NewFolder(spec);
+      const std::string next = NewFolder(staging_dir_, spec);
+      if (!fs::exists(next) && !fs::exists(month)) continue;  // nothing to write or delete
       ARROW_RETURN_NOT_OK(KeepDaysOutside(month, next, tables_.start(), tables_.end()));
-      for (auto& [day, rows] : by_day) {
-        AssignKeys(rows, uuids_);
-        ARROW_RETURN_NOT_OK(WriteTableFile(
-            spec, (fs::path(next) / (FormatDate(static_cast<Date>(day)) + ".csv")).string(), rows));
-      }
       publication_.Add(next, month);
     }
     return Status::OK();
@@ -151,9 +145,6 @@ class Stager {
   std::string Folder(KokuTable table, std::optional<Date> month = std::nullopt) const {
     return TableFolder(output_dir_, SpecOf(table).name, tables_.identity().source_uuid, month);
   }
-  std::string NewFolder(const TableSpec& spec) const {
-    return (fs::path(staging_dir_) / spec.name).string();
-  }
 
   const RunTables& tables_;
   const std::string& output_dir_;
@@ -175,9 +166,27 @@ std::string TableFolder(const std::string& output_dir, std::string_view table,
   return folder.string();
 }
 
-Status StageTableFiles(const RunTables& tables, const std::string& output_dir,
-                       const std::string& staging_dir, Publication& publication) {
-  Stager stager(tables, output_dir, staging_dir, publication);
+Status FilesTables::EndDay(Date day, const std::string& staging_dir) {
+  std::unique_ptr<UiSummaries> ui = run_.TakeDay(day);
+  if (!ui) return Status::OK();
+  UuidGenerator uuids;
+  for (KokuTable t : UiSummaryTables()) {
+    std::vector<TableRow> rows = ui->Rows(t, run_.identity());
+    if (rows.empty()) continue;
+    const TableSpec& spec = SpecOf(t);
+    const std::string folder = NewFolder(staging_dir, spec);
+    std::error_code ec;
+    fs::create_directories(folder, ec);
+    if (ec) return SinkError("cannot create {}: {}", folder, ec.message());
+    AssignKeys(rows, uuids);
+    ARROW_RETURN_NOT_OK(
+        WriteTableFile(spec, (fs::path(folder) / (FormatDate(day) + ".csv")).string(), rows));
+  }
+  return Status::OK();
+}
+
+Status FilesTables::Stage(const std::string& staging_dir, Publication& publication) {
+  Stager stager(run_, output_dir_, staging_dir, publication);
   ARROW_RETURN_NOT_OK(stager.ClusterTables());
   ARROW_RETURN_NOT_OK(stager.UiSummaries());
   return stager.LabelSummaries();

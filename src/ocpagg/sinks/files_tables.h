@@ -11,6 +11,7 @@
 // cluster as its text id. Tag values are kept per source: koku's table is one per schema.
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -24,10 +25,26 @@ namespace ocpagg {
 std::string TableFolder(const std::string& output_dir, std::string_view table,
                         const std::string& source_uuid, std::optional<Date> month = std::nullopt);
 
-// Writes the new files of every table of `tables` (a finished run) into `staging_dir` and adds
-// their folders to `publication`; the rows earlier runs left are read from `output_dir` where
-// koku merges into them. The caller holds the output folder's lock from here to the publication.
-Status StageTableFiles(const RunTables& tables, const std::string& output_dir,
-                       const std::string& staging_dir, Publication& publication);
+// The tables of one run for FilesSink: the UI summary files of each day are written into the
+// run's staging folder when the day ends (days may end at once, from different threads); the
+// other tables, which koku merges into, are read, merged and staged at the commit, under the
+// output folder's lock.
+class FilesTables {
+ public:
+  FilesTables(std::string output_dir, const RunIdentity& identity, Date start, Date end)
+      : output_dir_(std::move(output_dir)), run_(identity, start, end) {}
+
+  Status AddRows(Date day, std::span<const SummaryRow> rows) { return run_.AddRows(day, rows); }
+  void SetProjects(std::span<const std::string> namespaces) { run_.SetProjects(namespaces); }
+  // Writes the UI summary files of `day`, whose rows are all in, into `staging_dir`.
+  Status EndDay(Date day, const std::string& staging_dir);
+  // Stages the files of the other tables into `staging_dir`, reading the rows earlier runs
+  // left where koku merges into them, and adds every table's folder to `publication`.
+  Status Stage(const std::string& staging_dir, Publication& publication);
+
+ private:
+  std::string output_dir_;
+  RunTables run_;
+};
 
 }  // namespace ocpagg

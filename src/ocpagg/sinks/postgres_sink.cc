@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include "ocpagg/pg/koku_schema.h"
-#include "ocpagg/sinks/postgres_tables.h"
 #include "ocpagg/sinks/summary_encoding.h"
 
 namespace ocpagg {
@@ -18,7 +17,9 @@ PostgresSink::~PostgresSink() { Abort(); }
 
 Status PostgresSink::Begin(const RunIdentity& identity, Date start, Date end) {
   identity_ = identity;
-  if (write_tables_) tables_ = std::make_unique<RunTables>(identity, start, end);
+  if (write_tables_) {
+    tables_ = std::make_unique<PostgresTables>(session_, compat_, identity, start, end);
+  }
   pg::Connection& conn = session_->conn();
   const std::string table = session_->Table(kSummaryTable);
   ARROW_RETURN_NOT_OK(
@@ -44,8 +45,8 @@ Status PostgresSink::WriteProjects(std::span<const std::string> namespaces) {
   return Status::OK();
 }
 
-Status PostgresSink::WriteRows(Date, std::span<const SummaryRow> rows) {
-  if (tables_) ARROW_RETURN_NOT_OK(tables_->AddRows(rows));
+Status PostgresSink::WriteRows(Date day, std::span<const SummaryRow> rows) {
+  if (tables_) ARROW_RETURN_NOT_OK(tables_->AddRows(day, rows));
   std::array<char, 36> uuid;
   for (const auto& r : rows) {
     uuids_.Next(uuid);
@@ -54,6 +55,11 @@ Status PostgresSink::WriteRows(Date, std::span<const SummaryRow> rows) {
     ++rows_written_;
     if (buffer_.size() >= kFlushBytes) ARROW_RETURN_NOT_OK(Flush());
   }
+  return Status::OK();
+}
+
+Status PostgresSink::EndDay(Date day) {
+  if (tables_) return tables_->EndDay(day);
   return Status::OK();
 }
 
@@ -71,7 +77,7 @@ Status PostgresSink::Commit() {
     ARROW_RETURN_NOT_OK(conn.EndCopy());
     copying_ = false;
   }
-  if (tables_) ARROW_RETURN_NOT_OK(WriteTablesToPostgres(*session_, *tables_, compat_));
+  if (tables_) ARROW_RETURN_NOT_OK(tables_->Write());
   if (identity_.report_period_id > 0) {
     ARROW_RETURN_NOT_OK(
         conn.Exec(fmt::format("UPDATE {} SET summary_data_updated_datetime = now() WHERE id = $1",

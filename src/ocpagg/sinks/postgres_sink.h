@@ -13,7 +13,7 @@
 #include "ocpagg/engine/row_sink.h"
 #include "ocpagg/koku/settings.h"
 #include "ocpagg/pg/koku_session.h"
-#include "ocpagg/tables/run_tables.h"
+#include "ocpagg/sinks/postgres_tables.h"
 
 namespace ocpagg {
 
@@ -30,7 +30,7 @@ class PostgresSink : public RowSink {
   Status Begin(const RunIdentity& identity, Date start, Date end) override;
   Status WriteProjects(std::span<const std::string> namespaces) override;
   Status WriteRows(Date day, std::span<const SummaryRow> rows) override;
-  Status EndDay(Date) override { return Status::OK(); }
+  Status EndDay(Date day) override;
   Status Commit() override;
   void Abort() override;
 
@@ -42,7 +42,7 @@ class PostgresSink : public RowSink {
   std::shared_ptr<pg::KokuSession> session_;
   Compat compat_;
   bool write_tables_;
-  std::unique_ptr<RunTables> tables_;  // with write_tables_, from Begin on
+  std::unique_ptr<PostgresTables> tables_;  // with write_tables_, from Begin on
   RunIdentity identity_;
   bool copying_ = false;
   std::string buffer_;

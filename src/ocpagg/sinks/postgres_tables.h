@@ -9,6 +9,12 @@
 //     merged in; reporting_ocptags_values: the run's keys and values rewritten, disabled keys
 //     deleted.
 
+#include <cstdio>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
 #include "ocpagg/common/status.h"
 #include "ocpagg/koku/settings.h"
 #include "ocpagg/pg/koku_session.h"
@@ -16,8 +22,34 @@
 
 namespace ocpagg {
 
-// Writes every table of `tables` (a finished run) in the session's open transaction; nothing
-// is visible before the session commits. `compat` decides how numbers are sent.
-Status WriteTablesToPostgres(pg::KokuSession& session, const RunTables& tables, Compat compat);
+// The tables of one run for PostgresSink. The UI summary rows of each finished day wait as COPY
+// text in an unnamed temporary file per table (the connection streams the summary rows until
+// the commit), so that memory holds only the day being written.
+class PostgresTables {
+ public:
+  PostgresTables(std::shared_ptr<pg::KokuSession> session, Compat compat,
+                 const RunIdentity& identity, Date start, Date end);
+  PostgresTables(const PostgresTables&) = delete;
+  PostgresTables& operator=(const PostgresTables&) = delete;
+
+  Status AddRows(Date day, std::span<const SummaryRow> rows) { return run_.AddRows(day, rows); }
+  void SetProjects(std::span<const std::string> namespaces) { run_.SetProjects(namespaces); }
+  // Encodes the UI summary rows of `day`, whose rows are all in.
+  Status EndDay(Date day);
+  // Writes every table in the session's open transaction; nothing is visible before the
+  // session commits.
+  Status Write();
+
+ private:
+  Status WriteClusterTables();
+  Status WriteUiSummaries();
+  Status WriteLabelSummaries();
+
+  std::shared_ptr<pg::KokuSession> session_;
+  Compat compat_;
+  RunTables run_;
+  // COPY text of the finished days, one file per UI summary table (UiSummaryTables() order).
+  std::vector<std::unique_ptr<std::FILE, int (*)(std::FILE*)>> spools_;
+};
 
 }  // namespace ocpagg

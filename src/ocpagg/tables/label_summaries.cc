@@ -75,30 +75,44 @@ Status RunLabels::Add(const SummaryRow& row) {
   const std::optional<std::string>& text =
       source_ == DataSource::kPod ? row.pod_labels : row.volume_labels;
   if (!text) return Status::OK();
+  auto cached = parsed_.find(*text);
+  if (cached == parsed_.end()) {
+    ARROW_ASSIGN_OR_RAISE(ParsedLabels parsed, Parse(*text));
+    if (parsed_text_bytes_ > kMaxParsedTextBytes) {
+      parsed_.clear();
+      parsed_text_bytes_ = 0;
+    }
+    parsed_text_bytes_ += text->size();
+    cached = parsed_.emplace(*text, std::move(parsed)).first;
+  }
+  const ParsedLabels& labels = cached->second;
+  if (!labels.holds_enabled_key) return Status::OK();
+  const StringId namespace_ = strings_.Intern(row.namespace_);
+  const StringId node = strings_.Intern(row.node);
+  for (const auto& [key, value] : labels.pairs) tuples_.insert({key, value, namespace_, node});
+  return Status::OK();
+}
+
+Result<RunLabels::ParsedLabels> RunLabels::Parse(std::string_view text) {
   simdjson::dom::element doc;
   simdjson::dom::object object;
-  if (parser_->parse(*text).get(doc) || doc.get_object().get(object)) {
-    return InternalError("label text of a summary row is not a JSON object: {}", *text);
+  if (parser_->parse(text).get(doc) || doc.get_object().get(object)) {
+    return InternalError("label text of a summary row is not a JSON object: {}", text);
   }
   // jsonb_each_text: a string is its text, a JSON null is NULL (dropped by `value IS NOT
   // NULL`), anything else its JSON text.
-  scratch_.clear();
-  bool holds_enabled_key = false;
+  ParsedLabels parsed;
   for (simdjson::dom::key_value_pair field : object) {
     // `labels ?| enabled keys` looks at the keys, whatever their values.
-    if (enabled_.contains(field.key)) holds_enabled_key = true;
+    if (enabled_.contains(field.key)) parsed.holds_enabled_key = true;
     const simdjson::dom::element v = field.value;
     if (v.is_null()) continue;
     const StringId key = strings_.Intern(field.key);
     const StringId value = v.is_string() ? strings_.Intern(v.get_string().value_unsafe())
                                          : strings_.Intern(std::string_view(simdjson::minify(v)));
-    scratch_.emplace_back(key, value);
+    parsed.pairs.emplace_back(key, value);
   }
-  if (!holds_enabled_key) return Status::OK();
-  const StringId namespace_ = strings_.Intern(row.namespace_);
-  const StringId node = strings_.Intern(row.node);
-  for (const auto& [key, value] : scratch_) tuples_.insert({key, value, namespace_, node});
-  return Status::OK();
+  return parsed;
 }
 
 std::vector<LabelSummaryRow> RunLabels::SummaryRows(std::optional<int32_t> report_period_id) const {

@@ -83,12 +83,22 @@ class RunLabels {
     }
   };
 
+  // A label text's (key, value) pairs, values NULL left out, and whether it holds an enabled
+  // key. Rows repeat label texts: each is parsed once (the cache is dropped past a size).
+  struct ParsedLabels {
+    bool holds_enabled_key = false;
+    std::vector<std::pair<StringId, StringId>> pairs;
+  };
+  Result<ParsedLabels> Parse(std::string_view text);
+  static constexpr size_t kMaxParsedTextBytes = 16 << 20;
+
   DataSource source_;
   StringSet enabled_;
   StringPool strings_;
   absl::flat_hash_set<Tuple> tuples_;
   std::unique_ptr<simdjson::dom::parser> parser_;
-  std::vector<std::pair<StringId, StringId>> scratch_;  // (key, value) of the row being read
+  StringKeyedMap<ParsedLabels> parsed_;
+  size_t parsed_text_bytes_ = 0;
 };
 
 // The UPDATE and INSERT of koku's label summary SQL, for one report period: a row of the run

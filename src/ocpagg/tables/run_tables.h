@@ -1,11 +1,14 @@
 #pragma once
 // The tables koku's summary step fills besides the daily summary (docs/semantics.md "Tables
-// beside the summary"), gathered from one run: a row sink feeds it the summary rows as they
-// stream by and the result of koku's projects query, and at its commit writes what it computed
-// (sinks/postgres_tables.h, sinks/files_tables.h) next to the summary rows. Nothing here reads
-// the input a second time; memory follows the size of those tables (rows grouped by day and
-// namespace, node or claim; distinct label values; PVCs), not the number of summary rows.
+// beside the summary"), gathered from one run: a row sink's table writer
+// (sinks/postgres_tables.h, sinks/files_tables.h) feeds it the summary rows as they stream by
+// and the result of koku's projects query. Nothing here reads the input a second time. The UI
+// summaries are per day: a day's groups are handed over when the day ends and forgotten, so
+// memory holds the days being written; what is kept for the whole run (label values per
+// namespace and node, PVCs, namespaces) follows the size of those tables.
 
+#include <map>
+#include <memory>
 #include <mutex>
 #include <span>
 #include <string>
@@ -24,16 +27,19 @@ class RunTables {
   // The run writing [start, end]; its enabled keys decide the label summaries.
   RunTables(RunIdentity identity, Date start, Date end);
 
-  // Folds summary rows in. Thread-safe: days may be written at once.
-  Status AddRows(std::span<const SummaryRow> rows);
+  // Folds in summary rows of `day`. Days may be written at once from different threads; the
+  // rows of one day come from one thread at a time (engine/row_sink.h).
+  Status AddRows(Date day, std::span<const SummaryRow> rows);
+  // The UI summaries of `day` once its rows are all in (nullptr when it had none); the run
+  // forgets the day.
+  std::unique_ptr<UiSummaries> TakeDay(Date day);
   // koku's projects query: the distinct namespaces of the range's daily pod rows.
   void SetProjects(std::span<const std::string> namespaces);
 
   const RunIdentity& identity() const { return identity_; }
   Date start() const { return start_; }
   Date end() const { return end_; }
-  // The results; call once every row is in.
-  const UiSummaries& ui() const { return ui_; }
+  // The run-wide results; call once every row is in.
   const RunLabels& pod_labels() const { return pod_labels_; }
   const RunLabels& volume_labels() const { return volume_labels_; }
   std::vector<PvcRow> Pvcs() const { return pvcs_.Found(); }
@@ -42,8 +48,8 @@ class RunTables {
  private:
   RunIdentity identity_;
   Date start_, end_;
-  std::mutex mu_;  // guards the accumulators below during AddRows
-  UiSummaries ui_;
+  std::mutex mu_;  // guards days_ and the run-wide accumulators during AddRows
+  std::map<Date, std::unique_ptr<UiSummaries>> days_;
   RunLabels pod_labels_;
   RunLabels volume_labels_;
   RunPvcs pvcs_;
