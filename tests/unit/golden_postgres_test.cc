@@ -205,6 +205,25 @@ TEST(PostgresSummary, RerunLeavesExactlyOneCopyOfTheRows) {
   EXPECT_TRUE(CompareSummaries(expected, actual).empty());
 }
 
+TEST(PostgresSummary, RerunReplacesTheUiRowsAndAddsLabelRowsWithoutNodeAgain) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const GoldenScenario s = LoadGoldenScenario("03_storage");
+  const std::string url = pg->CreateDatabase();
+  PrepareKokuSchema(*pg, url, s);
+  TempDir tmp;
+  Ingest(s, tmp.path() + "/data");
+  for (int i = 0; i < 2; ++i) {
+    auto r = RunProcess(SummarizeArgs(s, s.runs[0], tmp.path() + "/data", url));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  for (const std::string& table : ExpectedTableNames()) {
+    auto diffs = CompareSummaries(ExpectedTableAfterRuns(s, table, 2),
+                                  ReadTable(*pg, url, tmp.path(), table));
+    for (size_t i = 0; i < diffs.size() && i < 20; ++i) ADD_FAILURE() << table << ": " << diffs[i];
+  }
+}
+
 TEST(PostgresSummary, CreateSchemaBuildsAStandAloneInstallThatGivesKokuRows) {
   PgServer* pg = PgServer::Get();
   ASSERT_NE(pg, nullptr);
@@ -234,6 +253,12 @@ TEST(PostgresSummary, CreateSchemaBuildsAStandAloneInstallThatGivesKokuRows) {
   SummaryTable expected = LoadCsv(s.ExpectedSummaryPath(), NullStyle::kBackslashN);
   auto diffs = CompareSummaries(expected, actual);
   for (size_t i = 0; i < diffs.size() && i < 20; ++i) ADD_FAILURE() << diffs[i];
+  // The tables beside the summary, in the DDL --create-schema made.
+  for (const std::string& table : ExpectedTableNames()) {
+    diffs = CompareSummaries(LoadCsv(s.ExpectedTablePath(table), NullStyle::kBackslashN),
+                             ReadTable(*pg, url, tmp.path(), table));
+    for (size_t i = 0; i < diffs.size() && i < 20; ++i) ADD_FAILURE() << table << ": " << diffs[i];
+  }
 }
 
 // A checksum of the summary table's rows (uuid included: a rewrite would change it).
