@@ -79,7 +79,9 @@ enum class UiRows : uint8_t {
   kAll,            // cost summaries: every row, unallocated ones included
   kPodUsage,       // data_source 'Pod', namespace none of the unallocated/unattributed ones
   kStorageClaims,  // data_source 'Storage' with a non-NULL persistentvolumeclaim
-  kNone,           // network summaries: no row ocpagg writes qualifies (docs/semantics.md)
+  // Network summaries: only rows of namespace 'Network unattributed' with network data
+  // qualify, and ocpagg writes none (docs/semantics.md "UI summary tables").
+  kNone,
 };
 
 // The group of a UI summary row besides its day (the GROUP BY of its SQL file). The cluster and
