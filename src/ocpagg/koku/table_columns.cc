@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <type_traits>
 
 namespace ocpagg {
 namespace {
@@ -284,6 +285,28 @@ int TableSpec::ColumnIndex(std::string_view column) const {
     if (columns[i].name == column) return static_cast<int>(i);
   }
   return -1;
+}
+
+static_assert(std::is_same_v<std::variant_alternative_t<1, Cell>, std::string> &&
+              std::is_same_v<std::variant_alternative_t<2, Cell>, int64_t> &&
+              std::is_same_v<std::variant_alternative_t<3, Cell>, double> &&
+              std::is_same_v<std::variant_alternative_t<4, Cell>, TextArray>);
+
+size_t CellIndexOf(CellType type) {
+  switch (type) {
+    case CellType::kInteger:
+    case CellType::kDate:
+      return 2;
+    case CellType::kNumeric:
+      return 3;
+    case CellType::kTextArray:
+      return 4;
+    case CellType::kUuid:
+    case CellType::kText:
+    case CellType::kJson:
+      break;
+  }
+  return 1;  // std::string
 }
 
 bool LessNullsLast(const std::optional<std::string>& a, const std::optional<std::string>& b) {

@@ -32,6 +32,9 @@ using Cell = std::variant<std::monostate, std::string, int64_t, double, TextArra
 // One cell per column of the table's TableSpec, in its order.
 using TableRow = std::vector<Cell>;
 
+// The alternative of Cell (its index) a value of `type` is held in.
+size_t CellIndexOf(CellType type);
+
 // A text cell from an optional string, and back (nullopt for NULL or a cell of another type).
 inline Cell TextCell(const std::optional<std::string>& s) { return s ? Cell(*s) : Cell(); }
 inline std::optional<std::string> CellText(const Cell& c) {

@@ -30,6 +30,15 @@ bool NeedsQuotes(std::string_view s) {
   return false;
 }
 
+// `text` as a number, all of it; nullopt otherwise.
+template <typename T>
+std::optional<T> ParseWhole(std::string_view text) {
+  T v{};
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
 // A cell as text, for either format; false for NULL.
 bool CellText(const TableColumn& col, const Cell& cell, std::string& text) {
   text.clear();
@@ -63,26 +72,8 @@ Status CheckCells(const TableSpec& spec, const TableRow& row) {
   }
   for (size_t i = 0; i < row.size(); ++i) {
     const Cell& cell = row[i];
-    if (std::holds_alternative<std::monostate>(cell)) continue;
-    bool ok = false;
-    switch (spec.columns[i].type) {
-      case CellType::kUuid:
-      case CellType::kText:
-      case CellType::kJson:
-        ok = std::holds_alternative<std::string>(cell);
-        break;
-      case CellType::kInteger:
-      case CellType::kDate:
-        ok = std::holds_alternative<int64_t>(cell);
-        break;
-      case CellType::kNumeric:
-        ok = std::holds_alternative<double>(cell);
-        break;
-      case CellType::kTextArray:
-        ok = std::holds_alternative<TextArray>(cell);
-        break;
-    }
-    if (!ok) {
+    if (!std::holds_alternative<std::monostate>(cell) &&
+        cell.index() != CellIndexOf(spec.columns[i].type)) {
       return InternalError("{}.{} holds a value of another type", spec.name, spec.columns[i].name);
     }
   }
@@ -273,23 +264,17 @@ Result<Cell> ParseCell(CellType type, std::optional<std::string_view> text) {
     case CellType::kText:
     case CellType::kJson:
       return Cell{std::string(*text)};
-    case CellType::kInteger: {
-      int64_t v = 0;
-      auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-      if (ec != std::errc() || p != text->data() + text->size()) break;
-      return Cell{v};
-    }
+    case CellType::kInteger:
+      if (auto v = ParseWhole<int64_t>(*text)) return Cell{*v};
+      break;
     case CellType::kDate: {
       auto d = ParseDate(*text);
       if (!d) break;
       return Cell{int64_t{*d}};
     }
-    case CellType::kNumeric: {
-      double v = 0;
-      auto [p, ec] = std::from_chars(text->data(), text->data() + text->size(), v);
-      if (ec != std::errc() || p != text->data() + text->size()) break;
-      return Cell{v};
-    }
+    case CellType::kNumeric:
+      if (auto v = ParseWhole<double>(*text)) return Cell{*v};
+      break;
     case CellType::kTextArray: {
       ARROW_ASSIGN_OR_RAISE(TextArray array, ParseArrayText(*text));
       return Cell{std::move(array)};
