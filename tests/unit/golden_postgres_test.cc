@@ -187,6 +187,27 @@ TEST(PostgresSummary, TablesDailyWritesOnlyTheDailySummary) {
   }
 }
 
+TEST(PostgresSummary, ASchemaWithoutTheTablesStopsTheRunNamingTheTableAndTheWayOut) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const GoldenScenario s = LoadGoldenScenario("01_basic_labels");
+  const std::string url = pg->CreateDatabase();
+  PrepareKokuSchema(*pg, url, s);
+  pg->Psql(url, "DROP TABLE " + std::string(kSchema) + ".reporting_ocp_pod_summary_p");
+  TempDir tmp;
+  Ingest(s, tmp.path() + "/data");
+  auto args = SummarizeArgs(s, s.runs[0], tmp.path() + "/data", url);
+  auto r = RunProcess(args);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("has no table reporting_ocp_pod_summary_p"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("--tables daily"), std::string::npos) << r.output;
+  EXPECT_EQ(ReadSummary(*pg, url, tmp.path()).rows.size(), 0u);
+  args.insert(args.end(), {"--tables", "daily"});
+  r = RunProcess(args);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
 TEST(PostgresSummary, RerunLeavesExactlyOneCopyOfTheRows) {
   PgServer* pg = PgServer::Get();
   ASSERT_NE(pg, nullptr);

@@ -19,6 +19,7 @@ Status PostgresSink::Begin(const RunIdentity& identity, Date start, Date end) {
   identity_ = identity;
   if (write_tables_) {
     tables_ = std::make_unique<PostgresTables>(session_, compat_, identity, start, end);
+    ARROW_RETURN_NOT_OK(tables_->CheckSchema());
   }
   pg::Connection& conn = session_->conn();
   const std::string table = session_->Table(kSummaryTable);

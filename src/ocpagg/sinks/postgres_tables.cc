@@ -116,6 +116,24 @@ PostgresTables::PostgresTables(std::shared_ptr<pg::KokuSession> session, Compat 
                                const RunIdentity& identity, Date start, Date end)
     : session_(std::move(session)), compat_(compat), run_(identity, start, end) {}
 
+Status PostgresTables::CheckSchema() {
+  ARROW_ASSIGN_OR_RAISE(auto found,
+                        session_->conn().Exec("SELECT table_name FROM information_schema.tables "
+                                              "WHERE table_schema = $1",
+                                              {session_->options().schema}));
+  std::set<std::string, std::less<>> tables;
+  for (int i = 0; i < found.rows(); ++i) tables.emplace(found.Get(i, 0));
+  for (KokuTable t : AllKokuTables()) {
+    if (!tables.contains(SpecOf(t).name)) {
+      return UsageError(
+          "schema {} has no table {}: add --create-schema to create the tables koku's summary "
+          "step fills, or --tables daily to write the daily summary only",
+          session_->options().schema, SpecOf(t).name);
+    }
+  }
+  return Status::OK();
+}
+
 Status PostgresTables::EndDay(Date day) {
   std::unique_ptr<UiSummaries> ui = run_.TakeDay(day);
   if (!ui) return Status::OK();

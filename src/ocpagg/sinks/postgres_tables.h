@@ -32,6 +32,8 @@ class PostgresTables {
   PostgresTables(const PostgresTables&) = delete;
   PostgresTables& operator=(const PostgresTables&) = delete;
 
+  // Fails, naming the first one, when the schema lacks one of the tables.
+  Status CheckSchema();
   Status AddRows(Date day, std::span<const SummaryRow> rows) { return run_.AddRows(day, rows); }
   void SetProjects(std::span<const std::string> namespaces) { run_.SetProjects(namespaces); }
   // Encodes the UI summary rows of `day`, whose rows are all in.

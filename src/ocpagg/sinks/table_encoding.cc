@@ -258,29 +258,44 @@ Result<TextArray> ParseArrayText(std::string_view text) {
 }
 
 Result<Cell> ParseCell(CellType type, std::optional<std::string_view> text) {
-  if (!text) return Cell{};
+  Cell cell;
+  if (!text) return cell;
+  bool parsed = true;
   switch (type) {
     case CellType::kUuid:
     case CellType::kText:
     case CellType::kJson:
-      return Cell{std::string(*text)};
-    case CellType::kInteger:
-      if (auto v = ParseWhole<int64_t>(*text)) return Cell{*v};
+      cell.emplace<std::string>(*text);
       break;
-    case CellType::kDate: {
-      auto d = ParseDate(*text);
-      if (!d) break;
-      return Cell{int64_t{*d}};
-    }
+    case CellType::kInteger:
+      if (auto v = ParseWhole<int64_t>(*text)) {
+        cell.emplace<int64_t>(*v);
+      } else {
+        parsed = false;
+      }
+      break;
+    case CellType::kDate:
+      if (auto d = ParseDate(*text)) {
+        cell.emplace<int64_t>(*d);
+      } else {
+        parsed = false;
+      }
+      break;
     case CellType::kNumeric:
-      if (auto v = ParseWhole<double>(*text)) return Cell{*v};
+      if (auto v = ParseWhole<double>(*text)) {
+        cell.emplace<double>(*v);
+      } else {
+        parsed = false;
+      }
       break;
     case CellType::kTextArray: {
       ARROW_ASSIGN_OR_RAISE(TextArray array, ParseArrayText(*text));
-      return Cell{std::move(array)};
+      cell.emplace<TextArray>(std::move(array));
+      break;
     }
   }
-  return SinkError("'{}' is not a value of its column's type", *text);
+  if (!parsed) return SinkError("'{}' is not a value of its column's type", *text);
+  return cell;
 }
 
 Result<std::vector<TableRow>> ParseTableCsv(const TableSpec& spec, std::string_view text,
