@@ -260,7 +260,6 @@ Result<TextArray> ParseArrayText(std::string_view text) {
 Result<Cell> ParseCell(CellType type, std::optional<std::string_view> text) {
   Cell cell;
   if (!text) return cell;
-  bool parsed = true;
   switch (type) {
     case CellType::kUuid:
     case CellType::kText:
@@ -268,25 +267,13 @@ Result<Cell> ParseCell(CellType type, std::optional<std::string_view> text) {
       cell.emplace<std::string>(*text);
       break;
     case CellType::kInteger:
-      if (auto v = ParseWhole<int64_t>(*text)) {
-        cell.emplace<int64_t>(*v);
-      } else {
-        parsed = false;
-      }
+      if (auto v = ParseWhole<int64_t>(*text)) cell.emplace<int64_t>(*v);
       break;
     case CellType::kDate:
-      if (auto d = ParseDate(*text)) {
-        cell.emplace<int64_t>(*d);
-      } else {
-        parsed = false;
-      }
+      if (auto d = ParseDate(*text)) cell.emplace<int64_t>(*d);
       break;
     case CellType::kNumeric:
-      if (auto v = ParseWhole<double>(*text)) {
-        cell.emplace<double>(*v);
-      } else {
-        parsed = false;
-      }
+      if (auto v = ParseWhole<double>(*text)) cell.emplace<double>(*v);
       break;
     case CellType::kTextArray: {
       ARROW_ASSIGN_OR_RAISE(TextArray array, ParseArrayText(*text));
@@ -294,7 +281,10 @@ Result<Cell> ParseCell(CellType type, std::optional<std::string_view> text) {
       break;
     }
   }
-  if (!parsed) return SinkError("'{}' is not a value of its column's type", *text);
+  // Text that is not NULL gives a value, or is not of the column's type.
+  if (std::holds_alternative<std::monostate>(cell)) {
+    return SinkError("'{}' is not a value of its column's type", *text);
+  }
   return cell;
 }
 
