@@ -5,9 +5,13 @@
 # (scripts/setup installs it; OCPAGG_PYTHON points at its interpreter). The wheel carries no
 # CMake package files, hence the imported targets built by hand from pyarrow's own paths.
 
-find_package(Arrow CONFIG QUIET)
-find_package(Parquet CONFIG QUIET)
-if(Arrow_FOUND AND Parquet_FOUND)
+# OCPAGG_ARROW_FROM_PYARROW (the Python module) skips the system: the module must load the Arrow
+# that `import pyarrow` loads.
+if(NOT OCPAGG_ARROW_FROM_PYARROW)
+  find_package(Arrow CONFIG QUIET)
+  find_package(Parquet CONFIG QUIET)
+endif()
+if(Arrow_FOUND AND Parquet_FOUND AND NOT OCPAGG_ARROW_FROM_PYARROW)
   message(STATUS "Arrow ${Arrow_VERSION} from the system")
   add_library(ocpagg::arrow INTERFACE IMPORTED)
   target_link_libraries(ocpagg::arrow INTERFACE Arrow::arrow_shared)

@@ -3,8 +3,8 @@
 #include <memory>
 
 #include "cli/commands.h"
-#include "ocpagg/ingest/ingest.h"
 #include "ocpagg/koku/layout.h"
+#include "ocpagg/run/ingest_run.h"
 
 namespace ocpagg::cli {
 namespace {
@@ -51,7 +51,7 @@ void PrintFiles(const IngestOptions& o, const IngestReport& r) {
 }  // namespace
 
 void AddIngestCommand(CLI::App& app, int* exit_code) {
-  auto o = std::make_shared<IngestOptions>();
+  auto o = std::make_shared<IngestRequest>();
   auto list_files = std::make_shared<bool>(false);
   auto quiet = std::make_shared<bool>(false);
   auto* cmd = app.add_subcommand(
@@ -59,19 +59,19 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
       "Convert an operator CSV payload into koku's Parquet layout: hourly files and daily "
       "partial aggregates per 200,000-row chunk, as koku's processor writes them (see "
       "docs/semantics.md)");
-  cmd->add_option("PAYLOAD", o->payload_path,
+  cmd->add_option("PAYLOAD", o->payload,
                   "Operator payload: a month directory with manifest.json and the CSV reports "
                   "(nise --insights-upload writes <cluster>/<YYYYMMDD-YYYYMMDD>/), a directory "
                   "above such month directories, or a .tar.gz of one")
       ->required();
-  cmd->add_option("--output,-o", o->output_dir,
+  cmd->add_option("--output,-o", o->output,
                   "Directory that receives data/parquet/... (created if missing; files of the "
                   "same name are replaced; nothing is written when the payload is bad)")
       ->required();
-  cmd->add_option("--source", o->source_uuid,
+  cmd->add_option("--source", o->source,
                   "Source (provider) UUID: the source=<uuid> partition koku files the data under")
       ->required();
-  cmd->add_option("--account", o->schema_name,
+  cmd->add_option("--account", o->account,
                   "Tenant schema name; the account folder is the name without a leading 'acct'")
       ->capture_default_str();
   cmd->add_option("--manifest-id", o->manifest_id,
@@ -79,7 +79,7 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
                   "({report_type}.{YYYY-MM-DD}.{manifest_id}.{n})")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--chunk-rows", o->rows_per_chunk,
+  cmd->add_option("--chunk-rows", o->chunk_rows,
                   "CSV rows per hourly/daily file pair (koku's PARQUET_PROCESSING_BATCH_SIZE)")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
@@ -89,15 +89,19 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
   cmd->add_flag("--list-files", *list_files, "Also print every file written");
   cmd->add_flag("--quiet,-q", *quiet, "Print nothing on success");
   cmd->callback([o, list_files, quiet, exit_code] {
-    o->stop = &ProcessStopToken();
-    auto report = IngestPayload(*o);
+    auto options = IngestOptionsFor(*o, &ProcessStopToken());
+    if (!options.ok()) {
+      *exit_code = ReportError(options.status());
+      return;
+    }
+    auto report = IngestPayload(*options);
     if (!report.ok()) {
       *exit_code = ReportError(report.status());
       return;
     }
     if (!*quiet) {
-      PrintReport(*o, *report);
-      if (*list_files) PrintFiles(*o, *report);
+      PrintReport(*options, *report);
+      if (*list_files) PrintFiles(*options, *report);
     }
     *exit_code = 0;
   });

@@ -1,3 +1,4 @@
+#include <arrow/filesystem/s3fs.h>
 #include <arrow/status.h>
 #include <fmt/format.h>
 #include <malloc.h>
@@ -82,6 +83,13 @@ int main(int argc, char** argv) {
   ocpagg::cli::AddIngestCommand(app, &exit_code);
   ocpagg::cli::AddSummarizeCommand(app, &exit_code);
   ocpagg::cli::AddGenerateCommand(app, &exit_code);
+  // Arrow's S3 client, started by the first s3:// path, must be shut down before static
+  // destructors run, or the AWS SDK may crash the process at exit after a successful run.
+  struct S3Shutdown {
+    ~S3Shutdown() {
+      if (arrow::fs::IsS3Initialized()) (void)arrow::fs::EnsureS3Finalized();
+    }
+  } s3_shutdown;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,44 +11,23 @@
 #include "cli/commands.h"
 #include "cli/row_table.h"
 #include "ocpagg/engine/config.h"
-#include "ocpagg/engine/memory_monitor.h"
 #include "ocpagg/engine/run_report.h"
-#include "ocpagg/engine/summarize.h"
+#include "ocpagg/run/summarize_run.h"
 #include "ocpagg/sinks/files_sink.h"
-#include "ocpagg/sinks/postgres_sink.h"
-#include "ocpagg/state/files_state.h"
-#include "ocpagg/state/postgres_state.h"
 
 namespace ocpagg::cli {
 namespace {
 
+// The request, bound to the flags as CLI11 parses them, and what only the command does with a
+// run: its report file and what it prints.
 struct SummarizeFlags {
-  std::string input;
-  std::string account;
-  std::string source;
-  int year = 0;
-  unsigned month = 0;
-  std::string start_date, end_date;
-  std::string cluster_id, cluster_alias;
-  std::string compat;
-  std::string output;
-  std::string postgres, schema;
-  bool create_schema = false;
-  std::string format = "both";
-  std::string tables = "all";
-  std::string enabled_keys_file, cost_categories_file, nodes_file;
+  SummarizeRequest request;
   int32_t report_period_id = 0;
-  std::string config_file;
   int threads = 0;
-  std::string mode;
-  std::string memory_limit;
   int max_days_in_flight = 0;
   int64_t batch_rows = 0;
-  bool no_spill = false;
-  std::string spill_dir;
-  std::string max_state_memory;
-  std::string report_file;
   int connect_timeout = 0, statement_timeout = 0, lock_timeout = 0;
+  std::string report_file;
   bool quiet = false;
   bool progress = false;
   bool print = false;
@@ -124,13 +103,6 @@ AllocatorHooks GlibcAllocatorHooks() {
   return hooks;
 }
 
-Result<std::optional<Date>> OptionalDate(const std::string& text, std::string_view flag) {
-  if (text.empty()) return std::nullopt;
-  auto d = ParseDate(text);
-  if (!d) return UsageError("{} expects YYYY-MM-DD, got '{}'", flag, text);
-  return d;
-}
-
 // "[#########...........]  45%  day 14/31  4.6M of 10.2M rows  ETA 0:03  RSS 144 MB" on one
 // line of stderr, redrawn after each day. The share done is the larger of the days' and the
 // rows' (the plan's row count comes from footers and counts rows once per file, so it is an
@@ -177,111 +149,36 @@ void PrintReport(const SummarizeReport& r, std::FILE* out) {
 }
 
 Status Run(const SummarizeFlags& f) {
-  Config config;
-  if (!f.config_file.empty()) {
-    ARROW_ASSIGN_OR_RAISE(config, LoadConfigFile(f.config_file));
-  }
-  ARROW_RETURN_NOT_OK(ApplyEnvironment(config));
+  SummarizeRequest request = f.request;
+  request.report_period_id = f.report_period_id;
+  if (f.threads_opt->count()) request.threads = f.threads;
+  if (f.max_days_opt->count()) request.max_days_in_flight = f.max_days_in_flight;
+  if (f.batch_rows_opt->count()) request.batch_rows = f.batch_rows;
+  if (f.connect_timeout_opt->count()) request.connect_timeout = f.connect_timeout;
+  if (f.statement_timeout_opt->count()) request.statement_timeout = f.statement_timeout;
+  if (f.lock_timeout_opt->count()) request.lock_timeout = f.lock_timeout;
 
-  SummarizeOptions options;
-  options.stop = &ProcessStopToken();
-  options.input.root = f.input;
-  options.input.account = f.account;
-  options.input.source_uuid = f.source;
-  options.input.year = f.year;
-  options.input.month = f.month;
-  ARROW_ASSIGN_OR_RAISE(options.start_date, OptionalDate(f.start_date, "--start-date"));
-  ARROW_ASSIGN_OR_RAISE(options.end_date, OptionalDate(f.end_date, "--end-date"));
-  options.cluster_id = f.cluster_id;
-  if (!f.cluster_alias.empty()) options.cluster_alias = f.cluster_alias;
-  options.compat = config.compat.value_or(Compat::kPostgres);
-  if (!f.compat.empty()) options.compat = f.compat == "trino" ? Compat::kTrino : Compat::kPostgres;
-
-  ApplyPerformance(config, options.performance);
-  options.performance.allocator = GlibcAllocatorHooks();
-  if (f.threads_opt->count()) options.performance.threads = f.threads;
-  if (!f.mode.empty()) options.performance.mode = *ParseExecutionMode(f.mode);
-  if (!f.memory_limit.empty()) {
-    ARROW_ASSIGN_OR_RAISE(options.performance.memory_limit_bytes,
-                          ParseByteSize(f.memory_limit, "--memory-limit"));
+  SummarizeHooks hooks;
+  hooks.stop = &ProcessStopToken();
+  hooks.allocator = GlibcAllocatorHooks();
+  if (!f.quiet && (f.progress || isatty(STDERR_FILENO))) {
+    hooks.on_progress = [](const SummarizeProgress& p) { PrintProgress(p); };
   }
-  if (f.max_days_opt->count()) options.performance.max_days_in_flight = f.max_days_in_flight;
-  if (f.batch_rows_opt->count()) options.performance.batch_rows = f.batch_rows;
-  if (f.no_spill) options.performance.spill = false;
-  if (!f.spill_dir.empty()) options.performance.spill_dir = f.spill_dir;
-  if (!f.max_state_memory.empty()) {
-    ARROW_ASSIGN_OR_RAISE(options.performance.max_state_bytes,
-                          ParseByteSize(f.max_state_memory, "--max-state-memory"));
-  }
-  const bool show_progress = !f.quiet && (f.progress || isatty(STDERR_FILENO));
-  if (show_progress) {
-    options.on_progress = [](const SummarizeProgress& p) { PrintProgress(p); };
-  }
-
-  if (f.postgres.empty() == f.output.empty()) {
-    return UsageError("give either --postgres URL (with --schema) or --output DIR");
-  }
-  std::unique_ptr<KokuState> state;
-  std::unique_ptr<RowSink> sink;
-  FilesSink* files_sink = nullptr;
-  double lock_wait_seconds = 0;
-  if (!f.postgres.empty()) {
-    pg::KokuSessionOptions pg;
-    pg.url = f.postgres;
-    pg.schema = f.schema;
-    pg.create_schema = f.create_schema;
-    pg.source_uuid = f.source;
-    pg.connection.connect_timeout_seconds = config.connect_timeout_seconds;
-    if (f.connect_timeout_opt->count()) pg.connection.connect_timeout_seconds = f.connect_timeout;
-    pg.connection.statement_timeout_seconds = f.statement_timeout_opt->count()
-                                                  ? f.statement_timeout
-                                                  : config.statement_timeout_seconds.value_or(0);
-    pg.connection.lock_timeout_seconds =
-        f.lock_timeout_opt->count() ? f.lock_timeout : config.lock_timeout_seconds.value_or(0);
-    pg.connection.stop = options.stop;
-    pg.on_lock_wait = [](const std::string& message) {
-      fmt::print(stderr, "ocpagg: {}\n", message);
-    };
-    ARROW_ASSIGN_OR_RAISE(auto session, pg::KokuSession::Open(std::move(pg)));
-    lock_wait_seconds = session->lock_wait_seconds();
-    state = std::make_unique<PostgresState>(
-        session, PostgresStateOptions{f.source, f.cluster_id, options.cluster_alias});
-    sink = std::make_unique<PostgresSink>(session, options.compat, f.tables == "all");
-  } else {
-    FilesStateOptions files;
-    files.report_period_id = f.report_period_id;
-    files.cluster_id = f.cluster_id;
-    files.nodes_state_file = f.nodes_file;
-    if (config.enabled_keys) files.enabled_keys = *config.enabled_keys;
-    if (!f.enabled_keys_file.empty()) {
-      ARROW_ASSIGN_OR_RAISE(files.enabled_keys, ReadEnabledKeysFile(f.enabled_keys_file));
-    }
-    if (config.cost_categories) files.cost_categories = *config.cost_categories;
-    if (!f.cost_categories_file.empty()) {
-      ARROW_ASSIGN_OR_RAISE(files.cost_categories, ReadCostCategoriesFile(f.cost_categories_file));
-    }
-    state = std::make_unique<FilesState>(std::move(files));
-    FilesSinkOptions out;
-    out.output_dir = f.output;
-    out.write_csv = f.format == "csv" || f.format == "both";
-    out.write_parquet = f.format == "parquet" || f.format == "both";
-    out.write_tables = f.tables == "all";
-    auto files_out = std::make_unique<FilesSink>(std::move(out));
-    files_sink = files_out.get();
-    sink = std::move(files_out);
-  }
-  PrintingSink printing(*sink);
-  RowSink& rows = f.print ? static_cast<RowSink&>(printing) : *sink;
-  ARROW_ASSIGN_OR_RAISE(SummarizeReport report, Summarize(options, *state, rows));
-  report.lock_wait_seconds = lock_wait_seconds;
+  hooks.on_lock_wait = [](const std::string& message) {
+    fmt::print(stderr, "ocpagg: {}\n", message);
+  };
+  ARROW_ASSIGN_OR_RAISE(auto run, SummarizeRun::Open(request, std::move(hooks)));
+  PrintingSink printing(*run->sink());
+  RowSink& rows = f.print ? static_cast<RowSink&>(printing) : *run->sink();
+  ARROW_ASSIGN_OR_RAISE(SummarizeReport report, run->Run(rows));
   if (f.print) printing.Print(stdout);
   if (!f.report_file.empty()) ARROW_RETURN_NOT_OK(WriteRunReport(report, f.report_file));
   if (!f.quiet) {
     PrintReport(report, stdout);
-    if (files_sink) {
-      fmt::print("  files under {}\n", files_sink->MonthDir());
+    if (const FilesSink* files = run->files_sink()) {
+      fmt::print("  files under {}\n", files->MonthDir());
     } else {
-      fmt::print("  rows committed to PostgreSQL schema {}\n", f.schema);
+      fmt::print("  rows committed to PostgreSQL schema {}\n", request.schema);
     }
   }
   return Status::OK();
@@ -296,60 +193,65 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
       "Build koku's reporting_ocpusagelineitem_daily_summary rows (pod, storage and unallocated) "
       "for one source and month from koku's Parquet layout");
   cmd->add_option(
-         "--input", flags->input,
+         "--input", flags->request.input,
          "Directory (or URI) holding koku's data/parquet/... layout, e.g. ingest's --output")
       ->required();
-  cmd->add_option("--source", flags->source, "Source (provider) UUID of the data")->required();
-  cmd->add_option("--year", flags->year, "Year of the month to summarize (1-9999)")
+  cmd->add_option("--source", flags->request.source, "Source (provider) UUID of the data")
+      ->required();
+  cmd->add_option("--year", flags->request.year, "Year of the month to summarize (1-9999)")
       ->required()
       ->check(CLI::Range(1, 9999));
-  cmd->add_option("--month", flags->month, "Month to summarize (1-12)")
+  cmd->add_option("--month", flags->request.month, "Month to summarize (1-12)")
       ->required()
       ->check(CLI::Range(1, 12));
-  cmd->add_option("--start-date", flags->start_date,
+  cmd->add_option("--start-date", flags->request.start_date,
                   "First day to summarize, YYYY-MM-DD (default: first day of the month; moved "
                   "forward to the first day with pod data, as koku does)");
-  cmd->add_option("--end-date", flags->end_date,
+  cmd->add_option("--end-date", flags->request.end_date,
                   "Last day to summarize, inclusive, YYYY-MM-DD (default: last day of the month)");
-  cmd->add_option("--account", flags->account,
+  cmd->add_option("--account", flags->request.account,
                   "Account folder under data/parquet (default: the only one present)");
-  cmd->add_option("--cluster-id", flags->cluster_id, "Cluster id stamped on every row")->required();
-  cmd->add_option("--cluster-alias", flags->cluster_alias, "Cluster alias stamped on every row");
-  cmd->add_option("--compat", flags->compat,
+  cmd->add_option("--cluster-id", flags->request.cluster_id, "Cluster id stamped on every row")
+      ->required();
+  cmd->add_option("--cluster-alias", flags->request.cluster_alias,
+                  "Cluster alias stamped on every row");
+  cmd->add_option("--compat", flags->request.compat,
                   "Whose semantics to reproduce where koku's two SQL versions differ: postgres "
                   "(koku's self-hosted SQL, default) or trino (koku SaaS)")
       ->check(CLI::IsMember({"postgres", "trino"}));
-  cmd->add_option("--output", flags->output,
+  cmd->add_option("--output", flags->request.output,
                   "Directory for the summary files (when no --postgres is given)");
-  cmd->add_option("--postgres", flags->postgres,
+  cmd->add_option("--postgres", flags->request.postgres,
                   "PostgreSQL to write to (libpq URL, e.g. postgresql://user@host/db); settings "
                   "(enabled keys, cost categories, node roles) then come from koku's tables");
-  cmd->add_option("--schema", flags->schema, "koku tenant schema with --postgres, e.g. org1234567");
-  cmd->add_flag("--create-schema", flags->create_schema,
+  cmd->add_option("--schema", flags->request.schema,
+                  "koku tenant schema with --postgres, e.g. org1234567");
+  cmd->add_flag("--create-schema", flags->request.create_schema,
                 "With --postgres: create the koku tables the run needs when missing (stand-alone "
                 "install; koku's default cost categories included)");
-  cmd->add_option("--format", flags->format, "Summary file format: csv, parquet or both (default)")
+  cmd->add_option("--format", flags->request.format,
+                  "Summary file format: csv, parquet or both (default)")
       ->check(CLI::IsMember({"csv", "parquet", "both"}));
-  cmd->add_option("--tables", flags->tables,
+  cmd->add_option("--tables", flags->request.tables,
                   "all (default): also fill the tables koku's summary step fills besides the "
                   "daily summary (clusters, PVCs, projects, the UI summaries, the label summaries "
                   "and tag values), in the same transaction or file swap; daily: the daily "
                   "summary only")
       ->check(CLI::IsMember({"daily", "all"}));
-  cmd->add_option("--enabled-keys", flags->enabled_keys_file,
+  cmd->add_option("--enabled-keys", flags->request.enabled_keys,
                   "File of enabled tag keys, one per line (default: none enabled)")
       ->check(CLI::ExistingFile);
-  cmd->add_option("--cost-categories", flags->cost_categories_file,
+  cmd->add_option("--cost-categories", flags->request.cost_categories,
                   "File of cost-category namespace patterns, lines 'ID,LIKE-PATTERN' (default: "
                   "koku's Platform patterns)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--report-period-id", flags->report_period_id,
                   "report_period_id written on every row (default: NULL)")
       ->check(CLI::NonNegativeNumber);
-  cmd->add_option("--nodes-file", flags->nodes_file,
+  cmd->add_option("--nodes-file", flags->request.nodes_file,
                   "YAML file keeping node roles between runs, like koku's reporting_ocp_nodes "
                   "(created if missing; default: roles from this run's data only)");
-  cmd->add_option("--config", flags->config_file,
+  cmd->add_option("--config", flags->request.config,
                   "YAML settings file (performance: and summary: sections); OCPAGG_* environment "
                   "variables override it and flags override both")
       ->check(CLI::ExistingFile);
@@ -357,11 +259,11 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
       cmd->add_option("--threads", flags->threads,
                       fmt::format("Worker threads, 1-{} (default: every core)", kMaxThreads))
           ->check(CLI::Range(1, kMaxThreads));
-  cmd->add_option("--mode", flags->mode,
+  cmd->add_option("--mode", flags->request.mode,
                   "parallel (default: bounded memory, all cores), serial (bounded, one worker), "
                   "in-memory (everything at once, the baseline) or auto (serial for small inputs)")
       ->check(CLI::IsMember({"auto", "in-memory", "serial", "parallel"}));
-  cmd->add_option("--memory-limit", flags->memory_limit,
+  cmd->add_option("--memory-limit", flags->request.memory_limit,
                   "Memory budget, e.g. 256MB or 1GiB, in powers of 1024 (default: a quarter of "
                   "the machine or cgroup limit, at least 256MB)");
   flags->max_days_opt =
@@ -374,13 +276,13 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
                       "Rows per decoded Parquet batch, at most 1048576 (default: 16384, less "
                       "under small limits)")
           ->check(CLI::Range(int64_t{1}, kMaxBatchRows));
-  cmd->add_flag("--no-spill", flags->no_spill,
+  cmd->add_flag("--no-spill", flags->request.no_spill,
                 "Stop with exit code 5 when a day does not fit the memory limit, instead of "
                 "spilling its partial groups to disk");
-  cmd->add_option("--max-state-memory", flags->max_state_memory,
+  cmd->add_option("--max-state-memory", flags->request.max_state_memory,
                   "Cap on the memory aggregation states may hold before days spill, e.g. 32MB "
                   "(default: what --memory-limit leaves after reading and writing)");
-  cmd->add_option("--spill-dir", flags->spill_dir,
+  cmd->add_option("--spill-dir", flags->request.spill_dir,
                   "Directory for spill files (default: $TMPDIR or /tmp); removed after the run");
   flags->connect_timeout_opt =
       cmd->add_option("--connect-timeout", flags->connect_timeout,

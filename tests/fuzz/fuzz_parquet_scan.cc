@@ -110,8 +110,9 @@ Status ScanRowGroup(const ParquetScan& scan, InputTable table, int row_group,
       columns);
 }
 
-// DayEngine::AddPodUnitInPasses: slices of rows, each read pass by pass, every pass decoding the
-// row group from its start up to the slice's end; keys read as rows, numbers alone.
+// The engine's column passes (engine/unit_scan.h, ScanSlice): slices of rows, each read pass by
+// pass, every pass decoding the row group from its start up to the slice's end; keys read as rows,
+// numbers alone.
 Status ReadPodRowGroupInPasses(const ParquetScan& scan, int row_group, int64_t batch_rows) {
   const auto passes = ColumnPassesOf(InputTable::kPodUsageDaily);
   const int64_t unit_rows = scan.row_group_num_rows(row_group);

@@ -8,6 +8,7 @@
 #include <fstream>
 #include <random>
 
+#include "ocpagg/aggregate/day_finalize.h"
 #include "support/process.h"
 #include "unit/aggregate_test_support.h"
 
@@ -75,8 +76,9 @@ NodeRoleTable Roles() {
   return roles;
 }
 
-// What the engine does with a spilled day, written out: volume node counts over every
-// partition, then each partition's rows, then the unallocated rows of the whole day.
+// What the engine does with a spilled day (DayFinalize over its partitions, in order): volume
+// node counts over every partition, then each partition's rows, then the unallocated rows of the
+// whole day.
 std::vector<SummaryRow> FinishSpilled(const SummarySettings& settings, const DaySummary& dims,
                                       const std::string& dir,
                                       const std::vector<std::string>& prefixes, uint32_t partitions,
@@ -91,61 +93,21 @@ std::vector<SummaryRow> FinishSpilled(const SummarySettings& settings, const Day
     }
     return piece;
   };
-  VolumeNodes volume_nodes;
-  for (uint32_t p = 0; p < partitions; ++p) load(p, false).CollectVolumeNodes(volume_nodes);
-  VolumeNodeCounts counts;
-  for (const auto& [pv, nodes] : volume_nodes) counts[pv] = static_cast<int64_t>(nodes.size());
-
+  auto finalize = DayFinalize::Make(settings, kDay, roles, partitions, /*in_order=*/false);
+  EXPECT_TRUE(finalize.ok());
+  if (partitions > 1) {
+    for (uint32_t p = 0; p < partitions; ++p) (*finalize)->AddVolumeNodes(load(p, false));
+  }
   std::vector<SummaryRow> rows;
   auto collect = [&](std::span<const SummaryRow> chunk) {
     rows.insert(rows.end(), chunk.begin(), chunk.end());
     return Status::OK();
   };
-  UnallocatedCapacity unallocated(roles);
   for (uint32_t p = 0; p < partitions; ++p) {
-    UnallocatedCapacity piece_unallocated(roles);
-    EXPECT_TRUE(load(p, true).FinishPiece(counts, piece_unallocated, collect).ok());
-    unallocated.Merge(piece_unallocated);
+    RowChunker out(collect);
+    EXPECT_TRUE((*finalize)->FinishPartition(p, load(p, true), out).ok());
   }
-  auto categories = CostCategoryMatcher::Make(settings.cost_categories, settings.compat);
-  EXPECT_TRUE(categories.ok());
-  EXPECT_TRUE(unallocated
-                  .Emit(*categories, kDay,
-                        [&](SummaryRow&& r) {
-                          rows.push_back(std::move(r));
-                          return Status::OK();
-                        })
-                  .ok());
   return rows;
-}
-
-std::string Identity(const SummaryRow& r) {
-  auto s = [](const std::optional<std::string>& v) { return v ? *v : std::string("<NULL>"); };
-  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}", DataSourceName(r.data_source), s(r.namespace_),
-                     s(r.node), s(r.resource_id), s(r.pod_labels), s(r.volume_labels),
-                     s(r.persistentvolumeclaim), s(r.persistentvolume),
-                     r.cost_category_id ? std::to_string(*r.cost_category_id) : "<NULL>");
-}
-
-void ExpectSameRows(std::vector<SummaryRow> expected, std::vector<SummaryRow> actual) {
-  ASSERT_EQ(actual.size(), expected.size());
-  auto by_identity = [](const SummaryRow& a, const SummaryRow& b) {
-    return Identity(a) < Identity(b);
-  };
-  std::sort(expected.begin(), expected.end(), by_identity);
-  std::sort(actual.begin(), actual.end(), by_identity);
-  for (size_t i = 0; i < expected.size(); ++i) {
-    ASSERT_EQ(Identity(actual[i]), Identity(expected[i]));
-    for (size_t m = 0; m < kMetricCount; ++m) {
-      const auto& e = expected[i].metrics[m];
-      const auto& a = actual[i].metrics[m];
-      ASSERT_EQ(a.has_value(), e.has_value()) << Identity(expected[i]);
-      if (e) {
-        EXPECT_NEAR(*a, *e, 1e-9 * std::max(1.0, std::abs(*e)))
-            << MetricColumnName(static_cast<Metric>(m)) << " of " << Identity(expected[i]);
-      }
-    }
-  }
 }
 
 class AggregateSpillPartitions : public ::testing::TestWithParam<std::tuple<Compat, uint32_t>> {};
@@ -208,18 +170,17 @@ TEST(AggregateSpillTest, VolumeNodeCountSpansNamespacesInOtherPartitions) {
   DaySummary data(settings, kDay), web(settings, kDay);
   day(data, "data", "n1");
   day(web, "web", "n2");
-  VolumeNodes nodes;
-  data.CollectVolumeNodes(nodes);
-  web.CollectVolumeNodes(nodes);
-  ASSERT_EQ(nodes["pv-shared"].size(), 2u);
-  VolumeNodeCounts counts{{"pv-shared", 2}};
+  auto finalize = DayFinalize::Make(settings, kDay, roles, /*partitions=*/2, /*in_order=*/true);
+  ASSERT_TRUE(finalize.ok());
+  (*finalize)->AddVolumeNodes(data);
+  (*finalize)->AddVolumeNodes(web);
   std::vector<SummaryRow> rows;
   auto collect = [&](std::span<const SummaryRow> chunk) {
     rows.insert(rows.end(), chunk.begin(), chunk.end());
     return Status::OK();
   };
-  UnallocatedCapacity unallocated(roles);
-  ASSERT_TRUE(std::move(data).FinishPiece(counts, unallocated, collect).ok());
+  RowChunker out(collect);
+  ASSERT_TRUE((*finalize)->FinishPartition(0, std::move(data), out).ok());
   auto storage = Select(rows, IsStorage);
   ASSERT_EQ(storage.size(), 1u);
   // 62 GiB-days over a 31-day month, divided by the 2 nodes of the volume.

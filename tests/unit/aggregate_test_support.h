@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
 #include <functional>
 #include <optional>
 #include <string>
@@ -94,6 +96,38 @@ inline std::vector<SummaryRow> Select(const std::vector<SummaryRow>& rows,
 inline double Value(const SummaryRow& r, Metric m) {
   EXPECT_TRUE(r.metric(m).has_value()) << MetricColumnName(m) << " is NULL";
   return r.metric(m).value_or(-1e300);
+}
+
+// What tells a row apart from the other rows of its day.
+inline std::string Identity(const SummaryRow& r) {
+  auto s = [](const std::optional<std::string>& v) { return v ? *v : std::string("<NULL>"); };
+  return fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}", DataSourceName(r.data_source), s(r.namespace_),
+                     s(r.node), s(r.resource_id), s(r.pod_labels), s(r.volume_labels),
+                     s(r.persistentvolumeclaim), s(r.persistentvolume),
+                     r.cost_category_id ? std::to_string(*r.cost_category_id) : "<NULL>");
+}
+
+// The same rows in any order, each metric equal to within 1e-9 of its value (sums of floats in
+// another order).
+inline void ExpectSameRows(std::vector<SummaryRow> expected, std::vector<SummaryRow> actual) {
+  ASSERT_EQ(actual.size(), expected.size());
+  auto by_identity = [](const SummaryRow& a, const SummaryRow& b) {
+    return Identity(a) < Identity(b);
+  };
+  std::sort(expected.begin(), expected.end(), by_identity);
+  std::sort(actual.begin(), actual.end(), by_identity);
+  for (size_t i = 0; i < expected.size(); ++i) {
+    ASSERT_EQ(Identity(actual[i]), Identity(expected[i]));
+    for (size_t m = 0; m < kMetricCount; ++m) {
+      const auto& e = expected[i].metrics[m];
+      const auto& a = actual[i].metrics[m];
+      ASSERT_EQ(a.has_value(), e.has_value()) << Identity(expected[i]);
+      if (e) {
+        EXPECT_NEAR(*a, *e, 1e-9 * std::max(1.0, std::abs(*e)))
+            << MetricColumnName(static_cast<Metric>(m)) << " of " << Identity(expected[i]);
+      }
+    }
+  }
 }
 
 }  // namespace ocpagg::testing

@@ -17,7 +17,9 @@
 #include "ingest_test_support.h"
 #include "ocpagg/ingest/ingest.h"
 #include "ocpagg/koku/date.h"
+#include "ocpagg/koku/layout.h"
 #include "ocpagg/koku/report_type.h"
+#include "ocpagg/koku/tables.h"
 
 namespace ocpagg {
 namespace {
@@ -252,21 +254,15 @@ TEST_P(IngestGoldenTest, ParquetRowsMatchExpectedLineItems) {
   auto report = IngestPayload(o);
   ASSERT_TRUE(report.ok()) << report.status().ToString();
 
-  const std::vector<std::pair<std::string, ReportType>> tables = {
-      {"openshift_pod_usage_line_items", ReportType::kPodUsage},
-      {"openshift_pod_usage_line_items_daily", ReportType::kPodUsage},
-      {"openshift_storage_usage_line_items_daily", ReportType::kStorageUsage},
-      {"openshift_node_labels_line_items_daily", ReportType::kNodeLabels},
-      {"openshift_namespace_labels_line_items_daily", ReportType::kNamespaceLabels},
-  };
-  for (const auto& [table_name, type] : tables) {
+  // The tables the summary reads, compared with koku's rows of the same name.
+  for (int t = 0; t < kInputTableCount; ++t) {
+    const KokuTable table = TableOf(static_cast<InputTable>(t));
+    const std::string table_name = TableName(table);
     SCOPED_TRACE(table_name);
-    const bool daily = table_name.ends_with("_daily");
     ExpectedTable expected = LoadExpectedCsv(dir + "/expected_line_items/" + table_name + ".csv");
     std::vector<Row> want, got;
     for (const auto& r : expected.rows) want.push_back(ExpectedRow(expected, r));
-    const std::string prefix = std::string("data/parquet") + (daily ? "/daily/" : "/") +
-                               "org1234567/OCP/" + std::string(ReportTypeName(type)) + "/";
+    const std::string prefix = TableDir("", "org1234567", table) + "/";
     for (const std::string& f : ListFiles(out.path())) {
       if (!f.starts_with(prefix)) continue;
       for (auto& row : ActualRows(expected, out / f)) got.push_back(std::move(row));

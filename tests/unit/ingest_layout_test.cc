@@ -33,6 +33,18 @@ TEST(KokuLayoutTest, PartitionDirectoriesFollowGetPathPrefix) {
             "source=4dffa412-8024-5c69-9bd5-985d52df9f9b/year=2024/month=02");
 }
 
+TEST(KokuLayoutTest, TableDirectoriesHoldEverySourcesPartitions) {
+  EXPECT_EQ(ParquetRoot("", /*daily=*/false), "data/parquet");
+  EXPECT_EQ(ParquetRoot("s3://bucket/prefix", /*daily=*/true),
+            "s3://bucket/prefix/data/parquet/daily");
+  EXPECT_EQ(TableDir("/out", "10001", {ReportType::kNodeLabels, true}),
+            "/out/data/parquet/daily/10001/OCP/node_labels");
+  auto p = KokuPartition::ForDate("10001", ReportType::kNodeLabels, "s", MakeDate(2025, 10, 9));
+  EXPECT_EQ(
+      PartitionDir("/out", p, /*daily=*/true),
+      TableDir("/out", "10001", {ReportType::kNodeLabels, true}) + "/source=s/year=2025/month=10");
+}
+
 TEST(KokuLayoutTest, FileNamesCarryTheChunkIndex) {
   EXPECT_EQ(HourlyFileName("pod_usage.2024-01-05.1234.0", 3),
             "pod_usage.2024-01-05.1234.0_3.parquet");

@@ -19,6 +19,8 @@
 #include <utility>
 #include <vector>
 
+#include "ocpagg/koku/layout.h"
+
 namespace ocpagg::ingest_test {
 
 namespace fs = std::filesystem;
@@ -227,8 +229,9 @@ inline const std::string kSource = "4dffa412-8024-5c69-9bd5-985d52df9f9b";
 inline std::string KokuPath(bool daily, const std::string& type, const std::string& year,
                             const std::string& month, const std::string& file,
                             const std::string& account = "org1234567") {
-  return std::string("data/parquet") + (daily ? "/daily/" : "/") + account + "/OCP/" + type +
-         "/source=" + kSource + "/year=" + year + "/month=" + month + "/" + file;
+  const KokuPartition partition{account, *ReportTypeFromName(type), kSource, std::stoi(year),
+                                static_cast<unsigned>(std::stoul(month))};
+  return PartitionDir("", partition, daily) + "/" + file;
 }
 
 }  // namespace ocpagg::ingest_test

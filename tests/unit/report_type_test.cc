@@ -69,11 +69,5 @@ TEST(ReportTypeTest, ColumnClassesFollowKokuConverters) {
   EXPECT_FALSE(IsAnomalyCheckedColumn("node_capacity_cpu_cores"));
 }
 
-TEST(ReportTypeTest, TableNamesAreKokusHiveNames) {
-  EXPECT_EQ(HourlyTableName(ReportType::kPodUsage), "openshift_pod_usage_line_items");
-  EXPECT_EQ(DailyTableName(ReportType::kNamespaceLabels),
-            "openshift_namespace_labels_line_items_daily");
-}
-
 }  // namespace
 }  // namespace ocpagg

@@ -63,15 +63,15 @@ constexpr std::string_view kUuid = "11111111-2222-3333-4444-555555555555";
 // What each column holds for DistinctRow(), as text.
 std::string Expected(const SummaryColumn& col, const RowContext& c) {
   switch (col.type) {
-    case ColumnType::kUuid:
-    case ColumnType::kText:
-    case ColumnType::kJson:
+    case SummaryColumnType::kUuid:
+    case SummaryColumnType::kText:
+    case SummaryColumnType::kJson:
       return std::string(col.text(c).value_or(""));
-    case ColumnType::kInt32:
+    case SummaryColumnType::kInt32:
       return std::to_string(*col.int32(c));
-    case ColumnType::kDate:
+    case SummaryColumnType::kDate:
       return FormatDate(col.date(c));
-    case ColumnType::kNumeric:
+    case SummaryColumnType::kNumeric:
       return "";  // formats differ (shortest vs koku's); checked by value below
   }
   return "";
@@ -82,18 +82,18 @@ TEST(SummaryColumns, NamesAreUniqueAndEveryColumnHasTheAccessorOfItsType) {
     const SummaryColumn& col = kSummaryColumns[i];
     for (size_t j = 0; j < i; ++j) EXPECT_NE(col.name, kSummaryColumns[j].name);
     switch (col.type) {
-      case ColumnType::kUuid:
-      case ColumnType::kText:
-      case ColumnType::kJson:
+      case SummaryColumnType::kUuid:
+      case SummaryColumnType::kText:
+      case SummaryColumnType::kJson:
         EXPECT_NE(col.text, nullptr) << col.name;
         break;
-      case ColumnType::kInt32:
+      case SummaryColumnType::kInt32:
         EXPECT_NE(col.int32, nullptr) << col.name;
         break;
-      case ColumnType::kDate:
+      case SummaryColumnType::kDate:
         EXPECT_NE(col.date, nullptr) << col.name;
         break;
-      case ColumnType::kNumeric:
+      case SummaryColumnType::kNumeric:
         EXPECT_NE(col.number, nullptr) << col.name;
         break;
     }
@@ -131,7 +131,7 @@ TEST(SummaryColumns, CopyTextAndColumnListFollowTheTable) {
   for (size_t i = 0; i < kSummaryColumns.size(); ++i) {
     const SummaryColumn& col = kSummaryColumns[i];
     EXPECT_EQ(names[i].substr(names[i].find_first_not_of(' ')), col.name);
-    if (col.type == ColumnType::kNumeric) {
+    if (col.type == SummaryColumnType::kNumeric) {
       EXPECT_DOUBLE_EQ(std::stod(fields[i]), *col.number(c)) << col.name;
     } else {
       EXPECT_EQ(fields[i], Expected(col, c)) << col.name;
@@ -154,7 +154,7 @@ TEST(SummaryColumns, ArrowSchemaAndBatchFollowTheTable) {
     const SummaryColumn& col = kSummaryColumns[i];
     EXPECT_EQ(schema.field(static_cast<int>(i))->name(), col.name);
     auto scalar = (*batch)->column(static_cast<int>(i))->GetScalar(0).ValueOrDie();
-    if (col.type == ColumnType::kNumeric) {
+    if (col.type == SummaryColumnType::kNumeric) {
       EXPECT_DOUBLE_EQ(std::stod(scalar->ToString()), *col.number(c)) << col.name;
     } else {
       EXPECT_EQ(scalar->ToString(), Expected(col, c)) << col.name;

@@ -54,7 +54,7 @@ RunIdentity TestRun() {
   return run;
 }
 
-const Cell& At(const TableRow& row, KokuTable table, std::string_view column) {
+const Cell& At(const TableRow& row, ReportingTable table, std::string_view column) {
   return row[static_cast<size_t>(SpecOf(table).ColumnIndex(column))];
 }
 
@@ -64,11 +64,12 @@ TEST(UiSummaries, PodSummaryLeavesOutUnallocatedRowsAndKeepsANullNamespace) {
                                   PodRow(std::nullopt, "n1", "i-1", 2),
                                   PodRow("Worker unallocated", "n1", "i-1", 40)};
   ui.Add(rows);
-  const auto pod = ui.Rows(KokuTable::kPodSummary, TestRun());
+  const auto pod = ui.Rows(ReportingTable::kPodSummary, TestRun());
   ASSERT_EQ(pod.size(), 1u);
-  EXPECT_EQ(std::get<double>(At(pod[0], KokuTable::kPodSummary, "pod_usage_cpu_core_hours")), 3);
+  EXPECT_EQ(std::get<double>(At(pod[0], ReportingTable::kPodSummary, "pod_usage_cpu_core_hours")),
+            3);
   // The cost summaries take every row, unallocated ones included.
-  const auto cost = ui.Rows(KokuTable::kCostSummaryByProject, TestRun());
+  const auto cost = ui.Rows(ReportingTable::kCostSummaryByProject, TestRun());
   EXPECT_EQ(cost.size(), 3u);
 }
 
@@ -78,12 +79,12 @@ TEST(UiSummaries, ResourceIdsKeepANullWhichTheCountLeavesOut) {
                                   StorageRow("claim", "n1", "i-2"),
                                   StorageRow("claim", "n2", "i-1")};
   ui.Add(rows);
-  const auto volume = ui.Rows(KokuTable::kVolumeSummary, TestRun());
+  const auto volume = ui.Rows(ReportingTable::kVolumeSummary, TestRun());
   ASSERT_EQ(volume.size(), 1u);
-  EXPECT_EQ(std::get<TextArray>(At(volume[0], KokuTable::kVolumeSummary, "resource_ids")),
+  EXPECT_EQ(std::get<TextArray>(At(volume[0], ReportingTable::kVolumeSummary, "resource_ids")),
             (TextArray{"i-1", "i-2", std::nullopt}));
-  EXPECT_EQ(std::get<int64_t>(At(volume[0], KokuTable::kVolumeSummary, "resource_count")), 2);
-  EXPECT_EQ(std::get<std::string>(At(volume[0], KokuTable::kVolumeSummary, "data_source")),
+  EXPECT_EQ(std::get<int64_t>(At(volume[0], ReportingTable::kVolumeSummary, "resource_count")), 2);
+  EXPECT_EQ(std::get<std::string>(At(volume[0], ReportingTable::kVolumeSummary, "data_source")),
             "Storage");
 }
 
@@ -92,17 +93,18 @@ TEST(UiSummaries, VolumeSummariesNeedAClaim) {
   std::vector<SummaryRow> rows = {StorageRow(std::nullopt, "n1", "i-1"),
                                   StorageRow("", "n1", "i-1")};
   ui.Add(rows);
-  const auto volume = ui.Rows(KokuTable::kVolumeSummary, TestRun());
+  const auto volume = ui.Rows(ReportingTable::kVolumeSummary, TestRun());
   ASSERT_EQ(volume.size(), 1u);  // the claimless volume's '' claim, not the NULL one
   EXPECT_EQ(
-      std::get<std::string>(At(volume[0], KokuTable::kVolumeSummary, "persistentvolumeclaim")), "");
+      std::get<std::string>(At(volume[0], ReportingTable::kVolumeSummary, "persistentvolumeclaim")),
+      "");
 }
 
 TEST(UiSummaries, NetworkSummariesStayEmpty) {
   UiSummaries ui;
   std::vector<SummaryRow> rows = {PodRow("Network unattributed", "n1", "i-1", 1)};
   ui.Add(rows);
-  EXPECT_TRUE(ui.Rows(KokuTable::kNetworkSummary, TestRun()).empty());
+  EXPECT_TRUE(ui.Rows(ReportingTable::kNetworkSummary, TestRun()).empty());
 }
 
 SummaryRow Labelled(std::string labels, std::optional<std::string> node = "n1") {

@@ -1,6 +1,6 @@
 #pragma once
 // The on-disk form of a day's partial groups, for a day whose aggregation state does not fit the
-// memory limit (DESIGN.md "Memory budget"). A partial state (DaySummary) writes its groups -
+// memory limit (docs/engine.md "Spilling"). A partial state (DaySummary) writes its groups -
 // pod groups, storage groups and pod mounts - split into partitions by namespace, and frees
 // them; later each partition is read back alone, merged and finished. The namespace is the
 // partition key because every join of koku's day stays within one namespace (docs/semantics.md

@@ -4,6 +4,7 @@
 
 #include "ocpagg/aggregate/cost_categories.h"
 #include "ocpagg/aggregate/day_context.h"
+#include "ocpagg/aggregate/day_finalize.h"
 #include "ocpagg/aggregate/unallocated.h"
 
 namespace ocpagg {
@@ -158,8 +159,9 @@ void DaySummary::Merge(DaySummary&& other) {
   storage_.Merge(other.storage_, remap);
 }
 
-Status DaySummary::FinishRows(const CostCategoryMatcher& categories, const VolumeNodeCounts* counts,
-                              UnallocatedCapacity& unallocated, RowChunker& out) {
+Status DaySummary::FinishPiece(const CostCategoryMatcher& categories,
+                               const VolumeNodeCounts* counts, UnallocatedCapacity& unallocated,
+                               RowChunker& out) && {
   const DayCapacity capacity = capacity_.Finish();
   capacity_ = NodeCapacity();  // the hourly maxima are summed up: what they held goes now
   DayContext ctx(day_, settings_->compat, strings_, labels_, dimensions_, capacity, categories);
@@ -173,23 +175,10 @@ Status DaySummary::FinishRows(const CostCategoryMatcher& categories, const Volum
 }
 
 Status DaySummary::Finish(const NodeRoleTable& roles, WriteRowChunk write) && {
-  ARROW_ASSIGN_OR_RAISE(CostCategoryMatcher categories,
-                        CostCategoryMatcher::Make(settings_->cost_categories, settings_->compat));
+  ARROW_ASSIGN_OR_RAISE(auto finalize, DayFinalize::Make(*settings_, day_, roles, /*partitions=*/1,
+                                                         /*in_order=*/true));
   RowChunker out(write);
-  UnallocatedCapacity unallocated(roles);
-  ARROW_RETURN_NOT_OK(FinishRows(categories, nullptr, unallocated, out));
-  ARROW_RETURN_NOT_OK(
-      unallocated.Emit(categories, day_, [&out](SummaryRow&& r) { return out.Add(std::move(r)); }));
-  return out.Flush();
-}
-
-Status DaySummary::FinishPiece(const VolumeNodeCounts& counts, UnallocatedCapacity& unallocated,
-                               WriteRowChunk write) && {
-  ARROW_ASSIGN_OR_RAISE(CostCategoryMatcher categories,
-                        CostCategoryMatcher::Make(settings_->cost_categories, settings_->compat));
-  RowChunker out(write);
-  ARROW_RETURN_NOT_OK(FinishRows(categories, &counts, unallocated, out));
-  return out.Flush();
+  return finalize->FinishPartition(0, std::move(*this), out);
 }
 
 Result<std::vector<SummaryRow>> DaySummary::Finish(const NodeRoleTable& roles) && {

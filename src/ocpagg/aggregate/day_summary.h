@@ -2,7 +2,8 @@
 // All of one day's summary state: docs/semantics.md "The summary SQL" for one usage_start. koku's
 // SQL never mixes two days (docs/semantics.md "One day at a time"), so a day is the unit of work.
 // DuckDB-style verbs: the Add* methods are the per-worker Sink (rows of this day only, any order,
-// any mix of tables), Merge is Combine, Finish is Finalize.
+// any mix of tables), Merge is Combine, and Finalize is DayFinalize (aggregate/day_finalize.h), of
+// which FinishPiece is one partition's part.
 //
 // Memory grows with the distinct groups of the day (label sets, (hour, node) capacity cells,
 // pod groups, distinct pod mounts, storage groups), never with the number of input rows.
@@ -13,7 +14,6 @@
 
 #include "ocpagg/aggregate/cost_categories.h"
 #include "ocpagg/aggregate/day_spill.h"
-#include "ocpagg/aggregate/inputs.h"
 #include "ocpagg/aggregate/label_dimensions.h"
 #include "ocpagg/aggregate/node_capacity.h"
 #include "ocpagg/aggregate/node_roles.h"
@@ -24,6 +24,7 @@
 #include "ocpagg/aggregate/unallocated.h"
 #include "ocpagg/common/status.h"
 #include "ocpagg/koku/date.h"
+#include "ocpagg/koku/input_rows.h"
 #include "ocpagg/koku/label_set.h"
 #include "ocpagg/koku/settings.h"
 #include "ocpagg/koku/summary_row.h"
@@ -92,10 +93,16 @@ class DaySummary {
 
   // The day's rows, handed to `write` in bounded chunks: Pod rows, then Storage rows, then the
   // unallocated rows computed from the Pod rows (docs/semantics.md "Pod rows", "Storage rows",
-  // "Unallocated rows"). `roles` is reporting_ocp_nodes after this run's upsert.
+  // "Unallocated rows"). `roles` is reporting_ocp_nodes after this run's upsert. This is
+  // DayFinalize (aggregate/day_finalize.h) of a day in one partition, this state.
   Status Finish(const NodeRoleTable& roles, WriteRowChunk write) &&;
   // The same rows, collected into one vector (tests and small inputs).
   Result<std::vector<SummaryRow>> Finish(const NodeRoleTable& roles) &&;
+  // The Pod and Storage rows of this state, one partition of its day (DayFinalize's step 2),
+  // added to `out`; the Pod rows are also folded into `unallocated`. `counts` is the day's
+  // volume node count over every partition, or null when this state is the whole day.
+  Status FinishPiece(const CostCategoryMatcher& categories, const VolumeNodeCounts* counts,
+                     UnallocatedCapacity& unallocated, RowChunker& out) &&;
 
   // --- A day too large for memory, summarized in pieces (aggregate/day_spill.h) ---
   //
@@ -110,12 +117,6 @@ class DaySummary {
   Status LoadSpilled(const std::string& stream_path);
   // This state's part of the day's volume node count (cte_shared_volume_node_count).
   void CollectVolumeNodes(VolumeNodes& out) const;
-  // The Pod and Storage rows of one piece (this state: the day's dimensions and one
-  // partition's groups), handed to `write` in bounded chunks. `counts` is the volume node
-  // count over every piece; the Pod rows are also folded into `unallocated`, whose rows the
-  // caller emits once every piece is done.
-  Status FinishPiece(const VolumeNodeCounts& counts, UnallocatedCapacity& unallocated,
-                     WriteRowChunk write) &&;
   // True when the state holds any pod group, storage group or pod mount.
   bool has_groups() const;
 
@@ -127,8 +128,6 @@ class DaySummary {
 
  private:
   StringId InternCapacityNode(std::optional<std::string_view> node);
-  Status FinishRows(const CostCategoryMatcher& categories, const VolumeNodeCounts* counts,
-                    UnallocatedCapacity& unallocated, RowChunker& out);
 
   const SummarySettings* settings_;
   Date day_;

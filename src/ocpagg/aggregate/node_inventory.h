@@ -20,9 +20,9 @@
 #include <string>
 #include <vector>
 
-#include "ocpagg/aggregate/inputs.h"
 #include "ocpagg/aggregate/node_roles.h"
 #include "ocpagg/common/status.h"
+#include "ocpagg/koku/input_rows.h"
 #include "ocpagg/koku/label_set.h"
 #include "ocpagg/koku/settings.h"
 

@@ -19,10 +19,10 @@
 
 #include "ocpagg/aggregate/chunked_vector.h"
 #include "ocpagg/aggregate/day_context.h"
-#include "ocpagg/aggregate/inputs.h"
 #include "ocpagg/aggregate/row_output.h"
 #include "ocpagg/aggregate/string_pool.h"
 #include "ocpagg/common/status.h"
+#include "ocpagg/koku/input_rows.h"
 #include "ocpagg/koku/label_set.h"
 #include "ocpagg/koku/summary_row.h"
 

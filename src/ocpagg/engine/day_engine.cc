@@ -1,19 +1,14 @@
 #include "ocpagg/engine/day_engine.h"
 
-#include <sys/resource.h>
 #include <tbb/blocked_range.h>
 #include <tbb/enumerable_thread_specific.h>
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <bit>
 #include <chrono>
-#include <cmath>
-#include <map>
 #include <mutex>
 
-#include "ocpagg/aggregate/cost_categories.h"
-#include "ocpagg/aggregate/unallocated.h"
+#include "ocpagg/aggregate/day_finalize.h"
 #include "ocpagg/engine/first_error.h"
 
 namespace ocpagg {
@@ -23,24 +18,6 @@ using Clock = std::chrono::steady_clock;
 
 int64_t NanosSince(Clock::time_point t0) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
-}
-
-constexpr uint32_t kMinPartitions = 4;
-// Each partition costs every spilling worker two open streams with their buffers, and the
-// partitions are read back one per worker: a few dozen are plenty.
-constexpr uint32_t kMaxPartitions = 32;
-constexpr int64_t kMiB = 1 << 20;
-
-// Each spilling worker keeps 2 files per partition open; stay well inside the process's limit
-// even with several days spilling at once.
-uint32_t MaxPartitions(int lanes) {
-  rlimit r{};
-  uint64_t files = 1024;
-  if (getrlimit(RLIMIT_NOFILE, &r) == 0 && r.rlim_cur != RLIM_INFINITY) files = r.rlim_cur;
-  const uint64_t usable = files > 512 ? files - 256 : files / 2;
-  const uint64_t per_partition = 2ull * static_cast<uint64_t>(std::max(lanes, 1)) * 4;
-  const uint64_t p = std::bit_floor(std::max<uint64_t>(usable / per_partition, 1));
-  return static_cast<uint32_t>(std::clamp<uint64_t>(p, kMinPartitions, kMaxPartitions));
 }
 
 void CountRows(std::span<const SummaryRow> rows, DayEngineCounters& c) {
@@ -55,14 +32,6 @@ void CountRows(std::span<const SummaryRow> rows, DayEngineCounters& c) {
   }
 }
 
-std::string LanePrefix(size_t lane) { return fmt::format("lane{}", lane); }
-
-// What a state holds in resident memory: its own count, plus what the allocator keeps around
-// its many small blocks (measured: about a quarter more).
-int64_t Resident(const DaySummary& state) {
-  return static_cast<int64_t>(state.ApproximateMemoryBytes()) * 5 / 4;
-}
-
 // Runs fn(p) for every partition, `workers` at a time, taken in increasing order: each worker
 // holds one partition at a time, and a partition's successors are never far behind it.
 template <typename Fn>
@@ -75,36 +44,18 @@ void ForEachPartition(uint32_t partitions, int workers, Fn&& fn) {
 
 }  // namespace
 
-// What the workers of one day share.
-struct DaySpillPlan {
-  std::mutex mu;
-  uint32_t partitions = 0;  // decided by the day's first spill
-  std::string dir;
-};
-
-struct DayEngine::Lane {
-  const DayPlan* day = nullptr;
-  size_t index = 0;
-  DaySpillPlan* spill_plan = nullptr;
-  std::atomic<int64_t>* day_bytes = nullptr;  // the accounts of every lane of the day
-  std::optional<DaySummary> state;
-  ClaimedPods claimed;  // the pods this lane's storage rows name
-  std::unique_ptr<DaySpillWriter> spill;
-  int64_t accounted = 0;
-  int64_t spilled_rows = 0;
-};
-
 DayEngine::DayEngine(const UnitSource& source, const SummarySettings& settings,
                      MemoryBudget& budget, SpillArea* spill, int lanes, RolesProvider roles,
                      RowSink& target, AllocatorHooks allocator)
-    : source_(source),
-      settings_(settings),
+    : settings_(settings),
       budget_(budget),
       spill_(spill),
       lanes_(std::max(lanes, 1)),
       roles_(std::move(roles)),
       target_(target),
-      allocator_(std::move(allocator)) {}
+      allocator_(std::move(allocator)),
+      policy_(budget.shares(), lanes_, spill != nullptr),
+      sink_(source, budget, policy_, spill, allocator_, counters_) {}
 
 void DayEngine::ReleaseFreeMemory() const {
   if (allocator_.release_free_memory) allocator_.release_free_memory();
@@ -116,460 +67,179 @@ std::optional<int64_t> DayEngine::expected_day_bytes() const {
   return v;
 }
 
-Status DayEngine::AddUnit(const WorkUnit& unit, Date day, Lane& lane) {
-  const auto t0 = Clock::now();
-  const MillisWindow window = MillisWindow::Days(day, day);
-  int64_t rows = 0;
-  // A spill replaces the lane's state in place, so `s` stays valid across batches.
-  DaySummary& s = *lane.state;
-  auto after_batch = [&] { return CheckLane(lane); };
-  Status st;
-  switch (unit.table) {
-    case InputTable::kNodeLabelsDaily:
-      st = ScanUnit<NodeLabelBatch>(
-          source_, unit, window, &rows,
-          [&](const NodeLabelBatch& b, int64_t i, int64_t) {
-            return s.AddNodeLabels(b.Row(i, day));
-          },
-          after_batch);
-      break;
-    case InputTable::kNamespaceLabelsDaily:
-      st = ScanUnit<NamespaceLabelBatch>(
-          source_, unit, window, &rows,
-          [&](const NamespaceLabelBatch& b, int64_t i, int64_t) {
-            return s.AddNamespaceLabels(b.Row(i, day));
-          },
-          after_batch);
-      break;
-    case InputTable::kPodUsageHourly:
-      st = ScanUnit<PodCapacityBatch>(
-          source_, unit, window, &rows,
-          [&](const PodCapacityBatch& b, int64_t i, int64_t ts) {
-            s.AddCapacity(b.Row(i, ts));
-            return Status::OK();
-          },
-          after_batch);
-      break;
-    case InputTable::kPodUsageDaily:
-      if (ReadsInPasses(unit)) {
-        st = AddPodUnitInPasses(unit, day, lane, &rows);
-        break;
-      }
-      st = ScanUnit<PodUsageBatch>(
-          source_, unit, window, &rows,
-          [&](const PodUsageBatch& b, int64_t i, int64_t) { return s.AddPodUsage(b.Row(i, day)); },
-          after_batch);
-      break;
-    case InputTable::kStorageUsageDaily:
-      st = ScanUnit<StorageUsageBatch>(
-          source_, unit, window, &rows,
-          [&](const StorageUsageBatch& b, int64_t i, int64_t) {
-            const StorageUsageRow row = b.Row(i, day);
-            lane.claimed.Add(row.namespace_, row.pod);
-            return s.AddStorageUsage(row);
-          },
-          after_batch);
-      break;
+void DayEngine::RaiseExpectedDayBytes(int64_t bytes) {
+  int64_t expected = expected_day_bytes_.load();
+  while (bytes > expected && !expected_day_bytes_.compare_exchange_weak(expected, bytes)) {
   }
-  counters_.rows_read[static_cast<size_t>(unit.table)].fetch_add(rows, std::memory_order_relaxed);
-  counters_.scan_nanos.fetch_add(NanosSince(t0), std::memory_order_relaxed);
-  return st;
 }
 
-// A daily pod row group is wide (17 columns): read whole, it holds every column's pages at once,
-// which for large row groups is tens of megabytes. Read in column passes, keys first, it holds
-// one pass's pages; every column is still decoded once. The groups the keys pass finds are only
-// valid until the lane spills, so the lane is checked between passes only when a slice of rows
-// has been through all of them: a row group larger than the states' share can take is read in
-// slices, each pass decoding (and skipping) the rows of the slices before it.
-Status DayEngine::AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane, int64_t* rows) {
-  const MillisWindow window = MillisWindow::Days(day, day);
-  const std::string& path = source_.PathOf(unit);
-  ARROW_ASSIGN_OR_RAISE(auto scan, source_.Open(unit));
-  const auto passes = ColumnPassesOf(InputTable::kPodUsageDaily);
-  const int64_t unit_rows = scan->row_group_num_rows(unit.row_group);
-  const int64_t slice_rows = std::min(SliceRows(), std::max<int64_t>(unit_rows, 1));
-  DaySummary& s = *lane.state;
-  // The group of each row of the slice; rows outside the day or without a pod row skip the
-  // number passes.
-  constexpr uint32_t kOutside = DaySummary::kNoPodGroup - 1;
-  std::vector<uint32_t> groups;
-  groups.reserve(static_cast<size_t>(slice_rows));
-  auto typed = [&](const ParquetScan::Batch& raw) -> Result<PodUsageBatch> {
-    auto batch = PodUsageBatch::Make(raw);
-    if (!batch.ok()) return BadInput("{}: {}", path, batch.status().message());
-    return batch;
-  };
-  for (int64_t lo = 0; lo < unit_rows; lo += slice_rows) {
-    const int64_t hi = std::min(unit_rows, lo + slice_rows);
-    // Calls `row(batch, raw, i)` for each row i of the slice, reading the columns of `pass`.
-    auto for_each_row = [&](PodDailyPass pass, auto&& row) {
-      return scan->ForEachBatch(
-          unit.row_group,
-          [&](const ParquetScan::Batch& raw) -> Status {
-            const int64_t first = std::clamp<int64_t>(lo - raw.group_row, 0, raw.num_rows);
-            const int64_t last = std::clamp<int64_t>(hi - raw.group_row, 0, raw.num_rows);
-            if (first == last) return Status::OK();
-            ARROW_ASSIGN_OR_RAISE(const PodUsageBatch b, typed(raw));
-            for (int64_t i = first; i < last; ++i) ARROW_RETURN_NOT_OK(row(b, raw, i));
-            return Status::OK();
-          },
-          passes[static_cast<size_t>(pass)], hi);
-    };
-    groups.clear();
-    ARROW_RETURN_NOT_OK(for_each_row(
-        PodDailyPass::kKeys,
-        [&](const PodUsageBatch& b, const ParquetScan::Batch& raw, int64_t i) -> Status {
-          const auto ts = b.interval_start_millis(i);
-          if (!ts || !window.Contains(*ts)) {
-            groups.push_back(kOutside);
-            return Status::OK();
-          }
-          ++*rows;
-          auto group = s.AddPodKeys(b.Row(i, day));
-          if (!group.ok()) {
-            return MakeError(KindOf(group.status()),
-                             fmt::format("{} (row {}): {}", path, raw.first_row + i + 1,
-                                         group.status().message()));
-          }
-          groups.push_back(*group);
-          return Status::OK();
-        }));
-    for (PodDailyPass pass : {PodDailyPass::kCpu, PodDailyPass::kMemory, PodDailyPass::kCapacity}) {
-      size_t r = 0;
-      ARROW_RETURN_NOT_OK(for_each_row(
-          pass, [&](const PodUsageBatch& b, const ParquetScan::Batch&, int64_t i) -> Status {
-            if (r >= groups.size()) return Status::OK();
-            const uint32_t group = groups[r++];
-            if (group >= kOutside) return Status::OK();
-            const PodUsageRow numbers = b.Numbers(i);
-            if (pass == PodDailyPass::kCpu) {
-              s.AddPodCpu(group, numbers);
-            } else if (pass == PodDailyPass::kMemory) {
-              s.AddPodMemory(group, numbers);
-            } else {
-              s.AddPodCapacity(group, numbers);
-            }
-            return Status::OK();
-          }));
-    }
-    // Room for the next slice, or the check at the unit's end.
-    ARROW_RETURN_NOT_OK(CheckLane(lane, hi < unit_rows ? StateGrowthBound(unit, slice_rows) : 0));
-  }
-  return Status::OK();
-}
+// --- Sink ---
 
-bool DayEngine::ReadsInPasses(const WorkUnit& unit) const {
-  // Cached input (in-memory mode) is already decoded: it is read whole.
-  return unit.table == InputTable::kPodUsageDaily && source_.cache == nullptr;
-}
-
-int64_t DayEngine::SliceRows() const {
-  const MemoryShares& shares = budget_.shares();
-  const int64_t batch = std::max<int64_t>(shares.batch_rows, 1);
-  const int64_t rows = shares.state_bytes / (2 * static_cast<int64_t>(lanes_) * kStateBytesPerRow);
-  return std::max(batch, rows / batch * batch);
-}
-
-int64_t DayEngine::RowsBetweenChecks(const WorkUnit& unit) const {
-  if (ReadsInPasses(unit)) return SliceRows();
-  return std::max<int64_t>(budget_.shares().batch_rows, 1);
-}
-
-Status DayEngine::CheckLane(Lane& lane, int64_t growth_bytes) {
-  const int64_t before = lane.accounted;
-  budget_.Update(lane.accounted, Resident(*lane.state));
-  lane.day_bytes->fetch_add(lane.accounted - before, std::memory_order_relaxed);
-  if (!budget_.OverLimit(growth_bytes)) return Status::OK();
-  const MemoryShares& shares = budget_.shares();
-  if (spill_ == nullptr) {
-    // Without spilling, other days in flight only slow intake; a day that alone outgrows the
-    // states' share, or a process at its limit, must stop before the kernel stops it.
-    if (lane.day_bytes->load() <= shares.state_bytes &&
-        budget_.monitor().current_bytes() <= shares.limit_bytes) {
-      return Status::OK();
-    }
-    return MakeError(
-        ErrorKind::kMemoryLimit,
-        fmt::format("day {} does not fit the memory limit: its aggregation state reached {} MB, "
-                    "the process {} MB, of --memory-limit {} MB ({} MB left to aggregation "
-                    "states), and spilling is disabled; raise --memory-limit or allow spilling "
-                    "(performance.spill: true)",
-                    FormatDate(lane.day->day), lane.day_bytes->load() / kMiB,
-                    budget_.monitor().current_bytes() / kMiB, shares.limit_bytes / kMiB,
-                    std::max<int64_t>(shares.state_bytes, 0) / kMiB));
-  }
-  // Let the large states go first; a small one spilling frees little and costs a run. When
-  // only the process is near its limit (reading, writing, the allocator), not the states,
-  // spilling small states would not bring it down: only a large share is worth it then.
-  const bool states_over = budget_.state_in_use() + growth_bytes > shares.state_bytes;
-  const int64_t worth_spilling =
-      states_over ? std::max(std::min(kMiB / 4, shares.state_bytes / 4),
-                             shares.state_bytes / (16 * static_cast<int64_t>(lanes_)))
-                  : shares.state_bytes / (2 * static_cast<int64_t>(lanes_));
-  if (lane.accounted < worth_spilling || !lane.state->has_groups()) return Status::OK();
-  return SpillLane(lane);
-}
-
-Status DayEngine::SpillLane(Lane& lane) {
-  std::call_once(tight_memory_, [this] {
-    if (allocator_.on_first_spill) allocator_.on_first_spill();
-  });
-  if (!lane.spill) {
-    uint32_t partitions = 0;
-    std::string dir;
-    {
-      std::lock_guard<std::mutex> lock(lane.spill_plan->mu);
-      if (lane.spill_plan->partitions == 0) {
-        // Enough partitions that `lanes` of them, read back at once and finished (which about
-        // doubles a state), fit the states' share; the day's size is extrapolated from the
-        // rows read so far, which overestimates it (groups repeat).
-        const double rows_done =
-            std::max<double>(1, static_cast<double>(lane.spilled_rows + lane.state->rows_added()) *
-                                    static_cast<double>(lanes_));
-        // A state grows more slowly than the rows it has read (their groups repeat).
-        const double growth =
-            std::clamp(static_cast<double>(lane.day->estimated_rows) / rows_done, 1.0, 4.0);
-        const double day_bytes = static_cast<double>(lane.day_bytes->load()) * growth;
-        const double share = std::max<double>(static_cast<double>(budget_.shares().state_bytes),
-                                              static_cast<double>(kMiB));
-        const auto wanted = static_cast<uint64_t>(std::ceil(2.0 * lanes_ * day_bytes / share));
-        lane.spill_plan->partitions = std::clamp<uint32_t>(
-            static_cast<uint32_t>(std::bit_ceil(std::max<uint64_t>(wanted, 1))), kMinPartitions,
-            MaxPartitions(lanes_));
-        ARROW_ASSIGN_OR_RAISE(lane.spill_plan->dir, spill_->DayDir(lane.day->day));
-      }
-      partitions = lane.spill_plan->partitions;
-      dir = lane.spill_plan->dir;
-    }
-    ARROW_ASSIGN_OR_RAISE(lane.spill,
-                          DaySpillWriter::Open(dir, LanePrefix(lane.index), partitions));
-  }
-  ARROW_RETURN_NOT_OK(lane.state->SpillGroups(*lane.spill));
-  lane.spilled_rows += lane.state->rows_added();
-  *lane.state = lane.state->DimensionsOnly();
-  const int64_t before = lane.accounted;
-  budget_.Update(lane.accounted, Resident(*lane.state));
-  lane.day_bytes->fetch_add(lane.accounted - before, std::memory_order_relaxed);
-  ReleaseFreeMemory();  // what the groups held goes back to the system, where the limit counts it
-  return Status::OK();
-}
-
-Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& day,
+Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& plan,
                                                             bool share_workers) {
-  auto out = std::make_unique<AggregatedDay>();
-  out->day = day.day;
+  DayGlobalState day(plan);
   // Storage first: the pods its rows name are the only ones whose pod mounts matter, and the
   // other pods' names need not be kept (ClaimedPods).
   std::vector<WorkUnit> storage_units, other_units;
-  for (const WorkUnit& unit : CostliestFirst(day)) {
+  for (const WorkUnit& unit : CostliestFirst(plan)) {
     (unit.table == InputTable::kStorageUsageDaily ? storage_units : other_units).push_back(unit);
   }
-  DaySpillPlan spill_plan;
-  std::atomic<int64_t> day_bytes{0};
-  std::atomic<size_t> lanes_opened{0};
-  FirstError error;
-  ClaimedPods claimed;
-  bool claims_known = false;
-  // Sink: the day's units go to whichever workers are free, costliest first; each worker that
-  // takes part reads into a partial state of its own (a lane). A day that runs beside other
-  // days mostly stays on one worker and needs no merging; a day alone gets every worker.
-  tbb::enumerable_thread_specific<Lane> thread_lanes;
+  // The day's units go to whichever workers are free, costliest first; each worker that takes
+  // part reads into a local state of its own. A day that runs beside other days mostly stays
+  // on one worker and needs no merging; a day alone gets every worker.
+  tbb::enumerable_thread_specific<std::optional<DayLocalState>> locals;
   auto sink = [&](const std::vector<WorkUnit>& units) {
     const size_t grain = share_workers ? 1 : std::max<size_t>(units.size(), 1);
     tbb::parallel_for(
         tbb::blocked_range<size_t>(0, units.size(), grain),
         [&](const tbb::blocked_range<size_t>& r) {
           for (size_t i = r.begin(); i != r.end(); ++i) {
-            if (error.failed()) return;
-            Lane& lane = thread_lanes.local();
-            if (!lane.state) {
-              lane.day = &day;
-              lane.index = lanes_opened++;
-              lane.spill_plan = &spill_plan;
-              lane.day_bytes = &day_bytes;
-              lane.state.emplace(settings_, day.day);
-              if (claims_known) lane.state->RestrictMountsTo(&claimed);
-            }
-            // Make room first for the groups the unit may add before its first check.
-            error.Record(CheckLane(lane, StateGrowthBound(units[i], RowsBetweenChecks(units[i]))));
-            error.Record(AddUnit(units[i], day.day, lane));
+            if (day.error.failed()) return;
+            std::optional<DayLocalState>& local = locals.local();
+            if (!local) local.emplace(settings_, day, day.workers_joined++);
+            day.error.Record(sink_.Sink(day, *local, units[i]));
           }
         },
         tbb::simple_partitioner());
   };
   sink(storage_units);
-  for (Lane& lane : thread_lanes) {
-    claimed.Merge(lane.claimed);
-    if (lane.state) lane.state->RestrictMountsTo(&claimed);
+  for (auto& local : locals) {
+    if (!local) continue;
+    day.claimed.Merge(local->claimed);
+    local->state.RestrictMountsTo(&day.claimed);
   }
-  claims_known = true;
+  day.claims_known = true;
   sink(other_units);
-  // Lanes in the order they opened: the merge order.
-  std::vector<Lane> lanes;
-  for (Lane& lane : thread_lanes) {
-    if (lane.state) lanes.push_back(std::move(lane));
-  }
-  std::sort(lanes.begin(), lanes.end(),
-            [](const Lane& a, const Lane& b) { return a.index < b.index; });
-  if (lanes.empty()) {
-    // A day with no unit left to read (every row group of it was empty).
-    lanes.emplace_back();
-    lanes.back().state.emplace(settings_, day.day);
-  }
-  auto release_lanes = [&] {
-    for (Lane& lane : lanes) Release(lane.accounted);
-  };
-  if (error.failed()) {
-    release_lanes();
-    if (spill_) spill_->RemoveDay(day.day);
-    return error.status();
-  }
 
-  // Combine. Merging grows the first state to about the largest one: when that would overrun
-  // the budget, the day goes to disk instead.
-  bool spilled =
-      std::any_of(lanes.begin(), lanes.end(), [](const Lane& l) { return l.spill != nullptr; });
-  int64_t largest = 0;
-  for (const Lane& lane : lanes) largest = std::max(largest, lane.accounted);
-  if (!spilled && spill_ != nullptr && lanes.size() > 1 &&
-      budget_.state_in_use() + largest > budget_.shares().state_bytes) {
-    spilled = true;
+  std::vector<DayLocalState> joined;
+  for (auto& local : locals) {
+    if (local) joined.push_back(std::move(*local));
   }
+  std::sort(joined.begin(), joined.end(),
+            [](const DayLocalState& a, const DayLocalState& b) { return a.index < b.index; });
+  // A day with no unit left to read (every row group of it was empty) has one empty state.
+  if (joined.empty()) joined.emplace_back(settings_, day, 0);
+  return Combine(day, std::move(joined));
+}
+
+// --- Combine ---
+
+Result<std::unique_ptr<AggregatedDay>> DayEngine::Combine(DayGlobalState& day,
+                                                          std::vector<DayLocalState> locals) {
+  auto release_locals = [&] {
+    for (DayLocalState& local : locals) budget_.Release(local.accounted_bytes);
+  };
+  auto fail = [&](const Status& st) {
+    release_locals();
+    if (spill_) spill_->RemoveDay(day.plan.day);
+    return st;
+  };
+  if (day.error.failed()) return fail(day.error.status());
+
+  int64_t largest = 0;
+  for (const DayLocalState& local : locals) largest = std::max(largest, local.accounted_bytes);
+  const bool spilled = std::any_of(locals.begin(), locals.end(),
+                                   [](const DayLocalState& l) { return l.spill != nullptr; }) ||
+                       policy_.SpillsAtCombine(budget_.use(), locals.size(), largest);
+
   if (!spilled) {
-    DaySummary merged = std::move(*lanes[0].state);
-    budget_.Update(out->accounted_bytes, lanes[0].accounted);
-    Release(lanes[0].accounted);
-    for (size_t i = 1; i < lanes.size(); ++i) {
-      merged.Merge(std::move(*lanes[i].state));
-      lanes[i].state.reset();
-      Release(lanes[i].accounted);
-      budget_.Update(out->accounted_bytes, Resident(merged));
+    auto out = std::make_unique<AggregatedDay>(day.plan.day, std::move(locals[0].state));
+    budget_.Update(out->accounted_bytes, locals[0].accounted_bytes);
+    budget_.Release(locals[0].accounted_bytes);
+    for (size_t i = 1; i < locals.size(); ++i) {
+      {
+        DaySummary part = std::move(locals[i].state);
+        out->state.Merge(std::move(part));
+      }
+      budget_.Release(locals[i].accounted_bytes);
+      budget_.Update(out->accounted_bytes,
+                     MemoryPolicy::ResidentBytes(out->state.ApproximateMemoryBytes()));
     }
-    merged.RestrictMountsTo(nullptr);  // no pod row comes any more; `claimed` goes
-    out->summary.emplace(std::move(merged));
-    // Finishing builds the joined groups beside the partial ones: about twice the state.
-    int64_t expected = expected_day_bytes_.load();
-    while (2 * out->accounted_bytes > expected &&
-           !expected_day_bytes_.compare_exchange_weak(expected, 2 * out->accounted_bytes)) {
-    }
+    out->state.RestrictMountsTo(nullptr);  // no pod row comes any more; `claimed` goes
+    RaiseExpectedDayBytes(policy_.ExpectedDayBytes(out->accounted_bytes, /*spilled=*/false));
     return out;
   }
 
-  for (Lane& lane : lanes) {
-    if (lane.state->has_groups()) {
-      Status st = SpillLane(lane);
-      if (!st.ok()) {
-        release_lanes();
-        spill_->RemoveDay(day.day);
-        return st;
-      }
-    }
+  for (DayLocalState& local : locals) {
+    if (!local.state.has_groups()) continue;
+    Status st = sink_.Spill(day, local);
+    if (!st.ok()) return fail(st);
   }
-  out->dimensions.emplace(std::move(*lanes[0].state));
-  for (size_t i = 1; i < lanes.size(); ++i) out->dimensions->Merge(std::move(*lanes[i].state));
-  out->dimensions->RestrictMountsTo(nullptr);
-  for (Lane& lane : lanes) {
-    if (lane.spill) {
-      out->spill_prefixes.push_back(LanePrefix(lane.index));
-      counters_.spill_bytes.fetch_add(lane.spill->bytes_written(), std::memory_order_relaxed);
-      lane.spill.reset();
-    }
+  auto out = std::make_unique<AggregatedDay>(day.plan.day, std::move(locals[0].state));
+  for (size_t i = 1; i < locals.size(); ++i) out->state.Merge(std::move(locals[i].state));
+  out->state.RestrictMountsTo(nullptr);
+  out->spilled = true;
+  for (DayLocalState& local : locals) {
+    if (!local.spill) continue;
+    out->spill_prefixes.push_back(SpillPrefixOf(local));
+    counters_.spill_bytes.fetch_add(local.spill->bytes_written(), std::memory_order_relaxed);
+    local.spill.reset();
   }
-  release_lanes();
-  out->spill_dir = spill_plan.dir;
-  out->partitions = spill_plan.partitions;
-  budget_.Update(out->accounted_bytes, Resident(*out->dimensions));
+  release_locals();
+  out->spill_dir = day.spill_dir;
+  out->spill_partitions = day.spill_partitions;
+  budget_.Update(out->accounted_bytes,
+                 MemoryPolicy::ResidentBytes(out->state.ApproximateMemoryBytes()));
   ++counters_.days_spilled;
-  // A day that spilled wanted the whole share: the next one waits until memory is free.
-  int64_t expected = expected_day_bytes_.load();
-  const int64_t whole = budget_.shares().state_bytes;
-  while (whole > expected && !expected_day_bytes_.compare_exchange_weak(expected, whole)) {
-  }
+  RaiseExpectedDayBytes(policy_.ExpectedDayBytes(out->accounted_bytes, /*spilled=*/true));
   return out;
 }
 
-Status DayEngine::WriteSpilled(AggregatedDay& day, const NodeRoleTable& roles,
-                               WriteRowChunk write) {
-  const uint32_t partitions = day.partitions;
-  // One partition of the day: its dimensions and the groups every worker spilled there.
-  auto load_piece = [&](uint32_t p, bool with_pods) -> Result<DaySummary> {
-    // The volume node counts need the storage groups and pod mounts alone.
-    DaySummary piece =
-        with_pods ? day.dimensions->DimensionsOnly() : DaySummary(settings_, day.day);
-    for (const auto& prefix : day.spill_prefixes) {
-      if (with_pods) {
-        ARROW_RETURN_NOT_OK(
-            piece.LoadSpilled(SpillStreamPath(day.spill_dir, prefix, p, SpillStream::kPods)));
-      }
+// --- Finalize ---
+
+Result<DaySummary> DayEngine::LoadPartition(AggregatedDay& day, uint32_t p, bool with_pods) const {
+  if (!day.spilled) return std::move(day.state);
+  DaySummary piece = with_pods ? day.state.DimensionsOnly() : DaySummary(settings_, day.day);
+  for (const auto& prefix : day.spill_prefixes) {
+    if (with_pods) {
       ARROW_RETURN_NOT_OK(
-          piece.LoadSpilled(SpillStreamPath(day.spill_dir, prefix, p, SpillStream::kStorage)));
+          piece.LoadSpilled(SpillStreamPath(day.spill_dir, prefix, p, SpillStream::kPods)));
     }
-    return piece;
-  };
-  FirstError error;
-
-  // cte_shared_volume_node_count counts a volume's nodes over every namespace: count them over
-  // every partition first, from the storage streams alone.
-  VolumeNodes volume_nodes;
-  std::mutex volume_mu;
-  ForEachPartition(partitions, lanes_, [&](uint32_t p) {
-    if (error.failed()) return;
-    auto piece = load_piece(p, /*with_pods=*/false);
-    if (!piece.ok()) return error.Record(piece.status());
-    VolumeNodes local;
-    piece->CollectVolumeNodes(local);
-    std::lock_guard<std::mutex> lock(volume_mu);
-    for (auto& [volume, nodes] : local) volume_nodes[volume].insert(nodes.begin(), nodes.end());
-  });
-  ARROW_RETURN_NOT_OK(error.status());
-  VolumeNodeCounts counts;
-  for (const auto& [volume, nodes] : volume_nodes) {
-    counts[volume] = static_cast<int64_t>(nodes.size());
+    ARROW_RETURN_NOT_OK(
+        piece.LoadSpilled(SpillStreamPath(day.spill_dir, prefix, p, SpillStream::kStorage)));
   }
-  volume_nodes.clear();
+  return piece;
+}
 
-  // Each partition's Pod and Storage rows; its Pod rows also go into its unallocated fold,
-  // and the folds into the day's, in partition order (each fold holds every node: keeping
-  // them all until the end would cost partitions x nodes).
-  UnallocatedCapacity all(roles);
-  std::map<uint32_t, UnallocatedCapacity> pending;
-  uint32_t next_fold = 0;
-  std::mutex write_mu, fold_mu;
-  ForEachPartition(partitions, lanes_, [&](uint32_t p) {
+Status DayEngine::Finalize(AggregatedDay& day, const NodeRoleTable& roles, WriteRowChunk write) {
+  budget_.Update(day.accounted_bytes,
+                 MemoryPolicy::FinalizingBytes(day.accounted_bytes, day.spilled));
+  const uint32_t partitions = day.partitions();
+  const int workers = static_cast<int>(std::min<int64_t>(lanes_, partitions));
+  ARROW_ASSIGN_OR_RAISE(auto finalize, DayFinalize::Make(settings_, day.day, roles, partitions,
+                                                         /*in_order=*/workers <= 1));
+  FirstError error;
+  if (partitions > 1) {
+    ForEachPartition(partitions, workers, [&](uint32_t p) {
+      if (error.failed()) return;
+      auto storage = LoadPartition(day, p, /*with_pods=*/false);
+      if (!storage.ok()) return error.Record(storage.status());
+      finalize->AddVolumeNodes(*storage);
+    });
+    ARROW_RETURN_NOT_OK(error.status());
+  }
+  std::mutex write_mu;
+  auto write_rows = [&](std::span<const SummaryRow> rows) {
+    std::lock_guard<std::mutex> lock(write_mu);
+    return write(rows);
+  };
+  ForEachPartition(partitions, workers, [&](uint32_t p) {
     if (error.failed()) return;
-    auto piece = load_piece(p, /*with_pods=*/true);
+    auto piece = LoadPartition(day, p, /*with_pods=*/true);
     if (!piece.ok()) return error.Record(piece.status());
+    // A partition read back is accounted while it is finished; an in-memory day's state is
+    // accounted with the day.
     int64_t accounted = 0;
-    budget_.Update(accounted, Resident(*piece));
-    auto write_rows = [&](std::span<const SummaryRow> rows) {
-      std::lock_guard<std::mutex> lock(write_mu);
-      return write(rows);
-    };
-    // One worker finishes the partitions in order: they fold into the day's fold directly.
-    UnallocatedCapacity fold(roles);
-    error.Record(std::move(*piece).FinishPiece(counts, lanes_ == 1 ? all : fold, write_rows));
-    Release(accounted);
-    if (lanes_ == 1) {
-      ReleaseFreeMemory();  // the piece's blocks go back before the next piece is read
-      return;
+    if (day.spilled) {
+      budget_.Update(accounted, MemoryPolicy::ResidentBytes(piece->ApproximateMemoryBytes()));
     }
-    std::lock_guard<std::mutex> lock(fold_mu);
-    pending.emplace(p, std::move(fold));
-    for (auto it = pending.begin(); it != pending.end() && it->first == next_fold;
-         it = pending.erase(it), ++next_fold) {
-      all.Merge(it->second);
-    }
+    RowChunker out(write_rows);
+    error.Record(finalize->FinishPartition(p, std::move(*piece), out));
+    budget_.Release(accounted);
+    // Partitions read back one after another: each one's blocks go back before the next.
+    if (day.spilled && workers == 1) ReleaseFreeMemory();
   });
-  ARROW_RETURN_NOT_OK(error.status());
-
-  // Statement (iii) over the whole day.
-  ARROW_ASSIGN_OR_RAISE(CostCategoryMatcher categories,
-                        CostCategoryMatcher::Make(settings_.cost_categories, settings_.compat));
-  RowChunker out(write);
-  ARROW_RETURN_NOT_OK(
-      all.Emit(categories, day.day, [&out](SummaryRow&& r) { return out.Add(std::move(r)); }));
-  return out.Flush();
+  return error.status();
 }
 
 Status DayEngine::Write(std::unique_ptr<AggregatedDay> day) {
@@ -577,7 +247,7 @@ Status DayEngine::Write(std::unique_ptr<AggregatedDay> day) {
   const auto t0 = Clock::now();
   int64_t sink_nanos = 0;
   int64_t rows_of_day = 0;
-  // Called by one thread at a time for a day (WriteSpilled serializes its partitions' calls).
+  // Called by one thread at a time for a day (Finalize serializes its partitions' calls).
   auto write = [&](std::span<const SummaryRow> rows) {
     const auto t_sink = Clock::now();
     CountRows(rows, counters_);
@@ -586,23 +256,14 @@ Status DayEngine::Write(std::unique_ptr<AggregatedDay> day) {
     sink_nanos += NanosSince(t_sink);
     return st;
   };
-  Status st;
-  if (!roles.ok()) {
-    st = roles.status();
-  } else if (day->summary) {
-    budget_.Update(day->accounted_bytes, 2 * day->accounted_bytes);
-    st = std::move(*day->summary).Finish(**roles, write);
-    day->summary.reset();
-  } else if (day->dimensions) {
-    st = WriteSpilled(*day, **roles, write);
-    spill_->RemoveDay(day->day);
-  }
+  Status st = roles.ok() ? Finalize(*day, **roles, write) : roles.status();
+  if (day->spilled) spill_->RemoveDay(day->day);
   if (st.ok()) {
     const auto t_end = Clock::now();
     st = target_.EndDay(day->day);
     sink_nanos += NanosSince(t_end);
   }
-  Release(day->accounted_bytes);
+  budget_.Release(day->accounted_bytes);
   if (rows_of_day > 0) ++counters_.days_with_rows;
   counters_.write_nanos.fetch_add(sink_nanos, std::memory_order_relaxed);
   counters_.finish_nanos.fetch_add(NanosSince(t0) - sink_nanos, std::memory_order_relaxed);

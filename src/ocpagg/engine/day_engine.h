@@ -1,22 +1,20 @@
 #pragma once
-// One day of the summary (DESIGN.md "Per day"), in DuckDB's three verbs:
+// One day of the summary (docs/engine.md "A day"), in DuckDB's three verbs:
 //   Sink      the day's row groups go to whichever workers are free, costliest first (storage
-//             first: ClaimedPods); each worker that takes part reads into a partial DaySummary
-//             of its own (a lane);
-//   Combine   the lanes are merged in the order they opened;
-//   Finalize  the merged state's rows stream to the target in bounded chunks.
-// Memory: every partial state is accounted against the MemoryBudget after each batch (after
-// each slice of rows of a wide row group, which is read in column passes). A worker
-// whose state would overrun it writes its groups to disk by namespace partition and goes on
-// with an empty state (aggregate/day_spill.h); a spilled day is finalized partition by
-// partition, each read back alone. With spilling disabled, overrunning the budget is an error
-// (exit code 5).
+//             first: ClaimedPods); each worker that takes part reads into a local state of its
+//             own, spilling it as the memory policy decides (engine/day_sink.h);
+//   Combine   the local states are merged in the order their workers joined, in memory, or, for
+//             a day that spilled or whose merge would overrun the budget, on disk: every group
+//             spilled by namespace partition, the dimensions merged in memory (AggregatedDay);
+//   Finalize  the day's rows stream to the target, partition by partition: a day in memory is a
+//             day of one partition, a spilled one is read back one partition at a time
+//             (aggregate/day_finalize.h).
+// Every memory decision (when to check, spill, merge on disk, admit another day) is
+// MemoryPolicy's (engine/memory_policy.h); this class carries them out.
 
-#include <array>
 #include <atomic>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,35 +23,34 @@
 #include "ocpagg/aggregate/node_roles.h"
 #include "ocpagg/common/status.h"
 #include "ocpagg/engine/allocator_hooks.h"
+#include "ocpagg/engine/day_counters.h"
 #include "ocpagg/engine/day_plan.h"
+#include "ocpagg/engine/day_sink.h"
 #include "ocpagg/engine/memory_budget.h"
+#include "ocpagg/engine/memory_policy.h"
 #include "ocpagg/engine/row_sink.h"
 #include "ocpagg/engine/spill_area.h"
 #include "ocpagg/engine/unit_scan.h"
 
 namespace ocpagg {
 
-// What the engine did, summed over days (thread-safe counters).
-struct DayEngineCounters {
-  std::array<std::atomic<int64_t>, kInputTableCount> rows_read{};
-  std::atomic<int64_t> scan_nanos{0};    // reading and adding rows, summed over workers
-  std::atomic<int64_t> finish_nanos{0};  // joins and row building (Finalize)
-  std::atomic<int64_t> write_nanos{0};   // inside the target
-  std::atomic<int64_t> pod_rows{0}, storage_rows{0}, unallocated_rows{0};
-  std::atomic<int> days_with_rows{0}, days_spilled{0};
-  std::atomic<int64_t> spill_bytes{0};
-};
-
-// A day between Combine and Finalize: its whole state in memory, or its dimensions in memory
-// and its groups on disk.
+// A day between Combine and Finalize: its dimensions and its groups, the groups in one
+// partition held in memory or in several on disk.
 struct AggregatedDay {
-  Date day = 0;
-  std::optional<DaySummary> summary;        // in memory
-  std::optional<DaySummary> dimensions;     // spilled: labels and capacity of the day
-  std::string spill_dir;                    // spilled: the day's stream files ...
-  std::vector<std::string> spill_prefixes;  // ... one prefix per worker that spilled
-  uint32_t partitions = 0;
-  int64_t accounted_bytes = 0;  // what the state holds against the budget
+  AggregatedDay(Date day, DaySummary state) : day(day), state(std::move(state)) {}
+
+  Date day;
+  // In memory: the whole day's state. Spilled: the day's dimensions (labels and capacity).
+  DaySummary state;
+  bool spilled = false;
+  // Spilled: the day's stream files, one prefix per worker that spilled, in `spill_partitions`
+  // partitions.
+  std::string spill_dir;
+  std::vector<std::string> spill_prefixes;
+  uint32_t spill_partitions = 0;
+  int64_t accounted_bytes = 0;  // what the day holds against the budget
+
+  uint32_t partitions() const { return spilled ? spill_partitions : 1; }
 };
 
 // The node roles the unallocated rows need (docs/semantics.md "Node roles"), called before each day
@@ -69,7 +66,7 @@ class DayEngine {
             AllocatorHooks allocator = {});
 
   // Sink + Combine. Thread-safe: several days may be aggregated at once. With `share_workers`,
-  // idle workers join in (a partial state each, merged at the end); without, the day stays on
+  // idle workers join in (a local state each, merged at the end); without, the day stays on
   // the worker that began it, which is cheaper when other days keep the others busy.
   Result<std::unique_ptr<AggregatedDay>> Aggregate(const DayPlan& day, bool share_workers = true);
   // Finalize: the day's rows to the target (WriteRows..., EndDay), then its memory and spill
@@ -80,28 +77,20 @@ class DayEngine {
   // before the first day is aggregated.
   std::optional<int64_t> expected_day_bytes() const;
 
+  const MemoryPolicy& policy() const { return policy_; }
   const DayEngineCounters& counters() const { return counters_; }
 
  private:
-  struct Lane;
-  Status AddUnit(const WorkUnit& unit, Date day, Lane& lane);
-  Status AddPodUnitInPasses(const WorkUnit& unit, Date day, Lane& lane, int64_t* rows);
-  // True for a wide unit read in column passes (AddPodUnitInPasses).
-  bool ReadsInPasses(const WorkUnit& unit) const;
-  // Rows of a wide unit read between two checks of its lane: what half the states' share, split
-  // between the lanes, can take, in whole batches.
-  int64_t SliceRows() const;
-  // Rows of `unit` read before its lane is first checked.
-  int64_t RowsBetweenChecks(const WorkUnit& unit) const;
-  // Accounts the lane's state; spills it when the states, grown by `growth_bytes`, would
-  // overrun the budget (or fails, with spilling disabled).
-  Status CheckLane(Lane& lane, int64_t growth_bytes = 0);
-  Status SpillLane(Lane& lane);
-  Status WriteSpilled(AggregatedDay& day, const NodeRoleTable& roles, WriteRowChunk write);
-  void Release(int64_t& accounted) { budget_.Update(accounted, 0); }
+  Result<std::unique_ptr<AggregatedDay>> Combine(DayGlobalState& day,
+                                                 std::vector<DayLocalState> locals);
+  Status Finalize(AggregatedDay& day, const NodeRoleTable& roles, WriteRowChunk write);
+  // One partition of a day: in memory, the day's state (taken); spilled, the day's dimensions
+  // and what every worker spilled there (`with_pods` false: the storage groups and pod mounts
+  // alone, which the volume node count needs).
+  Result<DaySummary> LoadPartition(AggregatedDay& day, uint32_t p, bool with_pods) const;
+  void RaiseExpectedDayBytes(int64_t bytes);
   void ReleaseFreeMemory() const;
 
-  const UnitSource& source_;
   const SummarySettings& settings_;
   MemoryBudget& budget_;
   SpillArea* spill_;
@@ -109,8 +98,9 @@ class DayEngine {
   RolesProvider roles_;
   RowSink& target_;
   const AllocatorHooks allocator_;
+  const MemoryPolicy policy_;
   DayEngineCounters counters_;
-  std::once_flag tight_memory_;  // AllocatorHooks::on_first_spill runs once
+  DaySink sink_;
   std::atomic<int64_t> expected_day_bytes_{-1};
 };
 

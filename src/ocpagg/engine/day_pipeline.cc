@@ -65,22 +65,12 @@ Status RunDays(const RunPlan& plan, DayEngine& engine, const MemoryBudget& budge
     writing = false;
   };
 
-  // Before any day is known, a guess from the plan's largest day: generous (states hold far
-  // less than this per input row), so that only days that surely fit start together.
-  constexpr int64_t kGuessedStateBytesPerRow = 64;
-  int64_t guess = 0;
-  for (const auto& d : plan.days)
-    guess = std::max(guess, d.estimated_rows * kGuessedStateBytesPerRow);
+  const MemoryPolicy& policy = engine.policy();
+  const int64_t guess = MemoryPolicy::GuessedDayBytes(plan);
   for (size_t i = 0; i < n; ++i) {
     std::unique_lock<std::mutex> lock(mu);
-    while (!error.failed() && in_flight > 0) {
-      // Every day in flight may come to need what a day needed so far: the days already in
-      // flight keep their share even where their state is small right now.
-      const int64_t expected = engine.expected_day_bytes().value_or(guess);
-      if (in_flight < options.max_in_flight &&
-          expected * (in_flight + 1) <= budget.shares().state_bytes && budget.Admits(expected)) {
-        break;
-      }
+    while (!error.failed() && !policy.AdmitsDay(budget.use(), in_flight, options.max_in_flight,
+                                                engine.expected_day_bytes().value_or(guess))) {
       // Memory is freed without notice (the process's resident size): look again soon.
       changed.wait_for(lock, std::chrono::milliseconds(1));
     }

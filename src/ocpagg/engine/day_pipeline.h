@@ -1,9 +1,9 @@
 #pragma once
-// Runs the days of a plan through a DayEngine (DESIGN.md "Parallelism"): up to `max_in_flight`
-// days at once, each aggregated by the arena's workers, and written in day order - or as soon
-// as it is done when the target's days are independent. A new day starts only when the memory
-// budget has room for what a day needed so far (before any day is known: a generous guess from
-// the plan's row estimates).
+// Runs the days of a plan through a DayEngine (docs/engine.md "Days in flight"): up to
+// `max_in_flight` days at once, each aggregated by the arena's workers, and written in day
+// order - or as soon as it is done when the target's days are independent. A new day starts
+// only when the engine's MemoryPolicy admits it (room for what a day needed so far; before any
+// day is known, a generous guess from the plan's row estimates).
 //
 // The caller's thread admits the days and waits outside the worker pool: waiting for memory
 // never holds a worker, and no worker ever blocks on another (the worker that finishes the

@@ -1,6 +1,6 @@
 #pragma once
 // The planner: from file listings and Parquet footers only, which row groups hold rows of which
-// day (DESIGN.md "Plan"). Every output row belongs to exactly one usage_start and koku's SQL
+// day (docs/engine.md "Plan"). Every output row belongs to exactly one usage_start and koku's SQL
 // never combines two days (docs/semantics.md "One day at a time"), so a day is the unit of work, of
 // memory and of output.
 

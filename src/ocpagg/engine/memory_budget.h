@@ -1,14 +1,14 @@
 #pragma once
-// How one --memory-limit is shared out (DESIGN.md "Memory budget"). All figures are resident
-// bytes:
+// How one --memory-limit is shared out (docs/engine.md "The memory limit"). All figures are
+// resident bytes:
 //   baseline  the process before the first day: code, libraries, plan, node roles (measured)
 //   reading   per worker: one decoded batch and the Parquet reader's column buffers
 //   writing   per day being written: a chunk of rows and one Parquet row group
 //   state     the rest: the aggregation states (DaySummary) of the days in flight
 // The engine accounts the states it holds (their own O(1) estimates) against the state share,
-// and a watchdog samples the real resident size of the process. Intake of a new day waits while
-// either is high; a worker whose state would push the total over its share spills its groups
-// to disk; with spilling disabled that is an error (exit code 5), never an out-of-memory kill.
+// and a watchdog samples the real resident size of the process. What is done when either is
+// high (intake waits, a state spills, or the run stops with exit code 5 rather than being
+// killed) is decided by MemoryPolicy (engine/memory_policy.h).
 
 #include <atomic>
 #include <cstdint>
@@ -48,6 +48,14 @@ inline constexpr int64_t kMinStateBytes = 4 << 20;
 MemoryShares ShareMemory(int64_t limit_bytes, int64_t baseline_bytes, int workers, int writers,
                          int64_t preferred_batch_rows, ReadCost costliest);
 
+// Memory in use at one moment: what the memory decisions (engine/memory_policy.h) look at.
+struct MemoryUse {
+  int64_t states_bytes = 0;   // the aggregation states, as accounted
+  int64_t process_bytes = 0;  // the process's resident size, as last sampled
+};
+
+// The accounts of the aggregation states against their share, and the process's resident size.
+// What to do about them is MemoryPolicy's to decide.
 class MemoryBudget {
  public:
   MemoryBudget(const MemoryShares& shares, const MemoryMonitor& monitor)
@@ -62,19 +70,11 @@ class MemoryBudget {
     state_in_use_.fetch_add(now - accounted, std::memory_order_relaxed);
     accounted = now;
   }
+  // Closes an account: its bytes are no longer held.
+  void Release(int64_t& accounted) { Update(accounted, 0); }
   int64_t state_in_use() const { return state_in_use_.load(std::memory_order_relaxed); }
 
-  // True when the states together, grown by `growth_bytes`, would exceed their share, or the
-  // process nears the limit.
-  bool OverLimit(int64_t growth_bytes = 0) const {
-    return state_in_use() + growth_bytes > shares_.state_bytes ||
-           monitor_.current_bytes() > shares_.limit_bytes / 20 * 17;
-  }
-  // True when a new day of about `expected_bytes` of state may start now.
-  bool Admits(int64_t expected_bytes) const {
-    return state_in_use() + expected_bytes <= shares_.state_bytes &&
-           monitor_.current_bytes() <= shares_.limit_bytes / 4 * 3;
-  }
+  MemoryUse use() const { return {state_in_use(), monitor_.current_bytes()}; }
 
  private:
   const MemoryShares shares_;

@@ -157,73 +157,83 @@ Status ValidateOptions(const SummarizeOptions& options) {
   return Status::OK();
 }
 
-Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& state,
-                                  RowSink& sink) {
-  ARROW_RETURN_NOT_OK(ValidateOptions(options));
-  SummarizeReport report;
-  MemoryMonitor memory;
-  const auto t_start = Clock::now();
-  const double cpu_start = CpuSeconds();
-  const auto& in = options.input;
-  const Date month_start = MakeDate(in.year, in.month, 1);
-  const Date month_end = month_start + DaysInMonth(month_start) - 1;
-  const Date start = options.start_date.value_or(month_start);
-  const Date end = options.end_date.value_or(month_end);
-  if (start < month_start || end > month_end || start > end) {
+namespace {
+
+// The plan: the range after koku's adjustment, the files, and the row groups of each day, from
+// the listing and the footers only.
+struct PlannedRun {
+  Date month_start = 0, start = 0, end = 0;  // start/end: the range asked for
+  DatasetFiles files;
+  RunPlan plan;
+};
+
+Result<PlannedRun> PlanSummary(const DatasetLocation& in, std::optional<Date> start_date,
+                               std::optional<Date> end_date, SummarizeReport& report) {
+  PlannedRun run;
+  run.month_start = MakeDate(in.year, in.month, 1);
+  const Date month_end = run.month_start + DaysInMonth(run.month_start) - 1;
+  run.start = start_date.value_or(run.month_start);
+  run.end = end_date.value_or(month_end);
+  if (run.start < run.month_start || run.end > month_end || run.start > run.end) {
     return UsageError(
         "the date range {}..{} must lie within {:04d}-{:02d} and start before it ends (koku "
         "summarizes one month at a time)",
-        FormatDate(start), FormatDate(end), in.year, in.month);
+        FormatDate(run.start), FormatDate(run.end), in.year, in.month);
   }
-  const PerformanceOptions& perf = options.performance;
-  report.memory_limit_bytes =
-      perf.memory_limit_bytes > 0 ? perf.memory_limit_bytes : DefaultMemoryLimitBytes();
-
-  ARROW_ASSIGN_OR_RAISE(DatasetFiles files, DiscoverDataset(in));
-  ARROW_ASSIGN_OR_RAISE(RunPlan plan, PlanRun(files, start, end));
+  ARROW_ASSIGN_OR_RAISE(run.files, DiscoverDataset(in));
+  ARROW_ASSIGN_OR_RAISE(run.plan, PlanRun(run.files, run.start, run.end));
   // koku leaves the summary alone when there are no line items for the period; replacing the
   // range with nothing would delete an earlier run's rows (a mistyped --account, say).
-  if (!plan.HasUsageUnits()) return NothingToSummarize(in, start, end);
-  report.start = plan.start;
-  report.end = plan.end;
-  report.days_planned = static_cast<int>(plan.days.size());
+  if (!run.plan.HasUsageUnits()) return NothingToSummarize(in, run.start, run.end);
+  report.start = run.plan.start;
+  report.end = run.plan.end;
+  report.days_planned = static_cast<int>(run.plan.days.size());
   for (int t = 0; t < kInputTableCount; ++t) {
-    report.files[t] = static_cast<int64_t>(files.files[t].size());
-    for (const auto& path : files.files[t]) {
-      auto info = files.fs->GetFileInfo(path);
+    report.files[t] = static_cast<int64_t>(run.files.files[t].size());
+    for (const auto& path : run.files.files[t]) {
+      auto info = run.files.fs->GetFileInfo(path);
       if (info.ok()) report.bytes_read += info->size();
     }
   }
-  for (const auto& d : plan.days) report.row_groups += static_cast<int64_t>(d.units.size());
+  for (const auto& d : run.plan.days) report.row_groups += static_cast<int64_t>(d.units.size());
+  return run;
+}
 
-  ExecutionMode mode = perf.mode;
-  if (mode == ExecutionMode::kAuto) {
-    mode = plan.estimated_rows < perf.streaming_threshold_rows ? ExecutionMode::kSerial
-                                                               : ExecutionMode::kParallel;
+// How the run executes: the mode, the workers, the memory shares and the days in flight.
+struct RunConfig {
+  ExecutionMode mode = ExecutionMode::kParallel;
+  bool in_memory = false;
+  bool independent_days = false;
+  int threads = 1;
+  int days_in_flight = 1;
+  MemoryShares shares;
+};
+
+Result<RunConfig> ConfigureRun(const PerformanceOptions& perf, const RunPlan& plan,
+                               int64_t limit_bytes, int64_t resident_bytes, bool independent_days) {
+  RunConfig config;
+  config.independent_days = independent_days;
+  config.mode = perf.mode;
+  if (config.mode == ExecutionMode::kAuto) {
+    config.mode = plan.estimated_rows < perf.streaming_threshold_rows ? ExecutionMode::kSerial
+                                                                      : ExecutionMode::kParallel;
   }
+  config.in_memory = config.mode == ExecutionMode::kInMemory;
   int threads = perf.threads > 0
                     ? perf.threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  if (mode == ExecutionMode::kSerial) threads = 1;
-  report.mode = mode;
-  const bool in_memory = mode == ExecutionMode::kInMemory;
-  const bool independent_days = sink.IndependentDays();
+  if (config.mode == ExecutionMode::kSerial) threads = 1;
 
-  ARROW_ASSIGN_OR_RAISE(const SummarySettings settings, state.LoadSettings(options.compat));
-  ARROW_ASSIGN_OR_RAISE(report.report_period_id, state.ReportPeriodId(month_start));
-
-  // The memory shares, from what the process holds now (libraries, plan, settings).
-  MemoryShares shares;
-  if (in_memory) {
+  MemoryShares& shares = config.shares;
+  if (config.in_memory) {
     // The unbounded baseline: no budget at all.
     shares.limit_bytes = shares.state_bytes = std::numeric_limits<int64_t>::max() / 4;
     shares.workers = threads;
     shares.batch_rows = perf.batch_rows > 0 ? perf.batch_rows : ScanOptions{}.batch_rows;
     shares.read_buffer_bytes = 256 * 1024;
   } else {
-    shares = ShareMemory(report.memory_limit_bytes, memory.current_bytes(), threads,
-                         independent_days ? threads : 1, perf.batch_rows,
-                         ReadCost{plan.max_page_bytes, plan.max_columns});
+    shares = ShareMemory(limit_bytes, resident_bytes, threads, independent_days ? threads : 1,
+                         perf.batch_rows, ReadCost{plan.max_page_bytes, plan.max_columns});
     // The states must hold at least what one batch can add before it is checked.
     const int64_t least_state = std::max(kMinStateBytes, shares.batch_rows * kStateBytesPerRow *
                                                              static_cast<int64_t>(shares.workers));
@@ -247,23 +257,76 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
       shares.state_bytes = std::min(shares.state_bytes, perf.max_state_bytes);
     }
   }
-  report.threads = threads;
+  config.threads = threads;
   // Days in flight: serial mode has one worker and one day; in-memory mode one day at a time
   // after reading everything.
-  const int tokens = mode == ExecutionMode::kSerial || in_memory ? 1
-                     : perf.max_days_in_flight > 0               ? perf.max_days_in_flight
-                                                                 : threads + 1;
-  report.baseline_rss_bytes = memory.current_bytes();
-  report.state_budget_bytes = in_memory ? 0 : shares.state_bytes;
-  report.batch_rows = shares.batch_rows;
-  MemoryBudget budget(shares, memory);
-  UnitSource source{files, ScanOptions{shares.batch_rows, shares.read_buffer_bytes}};
-  source.stop = options.stop;
+  config.days_in_flight = config.mode == ExecutionMode::kSerial || config.in_memory ? 1
+                          : perf.max_days_in_flight > 0 ? perf.max_days_in_flight
+                                                        : threads + 1;
+  return config;
+}
 
-  // `threads` workers; the calling thread admits days and waits outside them (day_pipeline.h).
+// What the day engine counted, into the report.
+void ReportCounters(const DayEngineCounters& c, SummarizeReport& report) {
+  for (int t = 0; t < kInputTableCount; ++t) report.rows_read[t] = c.rows_read[t].load();
+  report.pod_rows = c.pod_rows.load();
+  report.storage_rows = c.storage_rows.load();
+  report.unallocated_rows = c.unallocated_rows.load();
+  report.days_with_rows = c.days_with_rows.load();
+  report.days_spilled = c.days_spilled.load();
+  report.spill_bytes = c.spill_bytes.load();
+  report.scan_seconds = c.scan_nanos.load() / 1e9;
+  report.aggregate_seconds = c.finish_nanos.load() / 1e9;
+  report.write_seconds = c.write_nanos.load() / 1e9;
+}
+
+}  // namespace
+
+Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& state,
+                                  RowSink& sink) {
+  ARROW_RETURN_NOT_OK(ValidateOptions(options));
+  SummarizeReport report;
+  MemoryMonitor memory;
+  const auto t_start = Clock::now();
+  const double cpu_start = CpuSeconds();
+  const DatasetLocation& in = options.input;
+  const PerformanceOptions& perf = options.performance;
+  report.memory_limit_bytes =
+      perf.memory_limit_bytes > 0 ? perf.memory_limit_bytes : DefaultMemoryLimitBytes();
+
+  // Plan.
+  ARROW_ASSIGN_OR_RAISE(const PlannedRun planned,
+                        PlanSummary(in, options.start_date, options.end_date, report));
+  const RunPlan& plan = planned.plan;
+  ARROW_ASSIGN_OR_RAISE(const SummarySettings settings, state.LoadSettings(options.compat));
+  ARROW_ASSIGN_OR_RAISE(report.report_period_id, state.ReportPeriodId(planned.month_start));
+
+  // Configure, from what the process holds now (libraries, plan, settings).
+  ARROW_ASSIGN_OR_RAISE(const RunConfig config,
+                        ConfigureRun(perf, plan, report.memory_limit_bytes, memory.current_bytes(),
+                                     sink.IndependentDays()));
+  report.mode = config.mode;
+  report.threads = config.threads;
+  report.baseline_rss_bytes = memory.current_bytes();
+  report.state_budget_bytes = config.in_memory ? 0 : config.shares.state_bytes;
+  report.batch_rows = config.shares.batch_rows;
+  MemoryBudget budget(config.shares, memory);
+  const ScanOptions scan_options{config.shares.batch_rows, config.shares.read_buffer_bytes};
+
+  // Run. `threads` workers; the calling thread admits days and waits outside them
+  // (day_pipeline.h).
   tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
-                                  static_cast<size_t>(threads) + 1);
-  tbb::task_arena arena(threads, 0);
+                                  static_cast<size_t>(config.threads) + 1);
+  tbb::task_arena arena(config.threads, 0);
+  report.plan_seconds = SecondsSince(t_start);
+  // In-memory mode, the baseline kept to compare against the bounded modes: every input row
+  // group is read into memory first (memory grows with the input), then aggregated day by day.
+  ARROW_ASSIGN_OR_RAISE(
+      const UnitSource source,
+      config.in_memory ? arena.execute([&] {
+        return UnitSource::Preloaded(planned.files, scan_options, options.stop, plan);
+      })
+                       : UnitSource::Files(planned.files, scan_options, options.stop));
   // koku's nodes query and the node-table upsert, then the start of the rows: needed before
   // the first day is written, not before days are read, so that the query runs beside the
   // first days' reading. Whichever worker writes first runs it; the others wait and help.
@@ -293,11 +356,10 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
     ARROW_RETURN_NOT_OK(writes_status);
     return &*roles;
   };
-  report.plan_seconds = SecondsSince(t_start);
 
   std::unique_ptr<SpillArea> spill;
-  if (perf.spill && !in_memory) spill = std::make_unique<SpillArea>(perf.spill_dir);
-  DayEngine engine(source, settings, budget, spill.get(), threads, prepare_writes, sink,
+  if (perf.spill && !config.in_memory) spill = std::make_unique<SpillArea>(perf.spill_dir);
+  DayEngine engine(source, settings, budget, spill.get(), config.threads, prepare_writes, sink,
                    perf.allocator);
   int days_done = 0;
   auto progress = [&] {
@@ -312,34 +374,10 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
     options.on_progress(p);
   };
 
-  UnitCache cache;
-  if (in_memory) {
-    // The baseline: read every input row group into memory first, then aggregate day by day.
-    // Memory grows with the input; kept to compare against the bounded modes.
-    std::vector<WorkUnit> all_units;
-    for (const auto& d : plan.days) {
-      all_units.insert(all_units.end(), d.units.begin(), d.units.end());
-    }
-    std::vector<std::vector<ParquetScan::Batch>> loaded(all_units.size());
-    FirstError error;
-    arena.execute([&] {
-      tbb::parallel_for(size_t{0}, all_units.size(), [&](size_t i) {
-        if (error.failed()) return;
-        auto batches = LoadUnit(source, all_units[i]);
-        if (!batches.ok()) return error.Record(batches.status());
-        loaded[i] = std::move(*batches);
-      });
-    });
-    ARROW_RETURN_NOT_OK(error.status());
-    for (size_t i = 0; i < all_units.size(); ++i) {
-      cache.emplace(UnitCacheKey(all_units[i]), std::move(loaded[i]));
-    }
-    source.cache = &cache;
-  }
   DayPipelineOptions pipeline;
-  pipeline.max_in_flight = tokens;
-  pipeline.workers = threads;
-  pipeline.independent_days = independent_days;
+  pipeline.max_in_flight = config.days_in_flight;
+  pipeline.workers = config.threads;
+  pipeline.independent_days = config.independent_days;
   pipeline.on_day_written = progress;
   ARROW_RETURN_NOT_OK(RunDays(plan, engine, budget, arena, pipeline));
   // Row groups whose footers could not rule the range out may still hold none of its rows:
@@ -347,29 +385,22 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   const DayEngineCounters& c = engine.counters();
   if (c.rows_read[static_cast<size_t>(InputTable::kPodUsageDaily)].load() == 0 &&
       c.rows_read[static_cast<size_t>(InputTable::kStorageUsageDaily)].load() == 0) {
-    return NothingToSummarize(in, start, end);
+    return NothingToSummarize(in, planned.start, planned.end);
   }
   // Days without rows still run the nodes query and replace the range's rows.
   ARROW_RETURN_NOT_OK(arena.execute([&] { return prepare_writes().status(); }));
   report.plan_seconds += nodes_seconds;
 
-  // A stop requested while the last day was written: nothing is published.
+  // Commit. A stop requested while the last day was written: nothing is published.
   ARROW_RETURN_NOT_OK(CheckStop(options.stop));
   const auto t_commit = Clock::now();
   ARROW_RETURN_NOT_OK(sink.Commit());
   ARROW_RETURN_NOT_OK(state.Commit());
   const double commit_seconds = SecondsSince(t_commit);
 
-  for (int t = 0; t < kInputTableCount; ++t) report.rows_read[t] = c.rows_read[t].load();
-  report.pod_rows = c.pod_rows.load();
-  report.storage_rows = c.storage_rows.load();
-  report.unallocated_rows = c.unallocated_rows.load();
-  report.days_with_rows = c.days_with_rows.load();
-  report.days_spilled = c.days_spilled.load();
-  report.spill_bytes = c.spill_bytes.load();
-  report.scan_seconds = c.scan_nanos.load() / 1e9;
-  report.aggregate_seconds = c.finish_nanos.load() / 1e9;
-  report.write_seconds = c.write_nanos.load() / 1e9 + commit_seconds;
+  // Report.
+  ReportCounters(c, report);
+  report.write_seconds += commit_seconds;
   report.wall_seconds = SecondsSince(t_start);
   report.cpu_seconds = CpuSeconds() - cpu_start;
   report.peak_rss_bytes = memory.peak_bytes();

@@ -1,10 +1,17 @@
 #pragma once
 // Reading one WorkUnit (one row group) and handing its rows of one day, or of a range of days,
 // to a callback as the aggregators' row structs. Errors get the file and row prepended.
+//
+// Where row groups come from is chosen when the UnitSource is made: their Parquet files, read
+// batch by batch (a few columns at a time when asked), or memory, every row group having been
+// read whole beforehand (the in-memory mode, the unbounded baseline). Either way a row group is
+// one sequence of batches, and everything above reads it the same way.
 
 #include <absl/container/flat_hash_map.h>
 #include <fmt/format.h>
 
+#include <memory>
+#include <span>
 #include <vector>
 
 #include "ocpagg/common/stop_token.h"
@@ -24,37 +31,58 @@ struct MillisWindow {
   bool Contains(int64_t t) const { return t >= begin_ms && t < end_ms; }
 };
 
-// Row groups read ahead of aggregation (the in-memory mode keeps the whole input here).
-using UnitCache = absl::flat_hash_map<uint64_t, std::vector<ParquetScan::Batch>>;
-inline uint64_t UnitCacheKey(const WorkUnit& u) {
-  return (static_cast<uint64_t>(u.table) << 56) | (static_cast<uint64_t>(u.file) << 24) |
-         static_cast<uint64_t>(u.row_group);
-}
+// One row group, open for reading: any number of passes over its batches.
+class UnitReader {
+ public:
+  int64_t rows() const { return rows_; }
+  // Calls fn(const ParquetScan::Batch&) -> Status for each batch, in order. With `columns`
+  // (indices into the table's columns), only those are read from a file, the others being
+  // nullptr (a row group read in memory has them all); with `end_row` >= 0, reading stops after
+  // the batch that holds the row group's row `end_row - 1`. The run's stop token is checked
+  // after every batch.
+  template <typename Fn>
+  Status ForEachBatch(Fn&& fn, std::span<const int> columns = {}, int64_t end_row = -1) const;
 
-// Where row groups are read from: their files, with `options`, or `cache` when it holds them.
-struct UnitSource {
-  const DatasetFiles& files;
-  ScanOptions options;
-  const UnitCache* cache = nullptr;
-  const StopToken* stop = nullptr;  // checked after every batch
-
-  const std::string& PathOf(const WorkUnit& u) const { return files.of(u.table)[u.file]; }
-  Result<std::unique_ptr<ParquetScan>> Open(const WorkUnit& u) const {
-    return ParquetScan::Open(files.fs, PathOf(u), ColumnsOf(u.table), options);
-  }
+ private:
+  friend class UnitSource;
+  std::unique_ptr<ParquetScan> scan_;                         // from a file, or
+  const std::vector<ParquetScan::Batch>* batches_ = nullptr;  // read beforehand
+  int row_group_ = 0;
+  int64_t rows_ = 0;
+  const StopToken* stop_ = nullptr;
 };
 
-// Reads every batch of a unit into memory.
-inline Result<std::vector<ParquetScan::Batch>> LoadUnit(const UnitSource& source,
-                                                        const WorkUnit& unit) {
-  ARROW_ASSIGN_OR_RAISE(auto scan, source.Open(unit));
-  std::vector<ParquetScan::Batch> batches;
-  ARROW_RETURN_NOT_OK(scan->ForEachBatch(unit.row_group, [&](const ParquetScan::Batch& b) {
-    batches.push_back(b);
-    return Status::OK();
-  }));
-  return batches;
-}
+class UnitSource {
+ public:
+  // Row groups read from their files with `options`. `files` and `stop` (may be null) must
+  // outlive the source.
+  static UnitSource Files(const DatasetFiles& files, ScanOptions options, const StopToken* stop);
+  // Every row group of the plan's days read into memory now, in parallel (in the calling task
+  // arena); later reads come from memory. Fails with the first unit that cannot be read.
+  static Result<UnitSource> Preloaded(const DatasetFiles& files, ScanOptions options,
+                                      const StopToken* stop, const RunPlan& plan);
+
+  const std::string& PathOf(const WorkUnit& u) const { return files_->of(u.table)[u.file]; }
+  // Whether a unit's columns are read apart, a few at a time (from files), or come decoded
+  // whole (from memory), where reading them in passes would only cost time.
+  bool reads_columns_apart() const { return preloaded_ == nullptr; }
+  Result<UnitReader> Open(const WorkUnit& unit) const;
+
+ private:
+  using Preloads = absl::flat_hash_map<uint64_t, std::vector<ParquetScan::Batch>>;
+  static uint64_t KeyOf(const WorkUnit& u);
+  UnitSource(const DatasetFiles& files, ScanOptions options, const StopToken* stop)
+      : files_(&files), options_(options), stop_(stop) {}
+
+  const DatasetFiles* files_;
+  ScanOptions options_;
+  const StopToken* stop_;
+  std::shared_ptr<const Preloads> preloaded_;  // null: read from files
+};
+
+// The context a row's error gets: the file and the row's number in it.
+Status RowError(const std::string& path, const ParquetScan::Batch& raw, int64_t row,
+                const Status& st);
 
 // Calls fn(const BatchT& batch, int64_t row, int64_t interval_start_ms) -> Status for each row of
 // one batch inside `window`; `rows_read` counts them.
@@ -68,10 +96,7 @@ Status ScanBatch(const std::string& path, const ParquetScan::Batch& raw, MillisW
     if (!ts || !window.Contains(*ts)) continue;
     ++*rows_read;
     Status st = fn(*typed, i, *ts);
-    if (!st.ok()) {
-      return MakeError(KindOf(st),
-                       fmt::format("{} (row {}): {}", path, raw.first_row + i + 1, st.message()));
-    }
+    if (!st.ok()) return RowError(path, raw, i, st);
   }
   return Status::OK();
 }
@@ -83,23 +108,11 @@ Status ScanUnit(const UnitSource& source, const WorkUnit& unit, MillisWindow win
                 int64_t* rows_read, Fn&& fn, AfterBatch&& after_batch,
                 std::span<const int> columns = {}) {
   const std::string& path = source.PathOf(unit);
-  if (source.cache) {
-    if (auto it = source.cache->find(UnitCacheKey(unit)); it != source.cache->end()) {
-      for (const auto& batch : it->second) {
-        ARROW_RETURN_NOT_OK(ScanBatch<BatchT>(path, batch, window, rows_read, fn));
-        ARROW_RETURN_NOT_OK(after_batch());
-        ARROW_RETURN_NOT_OK(CheckStop(source.stop));
-      }
-      return Status::OK();
-    }
-  }
-  ARROW_ASSIGN_OR_RAISE(auto scan, source.Open(unit));
-  return scan->ForEachBatch(
-      unit.row_group,
+  ARROW_ASSIGN_OR_RAISE(const UnitReader reader, source.Open(unit));
+  return reader.ForEachBatch(
       [&](const ParquetScan::Batch& raw) {
         ARROW_RETURN_NOT_OK(ScanBatch<BatchT>(path, raw, window, rows_read, fn));
-        ARROW_RETURN_NOT_OK(after_batch());
-        return CheckStop(source.stop);
+        return after_batch();
       },
       columns);
 }
@@ -109,6 +122,40 @@ Status ScanUnit(const UnitSource& source, const WorkUnit& unit, MillisWindow win
                 int64_t* rows_read, Fn&& fn) {
   return ScanUnit<BatchT>(source, unit, window, rows_read, std::forward<Fn>(fn),
                           [] { return Status::OK(); });
+}
+
+// Calls fn(const BatchT& batch, const ParquetScan::Batch& raw, int64_t row) -> Status for the
+// rows [begin_row, end_row) of an open row group (row numbers within the row group), reading
+// only `columns`: one pass over a slice of a wide row group. Batches before the slice are still
+// decoded (a Parquet row group is read from its start).
+template <typename BatchT, typename Fn>
+Status ScanSlice(const std::string& path, const UnitReader& reader, int64_t begin_row,
+                 int64_t end_row, std::span<const int> columns, Fn&& fn) {
+  return reader.ForEachBatch(
+      [&](const ParquetScan::Batch& raw) -> Status {
+        const int64_t first = std::clamp<int64_t>(begin_row - raw.group_row, 0, raw.num_rows);
+        const int64_t last = std::clamp<int64_t>(end_row - raw.group_row, 0, raw.num_rows);
+        if (first == last) return Status::OK();
+        auto typed = BatchT::Make(raw);
+        if (!typed.ok()) return BadInput("{}: {}", path, typed.status().message());
+        for (int64_t i = first; i < last; ++i) ARROW_RETURN_NOT_OK(fn(*typed, raw, i));
+        return Status::OK();
+      },
+      columns, end_row);
+}
+
+template <typename Fn>
+Status UnitReader::ForEachBatch(Fn&& fn, std::span<const int> columns, int64_t end_row) const {
+  auto each = [&](const ParquetScan::Batch& batch) -> Status {
+    ARROW_RETURN_NOT_OK(fn(batch));
+    return CheckStop(stop_);
+  };
+  if (batches_ == nullptr) return scan_->ForEachBatch(row_group_, each, columns, end_row);
+  for (const ParquetScan::Batch& batch : *batches_) {
+    if (end_row >= 0 && batch.group_row >= end_row) break;
+    ARROW_RETURN_NOT_OK(each(batch));
+  }
+  return Status::OK();
 }
 
 }  // namespace ocpagg

@@ -1,14 +1,20 @@
 #include "ocpagg/generate/dataset_generator.h"
 
-#include <absl/container/flat_hash_map.h>
-#include <arrow/api.h>
-#include <arrow/io/file.h>
 #include <fmt/format.h>
-#include <parquet/arrow/writer.h>
 
+#include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <numeric>
+#include <span>
+#include <string_view>
 #include <vector>
+
+#include "ocpagg/ingest/batch_converter.h"
+#include "ocpagg/ingest/file_unit_writer.h"
+#include "ocpagg/ingest/output_staging.h"
+#include "ocpagg/ingest/report_columns.h"
+#include "ocpagg/ingest/write_queue.h"
 
 namespace ocpagg {
 namespace {
@@ -16,6 +22,8 @@ namespace {
 namespace fs = std::filesystem;
 constexpr double kGiB = 1073741824.0;
 constexpr int64_t kMillisPerHour = 3'600'000;
+// Rows handed to the file writer at a time.
+constexpr size_t kBatchRows = 8192;
 
 // splitmix64: a deterministic, well-mixed value per (seed, entity, salt).
 uint64_t Mix(uint64_t x) {
@@ -45,6 +53,8 @@ struct Claim {
 };
 
 struct Model {
+  uint64_t seed = 0;
+  int64_t period_start_ms = 0, period_end_ms = 0;  // the report period: the month
   std::vector<Node> nodes;
   std::vector<std::string> namespaces, namespace_labels, pod_label_sets;
   std::vector<Pod> pods;
@@ -54,6 +64,10 @@ struct Model {
 Model BuildModel(const GenerateOptions& o, int64_t pods) {
   Model m;
   const uint64_t s = o.seed;
+  m.seed = s;
+  const Date month_start = MakeDate(o.year, o.month, 1);
+  m.period_start_ms = static_cast<int64_t>(month_start) * kMillisPerDay;
+  m.period_end_ms = (static_cast<int64_t>(month_start) + DaysInMonth(month_start)) * kMillisPerDay;
   const int64_t n_nodes = std::max<int64_t>(2, (pods + o.pods_per_node - 1) / o.pods_per_node);
   const int64_t n_ns =
       std::max<int64_t>(2, (pods + o.pods_per_namespace - 1) / o.pods_per_namespace);
@@ -118,124 +132,358 @@ Model BuildModel(const GenerateOptions& o, int64_t pods) {
   return m;
 }
 
-// Column builders for one koku table, written as one Parquet file with one row group.
-class TableBuilder {
+// The rows of each report, as generate makes them.
+struct PodHour {
+  int32_t pod;
+  int64_t start_ms;
+  double cpu_factor, memory_factor;  // usage over request this hour
+};
+// One row of a storage, node-label or namespace-label report, covering a whole day.
+struct DayRow {
+  int32_t entity;  // the claim, node or namespace
+  int32_t pod;     // storage: the pod that mounts the claim
+  Date day;
+};
+
+// How generate makes the values of one report column: the function of koku's type of the
+// column is set (text for strings and label JSON, numbers, timestamps in milliseconds).
+template <typename Row>
+struct ColumnValues {
+  std::string_view column;
+  std::string_view (*text)(const Model&, const Row&) = nullptr;
+  double (*number)(const Model&, const Row&) = nullptr;
+  int64_t (*millis)(const Model&, const Row&) = nullptr;
+};
+
+const Pod& PodOf(const Model& m, const PodHour& r) { return m.pods[r.pod]; }
+const Node& NodeOf(const Model& m, const PodHour& r) { return m.nodes[m.pods[r.pod].node]; }
+
+const ColumnValues<PodHour> kPodUsageValues[] = {
+    {.column = "report_period_start",
+     .millis = [](const Model& m, const PodHour&) { return m.period_start_ms; }},
+    {.column = "report_period_end",
+     .millis = [](const Model& m, const PodHour&) { return m.period_end_ms; }},
+    {.column = "interval_start",
+     .millis = [](const Model&, const PodHour& r) { return r.start_ms; }},
+    {.column = "interval_end",
+     .millis = [](const Model&, const PodHour& r) { return r.start_ms + kMillisPerHour - 1000; }},
+    {.column = "pod",
+     .text = [](const Model& m, const PodHour& r) -> std::string_view { return PodOf(m, r).name; }},
+    {.column = "namespace",
+     .text = [](const Model& m, const PodHour& r) -> std::string_view {
+       return m.namespaces[PodOf(m, r).ns];
+     }},
+    {.column = "node",
+     .text = [](const Model& m, const PodHour& r) -> std::string_view {
+       return NodeOf(m, r).name;
+     }},
+    {.column = "resource_id",
+     .text = [](const Model& m, const PodHour& r) -> std::string_view {
+       return NodeOf(m, r).resource_id;
+     }},
+    {.column = "pod_labels",
+     .text = [](const Model& m, const PodHour& r) -> std::string_view {
+       return m.pod_label_sets[PodOf(m, r).labels];
+     }},
+    {.column = "pod_usage_cpu_core_seconds",
+     .number = [](const Model& m,
+                  const PodHour& r) { return PodOf(m, r).cpu_request * r.cpu_factor * 3600; }},
+    {.column = "pod_request_cpu_core_seconds",
+     .number = [](const Model& m, const PodHour& r) { return PodOf(m, r).cpu_request * 3600; }},
+    {.column = "pod_limit_cpu_core_seconds",
+     .number = [](const Model& m, const PodHour& r) { return PodOf(m, r).cpu_limit * 3600; }},
+    {.column = "pod_usage_memory_byte_seconds",
+     .number = [](const Model& m,
+                  const PodHour& r) { return PodOf(m, r).mem_request * r.memory_factor * 3600; }},
+    {.column = "pod_request_memory_byte_seconds",
+     .number = [](const Model& m, const PodHour& r) { return PodOf(m, r).mem_request * 3600; }},
+    {.column = "pod_limit_memory_byte_seconds",
+     .number = [](const Model& m, const PodHour& r) { return PodOf(m, r).mem_limit * 3600; }},
+    {.column = "node_capacity_cpu_cores",
+     .number = [](const Model& m, const PodHour& r) { return NodeOf(m, r).cpu_cores; }},
+    {.column = "node_capacity_cpu_core_seconds",
+     .number = [](const Model& m, const PodHour& r) { return NodeOf(m, r).cpu_cores * 3600; }},
+    {.column = "node_capacity_memory_bytes",
+     .number = [](const Model& m, const PodHour& r) { return NodeOf(m, r).memory_bytes; }},
+    {.column = "node_capacity_memory_byte_seconds",
+     .number = [](const Model& m, const PodHour& r) { return NodeOf(m, r).memory_bytes * 3600; }},
+};
+
+int64_t DayStartMillis(Date day) { return static_cast<int64_t>(day) * kMillisPerDay; }
+
+// The timestamps of every DayRow report.
+const ColumnValues<DayRow> kWholeDayValues[] = {
+    {.column = "report_period_start",
+     .millis = [](const Model& m, const DayRow&) { return m.period_start_ms; }},
+    {.column = "report_period_end",
+     .millis = [](const Model& m, const DayRow&) { return m.period_end_ms; }},
+    {.column = "interval_start",
+     .millis = [](const Model&, const DayRow& r) { return DayStartMillis(r.day); }},
+    {.column = "interval_end",
+     .millis = [](const Model&, const DayRow& r) { return DayStartMillis(r.day + 1) - 1000; }},
+};
+
+const Claim& ClaimOf(const Model& m, const DayRow& r) { return m.claims[r.entity]; }
+
+const ColumnValues<DayRow> kStorageUsageValues[] = {
+    {.column = "namespace",
+     .text = [](const Model& m, const DayRow& r) -> std::string_view {
+       return m.namespaces[ClaimOf(m, r).ns];
+     }},
+    {.column = "node",
+     .text = [](const Model& m, const DayRow& r) -> std::string_view {
+       return m.nodes[m.pods[r.pod].node].name;
+     }},
+    {.column = "pod",
+     .text = [](const Model& m, const DayRow& r) -> std::string_view {
+       return m.pods[r.pod].name;
+     }},
+    {.column = "persistentvolumeclaim",
+     .text = [](const Model& m, const DayRow& r) -> std::string_view { return ClaimOf(m, r).pvc; }},
+    {.column = "persistentvolume",
+     .text = [](const Model& m, const DayRow& r) -> std::string_view { return ClaimOf(m, r).pv; }},
+    {.column = "storageclass",
+     .text = [](const Model& m, const DayRow& r) -> std::string_view {
+       return ClaimOf(m, r).storageclass;
+     }},
+    {.column = "csi_driver",
+     .text = [](const Model&, const DayRow&) -> std::string_view { return "ebs.csi.aws.com"; }},
+    {.column = "csi_volume_handle",
+     .text = [](const Model& m, const DayRow& r) -> std::string_view {
+       return ClaimOf(m, r).csi_handle;
+     }},
+    {.column = "persistentvolume_labels",
+     .text = [](const Model& m, const DayRow& r) -> std::string_view {
+       return ClaimOf(m, r).pv_labels;
+     }},
+    {.column = "persistentvolumeclaim_labels",
+     .text = [](const Model& m, const DayRow& r) -> std::string_view {
+       return ClaimOf(m, r).pvc_labels;
+     }},
+    {.column = "persistentvolumeclaim_capacity_bytes",
+     .number = [](const Model& m, const DayRow& r) { return ClaimOf(m, r).capacity_bytes; }},
+    {.column = "persistentvolumeclaim_capacity_byte_seconds",
+     .number = [](const Model& m,
+                  const DayRow& r) { return ClaimOf(m, r).capacity_bytes * 86400; }},
+    {.column = "volume_request_storage_byte_seconds",
+     .number = [](const Model& m, const DayRow& r) { return ClaimOf(m, r).request_bytes * 86400; }},
+    {.column = "persistentvolumeclaim_usage_byte_seconds",
+     .number =
+         [](const Model& m, const DayRow& r) {
+           const double used =
+               ClaimOf(m, r).capacity_bytes * (0.1 + 0.8 * Unit(m.seed, r.entity, r.day));
+           return used * 86400;
+         }},
+};
+
+const ColumnValues<DayRow> kNodeLabelValues[] = {
+    {.column = "node",
+     .text = [](const Model& m, const DayRow& r) -> std::string_view {
+       return m.nodes[r.entity].name;
+     }},
+    {.column = "node_labels",
+     .text = [](const Model& m, const DayRow& r) -> std::string_view {
+       return m.nodes[r.entity].labels;
+     }},
+};
+
+const ColumnValues<DayRow> kNamespaceLabelValues[] = {
+    {.column = "namespace",
+     .text = [](const Model& m, const DayRow& r) -> std::string_view {
+       return m.namespaces[r.entity];
+     }},
+    {.column = "namespace_labels",
+     .text = [](const Model& m, const DayRow& r) -> std::string_view {
+       return m.namespace_labels[r.entity];
+     }},
+};
+
+// A DayRow report's values: the whole day's timestamps, then its own columns.
+std::vector<ColumnValues<DayRow>> WholeDay(std::span<const ColumnValues<DayRow>> values) {
+  std::vector<ColumnValues<DayRow>> all(std::begin(kWholeDayValues), std::end(kWholeDayValues));
+  all.insert(all.end(), values.begin(), values.end());
+  return all;
+}
+
+// A report generate writes: the values of its columns, and the plan ingest makes for a CSV of
+// them (koku's required columns of the type, then the newer ones generate has values for).
+template <typename Row>
+struct GeneratedReport {
+  std::vector<ColumnValues<Row>> values;
+  ReportColumns columns;
+
+  static Result<GeneratedReport> Make(ReportType type, std::vector<ColumnValues<Row>> values) {
+    auto has_values = [&](std::string_view column) {
+      return std::any_of(values.begin(), values.end(),
+                         [&](const ColumnValues<Row>& v) { return v.column == column; });
+    };
+    std::vector<std::string> header;
+    for (std::string_view column : RequiredColumns(type)) {
+      if (!has_values(column)) {
+        return InternalError("generate makes no values for column {} of {}", column,
+                             ReportTypeName(type));
+      }
+      header.emplace_back(column);
+    }
+    for (std::string_view column : NewerColumns(type)) {
+      if (has_values(column)) header.emplace_back(column);
+    }
+    if (header.size() != values.size()) {
+      return InternalError("generate makes values for a column {} does not have",
+                           ReportTypeName(type));
+    }
+    ARROW_ASSIGN_OR_RAISE(auto columns, ReportColumns::Make(type, header));
+    return GeneratedReport{std::move(values), std::move(columns)};
+  }
+};
+
+// Where units write: ingest's staging directory, the list of files written, the write thread.
+struct UnitOutput {
+  OutputStaging* staging;
+  std::vector<WrittenFile>* written;
+  WriteQueue* writes;
+};
+
+// One file unit of generated rows, written by ingest's FileUnitWriter: hourly files and their
+// daily partial aggregates, exactly as ingest writes a CSV of the same rows.
+template <typename Row>
+class GeneratedUnit {
  public:
-  void AddString(std::string name) {
-    strings_.emplace_back(std::move(name), std::make_unique<arrow::StringBuilder>());
-  }
-  void AddDouble(std::string name) {
-    doubles_.emplace_back(std::move(name), std::make_unique<arrow::DoubleBuilder>());
-  }
-  void AddTimestamp(std::string name) {
-    times_.emplace_back(std::move(name), std::make_unique<arrow::TimestampBuilder>(
-                                             arrow::timestamp(arrow::TimeUnit::MILLI),
-                                             arrow::default_memory_pool()));
+  // koku's name for the unit of a per-day split payload (manifest 1, first file) dated `date`.
+  // `model`, `report` and what `output` points to must outlive the unit.
+  GeneratedUnit(const Model& model, const GeneratedReport<Row>& report, Date date,
+                const FileUnitOptions& options, const UnitOutput& output)
+      : model_(model),
+        report_(report.columns),
+        writer_(report.columns,
+                FileUnitName{
+                    fmt::format("{}.{}.1.0", ReportTypeName(report.columns.type), FormatDate(date)),
+                    date},
+                options, output.staging, output.written, output.writes) {
+    for (const ValueColumn& column : report_.values) {
+      auto it = std::find_if(report.values.begin(), report.values.end(),
+                             [&](const ColumnValues<Row>& v) { return v.column == column.name; });
+      sources_.push_back(it == report.values.end() ? nullptr : &*it);
+    }
+    rows_.reserve(kBatchRows);
   }
 
-  arrow::StringBuilder& s(size_t i) { return *strings_[i].second; }
-  arrow::DoubleBuilder& d(size_t i) { return *doubles_[i].second; }
-  arrow::TimestampBuilder& t(size_t i) { return *times_[i].second; }
+  Status Add(const Row& row) {
+    rows_.push_back(row);
+    return rows_.size() == kBatchRows ? Flush() : Status::OK();
+  }
 
-  // `order` lists column names in file order.
-  Result<int64_t> Write(const std::string& path, const std::vector<std::string>& order) {
-    std::vector<std::shared_ptr<arrow::Field>> fields;
-    std::vector<std::shared_ptr<arrow::Array>> arrays;
-    int64_t rows = -1;
-    for (const auto& name : order) {
-      std::shared_ptr<arrow::Array> a;
-      std::shared_ptr<arrow::DataType> type;
-      if (auto* b = Find(strings_, name)) {
-        ARROW_RETURN_NOT_OK(b->Finish(&a));
-        type = arrow::utf8();
-      } else if (auto* b = Find(doubles_, name)) {
-        ARROW_RETURN_NOT_OK(b->Finish(&a));
-        type = arrow::float64();
-      } else if (auto* b = Find(times_, name)) {
-        ARROW_RETURN_NOT_OK(b->Finish(&a));
-        type = arrow::timestamp(arrow::TimeUnit::MILLI);
-      } else {
-        type = arrow::utf8();  // an all-null string column (koku's added-if-missing columns)
-      }
-      if (a) rows = a->length();
-      fields.push_back(arrow::field(name, type));
-      arrays.push_back(a);
-    }
-    for (size_t i = 0; i < arrays.size(); ++i) {
-      if (!arrays[i]) {
-        ARROW_ASSIGN_OR_RAISE(arrays[i], arrow::MakeArrayOfNull(arrow::utf8(), rows));
-      }
-    }
-    if (rows <= 0) return 0;
-    auto table = arrow::Table::Make(arrow::schema(fields), arrays, rows);
-    ARROW_ASSIGN_OR_RAISE(auto out, arrow::io::FileOutputStream::Open(path));
-    auto props =
-        parquet::WriterProperties::Builder().compression(arrow::Compression::SNAPPY)->build();
-    ARROW_RETURN_NOT_OK(
-        parquet::arrow::WriteTable(*table, arrow::default_memory_pool(), out, rows, props));
-    ARROW_RETURN_NOT_OK(out->Close());
-    return static_cast<int64_t>(fs::file_size(path));
+  Status Finish() {
+    ARROW_RETURN_NOT_OK(Flush());
+    return writer_.Finish();
   }
 
  private:
-  template <typename B>
-  static B* Find(std::vector<std::pair<std::string, std::unique_ptr<B>>>& v,
-                 const std::string& name) {
-    for (auto& [n, b] : v) {
-      if (n == name) return b.get();
+  // The rows so far as a converted batch (what ingest's converter makes of CSV rows), written.
+  Status Flush() {
+    const size_t n = rows_.size();
+    if (n == 0) return Status::OK();
+    batch_.num_rows = static_cast<int64_t>(n);
+    batch_.first_row_number = writer_.csv_rows() + 1;
+    batch_.columns.resize(report_.values.size());
+    for (size_t v = 0; v < report_.values.size(); ++v) {
+      const ValueColumn& column = report_.values[v];
+      if (column.csv_index < 0) continue;  // computed by DeriveKokuValues
+      ARROW_RETURN_NOT_OK(Fill(column, sources_[v], &batch_.columns[v]));
     }
-    return nullptr;
+    DeriveKokuValues(report_, &batch_);
+    all_rows_.resize(n);
+    std::iota(all_rows_.begin(), all_rows_.end(), 0);
+    rows_.clear();
+    return writer_.Append(batch_, all_rows_);
   }
-  std::vector<std::pair<std::string, std::unique_ptr<arrow::StringBuilder>>> strings_;
-  std::vector<std::pair<std::string, std::unique_ptr<arrow::DoubleBuilder>>> doubles_;
-  std::vector<std::pair<std::string, std::unique_ptr<arrow::TimestampBuilder>>> times_;
+
+  Status Fill(const ValueColumn& column, const ColumnValues<Row>* source,
+              ConvertedColumn* out) const {
+    const size_t n = rows_.size();
+    switch (column.kind) {
+      case CellKind::kTimestamp:
+        if (!source || !source->millis) break;
+        out->millis.resize(n);
+        for (size_t i = 0; i < n; ++i) out->millis[i] = source->millis(model_, rows_[i]);
+        return Status::OK();
+      case CellKind::kNumeric:
+        if (!source || !source->number) break;
+        out->numbers.resize(n);
+        for (size_t i = 0; i < n; ++i) out->numbers[i] = source->number(model_, rows_[i]);
+        return Status::OK();
+      case CellKind::kLabels:
+      case CellKind::kString:
+        if (!source || !source->text) break;
+        out->text.resize(n);
+        for (size_t i = 0; i < n; ++i) out->text[i] = source->text(model_, rows_[i]);
+        return Status::OK();
+    }
+    return InternalError("generate makes no values of koku's type for column {}", column.name);
+  }
+
+  const Model& model_;
+  const ReportColumns& report_;
+  FileUnitWriter writer_;
+  std::vector<const ColumnValues<Row>*> sources_;  // per report value column
+  std::vector<Row> rows_;
+  ConvertedBatch batch_;
+  std::vector<int32_t> all_rows_;
 };
 
 class Generator {
  public:
   Generator(const GenerateOptions& o, Model m, Date first_day, int days)
       : o_(o), m_(std::move(m)), first_day_(first_day), days_(days) {
-    period_start_ms_ = static_cast<int64_t>(MakeDate(o.year, o.month, 1)) * kMillisPerDay;
-    for (const auto& p : m_.pods)
-      max_string_bytes_ = std::max<int64_t>(max_string_bytes_, p.name.size());
-    for (const auto& n : m_.nodes) {
-      max_string_bytes_ = std::max<int64_t>(max_string_bytes_, n.name.size());
-      max_string_bytes_ = std::max<int64_t>(max_string_bytes_, n.resource_id.size());
-    }
-    for (const auto& x : m_.namespaces)
-      max_string_bytes_ = std::max<int64_t>(max_string_bytes_, x.size());
-    for (const auto& x : m_.pod_label_sets)
-      max_string_bytes_ = std::max<int64_t>(max_string_bytes_, x.size());
-    period_end_ms_ = (static_cast<int64_t>(MakeDate(o.year, o.month, 1)) + DaysInMonth(first_day)) *
-                     kMillisPerDay;
+    unit_options_.account = o.account;
+    unit_options_.source_uuid = o.source_uuid;
+    unit_options_.rows_per_chunk = o.chunk_rows;
   }
 
   Result<GenerateReport> Run() {
+    using PodReport = GeneratedReport<PodHour>;
+    using DayReport = GeneratedReport<DayRow>;
+    ARROW_ASSIGN_OR_RAISE(
+        pods_, PodReport::Make(ReportType::kPodUsage,
+                               {std::begin(kPodUsageValues), std::end(kPodUsageValues)}));
+    ARROW_ASSIGN_OR_RAISE(
+        storage_, DayReport::Make(ReportType::kStorageUsage, WholeDay(kStorageUsageValues)));
+    ARROW_ASSIGN_OR_RAISE(node_labels_,
+                          DayReport::Make(ReportType::kNodeLabels, WholeDay(kNodeLabelValues)));
+    ARROW_ASSIGN_OR_RAISE(namespace_labels_, DayReport::Make(ReportType::kNamespaceLabels,
+                                                             WholeDay(kNamespaceLabelValues)));
+    ARROW_ASSIGN_OR_RAISE(auto staging, OutputStaging::Create(o_.output_dir));
+    std::vector<WrittenFile> written;
+    {
+      // Destroyed (its tasks waited for) before the staging directory they write into.
+      WriteQueue writes;
+      const UnitOutput output{staging.get(), &written, &writes};
+      ARROW_RETURN_NOT_OK(PodUsage(output));
+      for (int d = 0; d < days_; ++d) ARROW_RETURN_NOT_OK(DailyDimensions(first_day_ + d, output));
+      ARROW_RETURN_NOT_OK(writes.Drain());
+    }
+    ARROW_RETURN_NOT_OK(staging->Commit());
+
     GenerateReport r;
     r.pods = static_cast<int64_t>(m_.pods.size());
     r.nodes = static_cast<int64_t>(m_.nodes.size());
     r.namespaces = static_cast<int64_t>(m_.namespaces.size());
     r.claims = static_cast<int64_t>(m_.claims.size());
-    ARROW_RETURN_NOT_OK(PodUsage(&r));
-    for (int d = 0; d < days_; ++d) {
-      ARROW_RETURN_NOT_OK(DailyDimensions(first_day_ + d, &r));
+    for (const WrittenFile& f : written) {
+      if (f.type == ReportType::kPodUsage) (f.daily ? r.pod_daily_rows : r.pod_hour_rows) += f.rows;
+      if (f.type == ReportType::kStorageUsage && f.daily) r.storage_daily_rows += f.rows;
+      std::error_code ec;
+      const auto bytes = fs::file_size(fs::path(o_.output_dir) / f.relative_path, ec);
+      if (!ec) r.bytes += static_cast<int64_t>(bytes);
+      ++r.files;
     }
     return r;
   }
 
  private:
-  std::string Dir(bool daily, std::string_view type) const {
-    return fmt::format("{}/data/parquet{}/{}/OCP/{}/source={}/year={:04d}/month={:02d}",
-                       o_.output_dir, daily ? "/daily" : "", o_.account, type, o_.source_uuid,
-                       o_.year, o_.month);
-  }
-
-  // Hourly pod rows, hour by hour, cut into chunks; each chunk also gives a daily file.
-  Status PodUsage(GenerateReport* r) {
-    const std::string hourly_dir = Dir(false, "pod_usage");
-    const std::string daily_dir = Dir(true, "pod_usage");
-    fs::create_directories(hourly_dir);
-    fs::create_directories(daily_dir);
+  // Hourly pod rows, hour by hour (or scrambled), as one unit dated by the first day: ingest
+  // cuts it into chunks of chunk_rows, each an hourly file and its daily partial aggregate.
+  Status PodUsage(const UnitOutput& output) {
     const int64_t pods = static_cast<int64_t>(m_.pods.size());
     const int64_t total = pods * 24 * days_;
     total_rows_ = total;
@@ -245,12 +493,17 @@ class Generator {
       scramble_multiplier_ = m;
       scramble_offset_ = Mix(o_.seed) % static_cast<uint64_t>(total);
     }
-    int64_t chunk = 0;
-    for (int64_t begin = 0; begin < total; begin += o_.chunk_rows, ++chunk) {
-      const int64_t end = std::min(total, begin + o_.chunk_rows);
-      ARROW_RETURN_NOT_OK(PodChunk(begin, end, chunk, hourly_dir, daily_dir, r));
+    GeneratedUnit<PodHour> unit(m_, pods_, first_day_, unit_options_, output);
+    for (int64_t position = 0; position < total; ++position) {
+      const int64_t row = RowAt(position);
+      const int64_t hour_index = row / pods;  // hours since first_day 00:00
+      const int32_t p = static_cast<int32_t>(row % pods);
+      ARROW_RETURN_NOT_OK(unit.Add(
+          PodHour{p, DayStartMillis(first_day_) + hour_index * kMillisPerHour,
+                  0.2 + 1.1 * Unit(o_.seed, static_cast<uint64_t>(p), hour_index * 2 + 11),
+                  0.3 + 0.9 * Unit(o_.seed, static_cast<uint64_t>(p), hour_index * 2 + 12)}));
     }
-    return Status::OK();
+    return unit.Finish();
   }
 
   // The (hour, pod) row written at `position`: in order, or scrambled by a fixed bijection of
@@ -262,295 +515,37 @@ class Generator {
         static_cast<uint64_t>(total_rows_));
   }
 
-  struct PodDay {
-    double sums[8] = {};  // usage/request/effective/limit cpu, then memory
-    bool touched = false;
-  };
-
-  Status PodChunk(int64_t begin, int64_t end, int64_t chunk, const std::string& hourly_dir,
-                  const std::string& daily_dir, GenerateReport* r) {
-    const int64_t pods = static_cast<int64_t>(m_.pods.size());
-    const int64_t n = end - begin;
-    TableBuilder h;
-    for (auto c : {"pod", "namespace", "node", "resource_id", "pod_labels"}) h.AddString(c);
-    for (auto c :
-         {"pod_usage_cpu_core_seconds", "pod_request_cpu_core_seconds",
-          "pod_limit_cpu_core_seconds", "pod_usage_memory_byte_seconds",
-          "pod_request_memory_byte_seconds", "pod_limit_memory_byte_seconds",
-          "node_capacity_cpu_cores", "node_capacity_cpu_core_seconds", "node_capacity_memory_bytes",
-          "node_capacity_memory_byte_seconds", "pod_effective_usage_cpu_core_seconds",
-          "pod_effective_usage_memory_byte_seconds"}) {
-      h.AddDouble(c);
-    }
-    for (auto c : {"report_period_start", "report_period_end", "interval_start", "interval_end"}) {
-      h.AddTimestamp(c);
-    }
-    for (size_t i = 0; i < 5; ++i) {
-      ARROW_RETURN_NOT_OK(h.s(i).Reserve(n));
-      ARROW_RETURN_NOT_OK(h.s(i).ReserveData(n * max_string_bytes_));
-    }
-    for (size_t i = 0; i < 12; ++i) ARROW_RETURN_NOT_OK(h.d(i).Reserve(n));
-    for (size_t i = 0; i < 4; ++i) ARROW_RETURN_NOT_OK(h.t(i).Reserve(n));
-
-    // Daily partial aggregate of this chunk: (day, pod) -> sums, in first-seen order.
-    std::vector<std::pair<Date, int32_t>> daily_keys;
-    absl_map_.clear();
-    std::vector<PodDay> daily;
-    for (int64_t position = begin; position < end; ++position) {
-      const int64_t row = RowAt(position);
-      const int64_t hour_index = row / pods;  // hours since first_day 00:00
-      const int32_t p = static_cast<int32_t>(row % pods);
-      const Pod& pod = m_.pods[p];
-      const Node& node = m_.nodes[pod.node];
-      const int64_t start_ms =
-          static_cast<int64_t>(first_day_) * kMillisPerDay + hour_index * kMillisPerHour;
-      const double f_cpu = 0.2 + 1.1 * Unit(o_.seed, static_cast<uint64_t>(p), hour_index * 2 + 11);
-      const double f_mem = 0.3 + 0.9 * Unit(o_.seed, static_cast<uint64_t>(p), hour_index * 2 + 12);
-      const double v[8] = {pod.cpu_request * f_cpu * 3600,
-                           pod.cpu_request * 3600,
-                           std::max(pod.cpu_request * f_cpu, pod.cpu_request) * 3600,
-                           pod.cpu_limit * 3600,
-                           pod.mem_request * f_mem * 3600,
-                           pod.mem_request * 3600,
-                           std::max(pod.mem_request * f_mem, pod.mem_request) * 3600,
-                           pod.mem_limit * 3600};
-      h.s(0).UnsafeAppend(pod.name);
-      h.s(1).UnsafeAppend(m_.namespaces[pod.ns]);
-      h.s(2).UnsafeAppend(node.name);
-      h.s(3).UnsafeAppend(node.resource_id);
-      h.s(4).UnsafeAppend(m_.pod_label_sets[pod.labels]);
-      h.d(0).UnsafeAppend(v[0]);
-      h.d(1).UnsafeAppend(v[1]);
-      h.d(2).UnsafeAppend(v[3]);
-      h.d(3).UnsafeAppend(v[4]);
-      h.d(4).UnsafeAppend(v[5]);
-      h.d(5).UnsafeAppend(v[7]);
-      h.d(6).UnsafeAppend(node.cpu_cores);
-      h.d(7).UnsafeAppend(node.cpu_cores * 3600);
-      h.d(8).UnsafeAppend(node.memory_bytes);
-      h.d(9).UnsafeAppend(node.memory_bytes * 3600);
-      h.d(10).UnsafeAppend(v[2]);
-      h.d(11).UnsafeAppend(v[6]);
-      h.t(0).UnsafeAppend(period_start_ms_);
-      h.t(1).UnsafeAppend(period_end_ms_);
-      h.t(2).UnsafeAppend(start_ms);
-      h.t(3).UnsafeAppend(start_ms + kMillisPerHour - 1000);
-
-      const Date day = DateOfMillis(start_ms);
-      uint64_t key =
-          (static_cast<uint64_t>(static_cast<uint32_t>(day)) << 32) | static_cast<uint32_t>(p);
-      auto [it, inserted] = absl_map_.try_emplace(key, static_cast<int32_t>(daily.size()));
-      if (inserted) {
-        daily.emplace_back();
-        daily_keys.emplace_back(day, p);
+  // Storage, node-label and namespace-label reports of one day: one unit each, one row per
+  // claim and pod, node or namespace for the whole day.
+  Status DailyDimensions(Date day, const UnitOutput& output) const {
+    GeneratedUnit<DayRow> storage(m_, storage_, day, unit_options_, output);
+    for (size_t c = 0; c < m_.claims.size(); ++c) {
+      for (int32_t p : m_.claims[c].pods) {
+        ARROW_RETURN_NOT_OK(storage.Add({static_cast<int32_t>(c), p, day}));
       }
-      for (int k = 0; k < 8; ++k) daily[it->second].sums[k] += v[k];
     }
-    const std::string base = fmt::format("pod_usage.{}.1.0", FormatDate(first_day_));
-    ARROW_ASSIGN_OR_RAISE(int64_t bytes,
-                          h.Write(fmt::format("{}/{}_{}.parquet", hourly_dir, base, chunk),
-                                  {"report_period_start",
-                                   "report_period_end",
-                                   "interval_start",
-                                   "interval_end",
-                                   "pod",
-                                   "namespace",
-                                   "node",
-                                   "resource_id",
-                                   "pod_usage_cpu_core_seconds",
-                                   "pod_request_cpu_core_seconds",
-                                   "pod_limit_cpu_core_seconds",
-                                   "pod_usage_memory_byte_seconds",
-                                   "pod_request_memory_byte_seconds",
-                                   "pod_limit_memory_byte_seconds",
-                                   "node_capacity_cpu_cores",
-                                   "node_capacity_cpu_core_seconds",
-                                   "node_capacity_memory_bytes",
-                                   "node_capacity_memory_byte_seconds",
-                                   "pod_labels",
-                                   "pod_effective_usage_cpu_core_seconds",
-                                   "pod_effective_usage_memory_byte_seconds"}));
-    r->bytes += bytes;
-    r->pod_hour_rows += n;
-    ++r->files;
-
-    TableBuilder d;
-    for (auto c : {"namespace", "node", "pod", "pod_labels", "resource_id"}) d.AddString(c);
-    for (auto c : {"pod_usage_cpu_core_seconds", "pod_request_cpu_core_seconds",
-                   "pod_effective_usage_cpu_core_seconds", "pod_limit_cpu_core_seconds",
-                   "pod_usage_memory_byte_seconds", "pod_request_memory_byte_seconds",
-                   "pod_effective_usage_memory_byte_seconds", "pod_limit_memory_byte_seconds",
-                   "node_capacity_cpu_cores", "node_capacity_cpu_core_seconds",
-                   "node_capacity_memory_bytes", "node_capacity_memory_byte_seconds"}) {
-      d.AddDouble(c);
+    ARROW_RETURN_NOT_OK(storage.Finish());
+    GeneratedUnit<DayRow> nodes(m_, node_labels_, day, unit_options_, output);
+    for (size_t n = 0; n < m_.nodes.size(); ++n) {
+      ARROW_RETURN_NOT_OK(nodes.Add({static_cast<int32_t>(n), -1, day}));
     }
-    for (auto c : {"interval_start", "report_period_start", "report_period_end"}) d.AddTimestamp(c);
-    for (size_t k = 0; k < daily.size(); ++k) {
-      auto [day, p] = daily_keys[k];
-      const Pod& pod = m_.pods[p];
-      const Node& node = m_.nodes[pod.node];
-      ARROW_RETURN_NOT_OK(d.s(0).Append(m_.namespaces[pod.ns]));
-      ARROW_RETURN_NOT_OK(d.s(1).Append(node.name));
-      ARROW_RETURN_NOT_OK(d.s(2).Append(pod.name));
-      ARROW_RETURN_NOT_OK(d.s(3).Append(m_.pod_label_sets[pod.labels]));
-      ARROW_RETURN_NOT_OK(d.s(4).Append(node.resource_id));
-      for (int j = 0; j < 8; ++j) ARROW_RETURN_NOT_OK(d.d(j).Append(daily[k].sums[j]));
-      // The daily capacity seconds are koku's meaningless pod x hour sums (docs/semantics.md "Daily
-      // partial aggregates"); only the per-node maxima matter.
-      ARROW_RETURN_NOT_OK(d.d(8).Append(node.cpu_cores));
-      ARROW_RETURN_NOT_OK(d.d(9).Append(node.cpu_cores * 3600));
-      ARROW_RETURN_NOT_OK(d.d(10).Append(node.memory_bytes));
-      ARROW_RETURN_NOT_OK(d.d(11).Append(node.memory_bytes * 3600));
-      ARROW_RETURN_NOT_OK(d.t(0).Append(static_cast<int64_t>(day) * kMillisPerDay));
-      ARROW_RETURN_NOT_OK(d.t(1).Append(period_start_ms_));
-      ARROW_RETURN_NOT_OK(d.t(2).Append(period_end_ms_));
+    ARROW_RETURN_NOT_OK(nodes.Finish());
+    GeneratedUnit<DayRow> namespaces(m_, namespace_labels_, day, unit_options_, output);
+    for (size_t n = 0; n < m_.namespaces.size(); ++n) {
+      ARROW_RETURN_NOT_OK(namespaces.Add({static_cast<int32_t>(n), -1, day}));
     }
-    ARROW_ASSIGN_OR_RAISE(bytes,
-                          d.Write(fmt::format("{}/{}_daily_{}.parquet", daily_dir, base, chunk),
-                                  {"namespace",
-                                   "node",
-                                   "pod",
-                                   "pod_labels",
-                                   "interval_start",
-                                   "report_period_start",
-                                   "report_period_end",
-                                   "resource_id",
-                                   "pod_usage_cpu_core_seconds",
-                                   "pod_request_cpu_core_seconds",
-                                   "pod_effective_usage_cpu_core_seconds",
-                                   "pod_limit_cpu_core_seconds",
-                                   "pod_usage_memory_byte_seconds",
-                                   "pod_request_memory_byte_seconds",
-                                   "pod_effective_usage_memory_byte_seconds",
-                                   "pod_limit_memory_byte_seconds",
-                                   "node_capacity_cpu_cores",
-                                   "node_capacity_cpu_core_seconds",
-                                   "node_capacity_memory_bytes",
-                                   "node_capacity_memory_byte_seconds",
-                                   "node_role"}));
-    r->bytes += bytes;
-    r->pod_daily_rows += static_cast<int64_t>(daily.size());
-    ++r->files;
-    return Status::OK();
-  }
-
-  // Storage, node-label and namespace-label daily files of one day (small: one file each).
-  Status DailyDimensions(Date day, GenerateReport* r) {
-    const int64_t day_ms = static_cast<int64_t>(day) * kMillisPerDay;
-    const std::string tag = FormatDate(day);
-    {
-      TableBuilder t;
-      for (auto c : {"namespace", "node", "pod", "persistentvolumeclaim", "persistentvolume",
-                     "storageclass", "csi_driver", "csi_volume_handle", "persistentvolume_labels",
-                     "persistentvolumeclaim_labels"}) {
-        t.AddString(c);
-      }
-      for (auto c :
-           {"persistentvolumeclaim_capacity_bytes", "persistentvolumeclaim_capacity_byte_seconds",
-            "volume_request_storage_byte_seconds", "persistentvolumeclaim_usage_byte_seconds"}) {
-        t.AddDouble(c);
-      }
-      for (auto c : {"interval_start", "report_period_start", "report_period_end"})
-        t.AddTimestamp(c);
-      int64_t rows = 0;
-      for (size_t i = 0; i < m_.claims.size(); ++i) {
-        const Claim& c = m_.claims[i];
-        for (int32_t p : c.pods) {
-          const Pod& pod = m_.pods[p];
-          ARROW_RETURN_NOT_OK(t.s(0).Append(m_.namespaces[c.ns]));
-          ARROW_RETURN_NOT_OK(t.s(1).Append(m_.nodes[pod.node].name));
-          ARROW_RETURN_NOT_OK(t.s(2).Append(pod.name));
-          ARROW_RETURN_NOT_OK(t.s(3).Append(c.pvc));
-          ARROW_RETURN_NOT_OK(t.s(4).Append(c.pv));
-          ARROW_RETURN_NOT_OK(t.s(5).Append(c.storageclass));
-          ARROW_RETURN_NOT_OK(t.s(6).Append("ebs.csi.aws.com"));
-          ARROW_RETURN_NOT_OK(t.s(7).Append(c.csi_handle));
-          ARROW_RETURN_NOT_OK(t.s(8).Append(c.pv_labels));
-          ARROW_RETURN_NOT_OK(t.s(9).Append(c.pvc_labels));
-          const double used = c.capacity_bytes * (0.1 + 0.8 * Unit(o_.seed, i, day));
-          ARROW_RETURN_NOT_OK(t.d(0).Append(c.capacity_bytes));
-          ARROW_RETURN_NOT_OK(t.d(1).Append(c.capacity_bytes * 86400));
-          ARROW_RETURN_NOT_OK(t.d(2).Append(c.request_bytes * 86400));
-          ARROW_RETURN_NOT_OK(t.d(3).Append(used * 86400));
-          ARROW_RETURN_NOT_OK(t.t(0).Append(day_ms));
-          ARROW_RETURN_NOT_OK(t.t(1).Append(period_start_ms_));
-          ARROW_RETURN_NOT_OK(t.t(2).Append(period_end_ms_));
-          ++rows;
-        }
-      }
-      const std::string dir = Dir(true, "storage_usage");
-      fs::create_directories(dir);
-      ARROW_ASSIGN_OR_RAISE(
-          int64_t bytes,
-          t.Write(
-              fmt::format("{}/storage_usage.{}.1.0_daily_0.parquet", dir, tag),
-              {"namespace", "node", "pod", "persistentvolumeclaim", "persistentvolume",
-               "storageclass", "csi_driver", "csi_volume_handle", "persistentvolume_labels",
-               "persistentvolumeclaim_labels", "interval_start", "report_period_start",
-               "report_period_end", "persistentvolumeclaim_capacity_bytes",
-               "persistentvolumeclaim_capacity_byte_seconds", "volume_request_storage_byte_seconds",
-               "persistentvolumeclaim_usage_byte_seconds"}));
-      r->bytes += bytes;
-      r->storage_daily_rows += rows;
-      ++r->files;
-    }
-    {
-      TableBuilder t;
-      t.AddString("node");
-      t.AddString("node_labels");
-      for (auto c : {"interval_start", "report_period_start", "report_period_end"})
-        t.AddTimestamp(c);
-      for (const auto& n : m_.nodes) {
-        ARROW_RETURN_NOT_OK(t.s(0).Append(n.name));
-        ARROW_RETURN_NOT_OK(t.s(1).Append(n.labels));
-        ARROW_RETURN_NOT_OK(t.t(0).Append(day_ms));
-        ARROW_RETURN_NOT_OK(t.t(1).Append(period_start_ms_));
-        ARROW_RETURN_NOT_OK(t.t(2).Append(period_end_ms_));
-      }
-      const std::string dir = Dir(true, "node_labels");
-      fs::create_directories(dir);
-      ARROW_ASSIGN_OR_RAISE(int64_t bytes,
-                            t.Write(fmt::format("{}/node_labels.{}.1.0_daily_0.parquet", dir, tag),
-                                    {"node", "node_labels", "interval_start", "report_period_start",
-                                     "report_period_end"}));
-      r->bytes += bytes;
-      ++r->files;
-    }
-    {
-      TableBuilder t;
-      t.AddString("namespace");
-      t.AddString("namespace_labels");
-      for (auto c : {"interval_start", "report_period_start", "report_period_end"})
-        t.AddTimestamp(c);
-      for (size_t i = 0; i < m_.namespaces.size(); ++i) {
-        ARROW_RETURN_NOT_OK(t.s(0).Append(m_.namespaces[i]));
-        ARROW_RETURN_NOT_OK(t.s(1).Append(m_.namespace_labels[i]));
-        ARROW_RETURN_NOT_OK(t.t(0).Append(day_ms));
-        ARROW_RETURN_NOT_OK(t.t(1).Append(period_start_ms_));
-        ARROW_RETURN_NOT_OK(t.t(2).Append(period_end_ms_));
-      }
-      const std::string dir = Dir(true, "namespace_labels");
-      fs::create_directories(dir);
-      ARROW_ASSIGN_OR_RAISE(
-          int64_t bytes,
-          t.Write(fmt::format("{}/namespace_labels.{}.1.0_daily_0.parquet", dir, tag),
-                  {"namespace", "namespace_labels", "interval_start", "report_period_start",
-                   "report_period_end"}));
-      r->bytes += bytes;
-      ++r->files;
-    }
-    return Status::OK();
+    return namespaces.Finish();
   }
 
   const GenerateOptions& o_;
   Model m_;
   Date first_day_;
   int days_;
-  int64_t period_start_ms_ = 0, period_end_ms_ = 0;
-  int64_t max_string_bytes_ = 0;  // longest string of any hourly string column
+  FileUnitOptions unit_options_;
+  GeneratedReport<PodHour> pods_;
+  GeneratedReport<DayRow> storage_, node_labels_, namespace_labels_;
   int64_t total_rows_ = 0;
   uint64_t scramble_multiplier_ = 1, scramble_offset_ = 0;
-  absl::flat_hash_map<uint64_t, int32_t> absl_map_;
 };
 
 }  // namespace

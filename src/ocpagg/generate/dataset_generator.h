@@ -1,13 +1,15 @@
 #pragma once
 // Synthetic koku-layout Parquet at any scale, for benchmarks and property tests.
 //
-// The shape follows what koku's processor writes from operator reports (docs/semantics.md "Daily
-// partial aggregates", "Parquet layout"): hourly pod usage in files of `chunk_rows` rows (koku's
-// 200,000-row CSV chunks), and beside each hourly file the daily partial aggregate of that same
-// chunk, so one pod appears in several daily rows of a day, exactly as in koku. Storage, node-label
-// and namespace-label reports are written the same way. Pods spread over nodes and namespaces,
-// label sets repeat, some claims are shared by pods on two nodes, and every pod runs 24 hours a
-// day. Output is deterministic for a seed; memory is bounded by one chunk.
+// Rows are made as an operator would report them and written by ingest's writers
+// (ingest/file_unit_writer.h), so the files are what `ingest` makes of such a payload
+// (docs/semantics.md "Daily partial aggregates", "Parquet layout"): hourly pod usage in files of
+// `chunk_rows` rows (koku's 200,000-row CSV chunks), and beside each hourly file the daily partial
+// aggregate of that same chunk, so one pod appears in several daily rows of a day, exactly as in
+// koku. Storage, node-label and namespace-label reports are one unit a day, each row covering the
+// whole day. Pods spread over nodes and namespaces, label sets repeat, some claims are shared by
+// pods on two nodes, and every pod runs 24 hours a day. Output is deterministic for a seed; memory
+// is bounded by one chunk. Files appear under output_dir only once all are written.
 
 #include <cstdint>
 #include <string>

@@ -22,6 +22,30 @@ double MaxSkippingNaN(double a, double b) {
 
 }  // namespace
 
+void DeriveKokuValues(const ReportColumns& columns, ConvertedBatch* out) {
+  const int64_t n = out->num_rows;
+  for (const EffectiveUsageColumn& e : columns.effective_usage) {
+    const auto& usage = out->columns[e.usage].numbers;
+    const auto& request = out->columns[e.request].numbers;
+    auto& effective = out->columns[e.effective].numbers;
+    effective.resize(n);
+    for (int64_t i = 0; i < n; ++i) effective[i] = MaxSkippingNaN(usage[i], request[i]);
+  }
+
+  out->anomalous.assign(n, 0);
+  for (size_t v = 0; v < columns.values.size(); ++v) {
+    const ValueColumn& column = columns.values[v];
+    if (!column.anomaly_checked || column.kind != CellKind::kNumeric) continue;
+    const auto& numbers = out->columns[v].numbers;
+    // NaN compares false, +inf is dropped: pandas' gt() does the same.
+    for (int64_t i = 0; i < n; ++i) out->anomalous[i] |= numbers[i] > kAnomalyThreshold;
+  }
+
+  const auto& starts = out->columns[columns.interval_start].millis;
+  out->day.resize(n);
+  for (int64_t i = 0; i < n; ++i) out->day[i] = DateOfMillis(starts[i]);
+}
+
 BatchConverter::BatchConverter(const ReportColumns& columns, std::string file_name,
                                LabelJsonCache* labels, FieldLineFinder line_of)
     : columns_(columns),
@@ -61,26 +85,7 @@ Status BatchConverter::Convert(std::shared_ptr<arrow::RecordBatch> csv_batch,
     }
   }
 
-  for (const EffectiveUsageColumn& e : columns_.effective_usage) {
-    const auto& usage = out->columns[e.usage].numbers;
-    const auto& request = out->columns[e.request].numbers;
-    auto& effective = out->columns[e.effective].numbers;
-    effective.resize(n);
-    for (int64_t i = 0; i < n; ++i) effective[i] = MaxSkippingNaN(usage[i], request[i]);
-  }
-
-  out->anomalous.assign(n, 0);
-  for (size_t v = 0; v < columns_.values.size(); ++v) {
-    const ValueColumn& column = columns_.values[v];
-    if (!column.anomaly_checked || column.kind != CellKind::kNumeric) continue;
-    const auto& numbers = out->columns[v].numbers;
-    // NaN compares false, +inf is dropped: pandas' gt() does the same.
-    for (int64_t i = 0; i < n; ++i) out->anomalous[i] |= numbers[i] > kAnomalyThreshold;
-  }
-
-  const auto& starts = out->columns[columns_.interval_start].millis;
-  out->day.resize(n);
-  for (int64_t i = 0; i < n; ++i) out->day[i] = DateOfMillis(starts[i]);
+  DeriveKokuValues(columns_, out);
   out->source = std::move(csv_batch);
   return Status::OK();
 }

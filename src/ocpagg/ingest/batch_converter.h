@@ -44,6 +44,12 @@ struct ConvertedBatch {
 // the reader returned, `column` the field's position in the header. nullopt when unknown.
 using FieldLineFinder = std::function<std::optional<int64_t>(int64_t row, int column)>;
 
+// Fills the values koku derives from a batch's converted columns: the effective usage columns,
+// the anomaly flags and the UTC day of interval_start. `batch` must hold num_rows values in every
+// column the CSV has (ValueColumn::csv_index >= 0). Convert() calls it; a producer of rows that
+// are already typed (generate) fills the CSV columns itself and then calls it.
+void DeriveKokuValues(const ReportColumns& columns, ConvertedBatch* batch);
+
 class BatchConverter {
  public:
   // `file_name` names the CSV in error messages; `labels` must outlive the converter;

@@ -135,6 +135,10 @@ Result<std::shared_ptr<arrow::RecordBatch>> DailyAggregator::Finish() {
   });
 
   arrow::ArrayVector arrays;
+  // The type of the daily schema's next column.
+  auto field_type = [this](size_t column) {
+    return columns_.daily_schema->field(static_cast<int>(column))->type();
+  };
   for (size_t k = 0; k < key_count_; ++k) {
     arrow::StringBuilder b;
     ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(n)));
@@ -144,8 +148,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> DailyAggregator::Finish() {
     arrays.push_back(std::move(a));
   }
   {
-    arrow::TimestampBuilder b(arrow::timestamp(arrow::TimeUnit::MILLI),
-                              arrow::default_memory_pool());
+    arrow::TimestampBuilder b(field_type(arrays.size()), arrow::default_memory_pool());
     ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(n)));
     // pd.Grouper(freq="D") labels a group with the midnight that starts its day.
     for (uint32_t g : order) b.UnsafeAppend(static_cast<int64_t>(days_[g]) * kMillisPerDay);
@@ -161,8 +164,7 @@ Result<std::shared_ptr<arrow::RecordBatch>> DailyAggregator::Finish() {
       for (uint32_t g : order) ARROW_RETURN_NOT_OK(AppendNumber(&b, v[g]));
       ARROW_ASSIGN_OR_RAISE(a, b.Finish());
     } else if (acc.kind == CellKind::kTimestamp) {
-      arrow::TimestampBuilder b(arrow::timestamp(arrow::TimeUnit::MILLI),
-                                arrow::default_memory_pool());
+      arrow::TimestampBuilder b(field_type(arrays.size()), arrow::default_memory_pool());
       ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(n)));
       for (uint32_t g : order) b.UnsafeAppend(acc.max_millis[g]);
       ARROW_ASSIGN_OR_RAISE(a, b.Finish());
@@ -175,7 +177,8 @@ Result<std::shared_ptr<arrow::RecordBatch>> DailyAggregator::Finish() {
     arrays.push_back(std::move(a));
   }
   for (size_t i = 0; i < columns_.added_null_columns.size(); ++i) {
-    ARROW_ASSIGN_OR_RAISE(auto a, arrow::MakeArrayOfNull(arrow::utf8(), static_cast<int64_t>(n)));
+    ARROW_ASSIGN_OR_RAISE(
+        auto a, arrow::MakeArrayOfNull(field_type(arrays.size()), static_cast<int64_t>(n)));
     arrays.push_back(std::move(a));
   }
   auto batch =

@@ -48,11 +48,12 @@ FileUnitWriter::FileUnitWriter(const ReportColumns& columns, FileUnitName name,
                                           name_.report_date);
   hourly_dir_ = HourlyPartitionDir("", partition);
   daily_dir_ = DailyPartitionDir("", partition);
-  for (const ValueColumn& v : columns_.values) {
-    switch (v.kind) {
+  for (size_t v = 0; v < columns_.values.size(); ++v) {
+    switch (columns_.values[v].kind) {
       case CellKind::kTimestamp:
         builders_.push_back(std::make_unique<arrow::TimestampBuilder>(
-            arrow::timestamp(arrow::TimeUnit::MILLI), arrow::default_memory_pool()));
+            columns_.hourly_schema->field(static_cast<int>(v))->type(),
+            arrow::default_memory_pool()));
         break;
       case CellKind::kNumeric:
         builders_.push_back(std::make_unique<arrow::DoubleBuilder>());

@@ -47,10 +47,10 @@ struct SkippedReport {
 };
 
 struct IngestReport {
-  std::vector<WrittenFile> files;             // relative to the output directory, in write order
-  std::array<ReportTypeCounts, 6> by_type{};  // indexed by ReportType
-  std::vector<SkippedReport> skipped;         // vm/gpu, empty and header-only files
-  std::vector<std::string> unlisted_files;    // next to a manifest but not listed: ignored
+  std::vector<WrittenFile> files;  // relative to the output directory, in write order
+  std::array<ReportTypeCounts, kReportTypeCount> by_type{};  // indexed by ReportType
+  std::vector<SkippedReport> skipped;                        // vm/gpu, empty and header-only files
+  std::vector<std::string> unlisted_files;  // next to a manifest but not listed: ignored
   int64_t bad_lines_skipped = 0;        // rows with more fields than the header (koku drops them)
   std::vector<std::string> label_keys;  // sorted; koku inserts them as disabled tag keys
   int months = 0;

@@ -12,6 +12,7 @@
 
 #include "ocpagg/common/status.h"
 #include "ocpagg/koku/report_type.h"
+#include "ocpagg/koku/table_schema.h"
 
 namespace ocpagg {
 
@@ -37,8 +38,6 @@ struct ValueColumn {
 struct EffectiveUsageColumn {
   int usage = -1, request = -1, effective = -1;  // indices into ReportColumns::values
 };
-
-enum class DailyAggregation : uint8_t { kMax, kSum };
 
 struct DailyAggregate {
   int value_column = -1;

@@ -3,17 +3,6 @@
 #include <fmt/format.h>
 
 namespace ocpagg {
-namespace {
-
-std::string PartitionDir(std::string_view root, const KokuPartition& p, bool daily) {
-  std::string prefix =
-      root.empty() ? std::string("data/parquet") : fmt::format("{}/data/parquet", root);
-  if (daily) prefix += "/daily";
-  return fmt::format("{}/{}/OCP/{}/source={}/year={:04d}/month={:02d}", prefix, p.account,
-                     ReportTypeName(p.report_type), p.source_uuid, p.year, p.month);
-}
-
-}  // namespace
 
 std::string AccountFromSchema(std::string_view schema_name) {
   constexpr std::string_view kPrefix = "acct";
@@ -26,6 +15,22 @@ KokuPartition KokuPartition::ForDate(std::string account, ReportType type, std::
   auto ymd = ToYmd(report_date_start);
   return KokuPartition{std::move(account), type, std::move(source_uuid),
                        static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month())};
+}
+
+std::string ParquetRoot(std::string_view root, bool daily) {
+  std::string_view folder = daily ? "data/parquet/daily" : "data/parquet";
+  return root.empty() ? std::string(folder) : fmt::format("{}/{}", root, folder);
+}
+
+std::string TableDir(std::string_view root, std::string_view account, KokuTable table) {
+  return fmt::format("{}/{}/OCP/{}", ParquetRoot(root, table.daily), account,
+                     ReportTypeName(table.type));
+}
+
+std::string PartitionDir(std::string_view root, const KokuPartition& p, bool daily) {
+  return fmt::format("{}/source={}/year={:04d}/month={:02d}",
+                     TableDir(root, p.account, {p.report_type, daily}), p.source_uuid, p.year,
+                     p.month);
 }
 
 std::string HourlyPartitionDir(std::string_view root, const KokuPartition& partition) {

@@ -10,6 +10,7 @@
 
 #include "ocpagg/koku/date.h"
 #include "ocpagg/koku/report_type.h"
+#include "ocpagg/koku/tables.h"
 
 namespace ocpagg {
 
@@ -30,11 +31,18 @@ struct KokuPartition {
                                Date report_date_start);
 };
 
-// {root}/data/parquet/{account}/OCP/{report_type}/source={uuid}/year=YYYY/month=MM; with an
-// empty root the path is relative ("data/parquet/...").
+// {root}/data/parquet for the hourly tables, {root}/data/parquet/daily for the daily ones: the
+// folder of the accounts. With an empty root the path is relative ("data/parquet").
+std::string ParquetRoot(std::string_view root, bool daily);
+// {ParquetRoot}/{account}/OCP/{report_type}: every source's partitions of one table.
+std::string TableDir(std::string_view root, std::string_view account, KokuTable table);
+
+// {root}/data/parquet/{account}/OCP/{report_type}/source={uuid}/year=YYYY/month=MM.
 std::string HourlyPartitionDir(std::string_view root, const KokuPartition& partition);
 // {root}/data/parquet/daily/{account}/OCP/{report_type}/source={uuid}/year=YYYY/month=MM.
 std::string DailyPartitionDir(std::string_view root, const KokuPartition& partition);
+// The partition's folder of the hourly or the daily table.
+std::string PartitionDir(std::string_view root, const KokuPartition& partition, bool daily);
 
 // "{csv_base}_{chunk_index}.parquet": one hourly file per 200,000-row CSV chunk.
 std::string HourlyFileName(std::string_view csv_base, int64_t chunk_index);

@@ -277,40 +277,4 @@ bool IsAnomalyCheckedColumn(std::string_view column) {
   return Contains(kAnomalyCheckedColumns, column);
 }
 
-std::string_view HourlyTableName(ReportType t) {
-  switch (t) {
-    case ReportType::kPodUsage:
-      return "openshift_pod_usage_line_items";
-    case ReportType::kStorageUsage:
-      return "openshift_storage_usage_line_items";
-    case ReportType::kNodeLabels:
-      return "openshift_node_labels_line_items";
-    case ReportType::kNamespaceLabels:
-      return "openshift_namespace_labels_line_items";
-    case ReportType::kVmUsage:
-      return "openshift_vm_usage_line_items";
-    case ReportType::kGpuUsage:
-      return "openshift_gpu_usage_line_items";
-  }
-  return "";
-}
-
-std::string_view DailyTableName(ReportType t) {
-  switch (t) {
-    case ReportType::kPodUsage:
-      return "openshift_pod_usage_line_items_daily";
-    case ReportType::kStorageUsage:
-      return "openshift_storage_usage_line_items_daily";
-    case ReportType::kNodeLabels:
-      return "openshift_node_labels_line_items_daily";
-    case ReportType::kNamespaceLabels:
-      return "openshift_namespace_labels_line_items_daily";
-    case ReportType::kVmUsage:
-      return "openshift_vm_usage_line_items_daily";
-    case ReportType::kGpuUsage:
-      return "openshift_gpu_usage_line_items_daily";
-  }
-  return "";
-}
-
 }  // namespace ocpagg

@@ -18,6 +18,7 @@ enum class ReportType : uint8_t {
   kVmUsage,   // recognised so it can be skipped; not used by the summary
   kGpuUsage,  // likewise
 };
+inline constexpr int kReportTypeCount = 6;
 
 // koku's report_type path segment: "pod_usage", "storage_usage", "node_labels", ...
 std::string_view ReportTypeName(ReportType t);
@@ -42,9 +43,5 @@ bool IsLabelColumn(std::string_view column);
 bool IsSanitizedColumn(std::string_view column);
 // Columns checked by koku's _remove_anomalies (a row with a value > 1e18 is dropped).
 bool IsAnomalyCheckedColumn(std::string_view column);
-
-// koku's Hive table names (docs/semantics.md "Parquet layout").
-std::string_view HourlyTableName(ReportType t);  // openshift_pod_usage_line_items, ...
-std::string_view DailyTableName(ReportType t);   // ..._daily
 
 }  // namespace ocpagg

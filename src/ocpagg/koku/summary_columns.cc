@@ -9,17 +9,17 @@ Text Opt(const std::optional<std::string>& s) { return s ? Text(*s) : std::nullo
 
 constexpr SummaryColumn TextColumn(std::string_view name, std::string_view sql_type,
                                    Text (*get)(const RowContext&), bool nullable = true) {
-  return {name, ColumnType::kText, sql_type, nullable, get};
+  return {name, SummaryColumnType::kText, sql_type, nullable, get};
 }
 constexpr SummaryColumn JsonColumn(std::string_view name, Text (*get)(const RowContext&)) {
-  return {name, ColumnType::kJson, "jsonb", true, get};
+  return {name, SummaryColumnType::kJson, "jsonb", true, get};
 }
 constexpr SummaryColumn IntColumn(std::string_view name,
                                   std::optional<int32_t> (*get)(const RowContext&)) {
-  return {name, ColumnType::kInt32, "integer", true, nullptr, get};
+  return {name, SummaryColumnType::kInt32, "integer", true, nullptr, get};
 }
 constexpr SummaryColumn DateColumn(std::string_view name) {
-  return {name, ColumnType::kDate, "date", false, nullptr, nullptr, [](const RowContext& c) {
+  return {name, SummaryColumnType::kDate, "date", false, nullptr, nullptr, [](const RowContext& c) {
             return c.row.usage_start;
           }};
 }
@@ -27,7 +27,7 @@ constexpr SummaryColumn DateColumn(std::string_view name) {
 template <Metric M>
 SummaryColumn MetricColumn() {
   return {MetricColumnName(M),
-          ColumnType::kNumeric,
+          SummaryColumnType::kNumeric,
           "numeric(33, 15)",
           true,
           nullptr,
@@ -42,7 +42,8 @@ SummaryColumn MetricColumn() {
 // usage_end is always usage_start; report_period_id is NULL without a report period (files without
 // one).
 const std::array<SummaryColumn, kSummaryColumnCount> kSummaryColumns = {{
-    {"uuid", ColumnType::kUuid, "uuid", false, [](const RowContext& c) { return Text(c.uuid); }},
+    {"uuid", SummaryColumnType::kUuid, "uuid", false,
+     [](const RowContext& c) { return Text(c.uuid); }},
     IntColumn("report_period_id",
               [](const RowContext& c) {
                 return c.run.report_period_id > 0 ? std::optional(c.run.report_period_id)
@@ -88,7 +89,7 @@ const std::array<SummaryColumn, kSummaryColumnCount> kSummaryColumns = {{
     MetricColumn<Metric::kPersistentVolumeClaimCapacityGigabyteMonths>(),
     MetricColumn<Metric::kVolumeRequestStorageGigabyteMonths>(),
     MetricColumn<Metric::kPersistentVolumeClaimUsageGigabyteMonths>(),
-    {"source_uuid", ColumnType::kUuid, "uuid", true,
+    {"source_uuid", SummaryColumnType::kUuid, "uuid", true,
      [](const RowContext& c) { return Text(c.run.source_uuid); }},
     JsonColumn("infrastructure_usage_cost",
                [](const RowContext& c) {

@@ -22,7 +22,7 @@ namespace ocpagg {
 //   kJson         utf8       jsonb           compact JSON
 //   kDate         date32     date            YYYY-MM-DD
 //   kNumeric      float64    numeric(33,15)  shortest round-trip (CSV), koku's text (COPY)
-enum class ColumnType : uint8_t { kUuid, kInt32, kText, kJson, kDate, kNumeric };
+enum class SummaryColumnType : uint8_t { kUuid, kInt32, kText, kJson, kDate, kNumeric };
 
 // What a value is read from: the row, the run's identity and the row's generated uuid.
 struct RowContext {
@@ -33,7 +33,7 @@ struct RowContext {
 
 struct SummaryColumn {
   std::string_view name;
-  ColumnType type;
+  SummaryColumnType type;
   std::string_view sql_type;  // PostgreSQL type in koku's table
   bool nullable;
   // The accessor of the column's type (the others are null): nullopt is NULL.

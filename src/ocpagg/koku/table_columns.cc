@@ -131,7 +131,7 @@ Columns LabelSummary() {
 }
 
 struct TableDef {
-  KokuTable table;
+  ReportingTable table;
   std::string_view name;
   Columns columns;
   std::string_view constraints;
@@ -152,30 +152,30 @@ std::vector<TableDef> Definitions() {
   std::vector<TableDef> defs;
   // Cluster information (koku's populate_openshift_cluster_information_tables). cluster_id is the
   // cluster's uuid in PostgreSQL, its text id in files.
-  defs.push_back({KokuTable::kClusters,
+  defs.push_back({ReportingTable::kClusters,
                   "reporting_ocp_clusters",
                   {Key("uuid"),
                    Text("cluster_id", "text", false),
                    Text("cluster_alias"),
                    {"provider_id", CellType::kUuid, "uuid", false}},
                   "UNIQUE (cluster_id, cluster_alias, provider_id)"});
-  defs.push_back({KokuTable::kPvcs,
+  defs.push_back({ReportingTable::kPvcs,
                   "reporting_ocp_pvcs",
                   {Key("uuid"), Text("persistent_volume_claim", "text", false),
                    Text("persistent_volume", "text", false), Text("cluster_id", cluster_ref, false),
                    Text("csi_volume_handle")},
                   "UNIQUE (persistent_volume, persistent_volume_claim, cluster_id)"});
   defs.push_back(
-      {KokuTable::kProjects,
+      {ReportingTable::kProjects,
        "reporting_ocp_projects",
        {Key("uuid"), Text("project", "text", false), Text("cluster_id", cluster_ref, false)},
        "UNIQUE (project, cluster_id)"});
   // UI summaries (koku's ui_summary/*.sql), per day.
-  defs.push_back({KokuTable::kCostSummary, "reporting_ocp_cost_summary_p",
+  defs.push_back({ReportingTable::kCostSummary, "reporting_ocp_cost_summary_p",
                   Concat({ClusterColumns(), Dates(), InfrastructureCosts(), SourceAndCategory(),
                           CostModelCosts()}),
                   "", UiRows::kAll, kGroupByDay});
-  defs.push_back({KokuTable::kCostSummaryByNode, "reporting_ocp_cost_summary_by_node_p",
+  defs.push_back({ReportingTable::kCostSummaryByNode, "reporting_ocp_cost_summary_by_node_p",
                   Concat({ClusterColumns(),
                           {Node()},
                           Dates(),
@@ -183,7 +183,7 @@ std::vector<TableDef> Definitions() {
                           SourceAndCategory(),
                           CostModelCosts()}),
                   "", UiRows::kAll, kGroupByNode});
-  defs.push_back({KokuTable::kCostSummaryByProject, "reporting_ocp_cost_summary_by_project_p",
+  defs.push_back({ReportingTable::kCostSummaryByProject, "reporting_ocp_cost_summary_by_project_p",
                   Concat({ClusterColumns(),
                           {Namespace()},
                           Dates(),
@@ -191,11 +191,11 @@ std::vector<TableDef> Definitions() {
                           SourceAndCategory(),
                           CostModelCosts()}),
                   "", UiRows::kAll, kGroupByNamespace});
-  defs.push_back({KokuTable::kPodSummary, "reporting_ocp_pod_summary_p",
+  defs.push_back({ReportingTable::kPodSummary, "reporting_ocp_pod_summary_p",
                   Concat({ClusterColumns(), Resources(), Dates(), InfrastructureCosts(), PodUsage(),
                           SourceAndCategory(), CostModelCosts()}),
                   "", UiRows::kPodUsage, kGroupByDay});
-  defs.push_back({KokuTable::kPodSummaryByNode, "reporting_ocp_pod_summary_by_node_p",
+  defs.push_back({ReportingTable::kPodSummaryByNode, "reporting_ocp_pod_summary_by_node_p",
                   Concat({ClusterColumns(),
                           {Node()},
                           Resources(),
@@ -206,7 +206,7 @@ std::vector<TableDef> Definitions() {
                           SourceAndCategory(),
                           CostModelCosts()}),
                   "", UiRows::kPodUsage, kGroupByNode});
-  defs.push_back({KokuTable::kPodSummaryByProject, "reporting_ocp_pod_summary_by_project_p",
+  defs.push_back({ReportingTable::kPodSummaryByProject, "reporting_ocp_pod_summary_by_project_p",
                   Concat({ClusterColumns(),
                           {Namespace()},
                           Resources(),
@@ -216,7 +216,7 @@ std::vector<TableDef> Definitions() {
                           SourceAndCategory(),
                           CostModelCosts()}),
                   "", UiRows::kPodUsage, kGroupByNamespace});
-  defs.push_back({KokuTable::kVolumeSummary, "reporting_ocp_volume_summary_p",
+  defs.push_back({ReportingTable::kVolumeSummary, "reporting_ocp_volume_summary_p",
                   Concat({ClusterColumns(),
                           Resources(),
                           Dates(),
@@ -225,7 +225,8 @@ std::vector<TableDef> Definitions() {
                           SourceAndCategory(),
                           CostModelCosts()}),
                   "", UiRows::kStorageClaims, kGroupByClaim});
-  defs.push_back({KokuTable::kVolumeSummaryByProject, "reporting_ocp_volume_summary_by_project_p",
+  defs.push_back({ReportingTable::kVolumeSummaryByProject,
+                  "reporting_ocp_volume_summary_by_project_p",
                   Concat({ClusterColumns(),
                           {Namespace()},
                           Resources(),
@@ -236,21 +237,21 @@ std::vector<TableDef> Definitions() {
                           {Claim(), StorageClass()},
                           CostModelCosts()}),
                   "", UiRows::kStorageClaims, kGroupByNamespace | kGroupByClaim});
-  defs.push_back({KokuTable::kNetworkSummary, "reporting_ocp_network_summary_p",
+  defs.push_back({ReportingTable::kNetworkSummary, "reporting_ocp_network_summary_p",
                   Network(std::nullopt), "", UiRows::kNone, kGroupByDay});
-  defs.push_back({KokuTable::kNetworkSummaryByNode, "reporting_ocp_network_summary_by_node_p",
+  defs.push_back({ReportingTable::kNetworkSummaryByNode, "reporting_ocp_network_summary_by_node_p",
                   Network(Text("node", "varchar(253)")), "", UiRows::kNone, kGroupByNode});
-  defs.push_back({KokuTable::kNetworkSummaryByProject, "reporting_ocp_network_summary_by_project_p",
-                  Network(Text("namespace", "varchar(253)")), "", UiRows::kNone,
-                  kGroupByNamespace});
+  defs.push_back(
+      {ReportingTable::kNetworkSummaryByProject, "reporting_ocp_network_summary_by_project_p",
+       Network(Text("namespace", "varchar(253)")), "", UiRows::kNone, kGroupByNamespace});
   // Label summaries (reporting_ocpusagepodlabel_summary.sql,
   // reporting_ocpstoragevolumelabel_summary.sql).
-  defs.push_back({KokuTable::kPodLabelSummary, "reporting_ocpusagepodlabel_summary", LabelSummary(),
-                  "UNIQUE (key, report_period_id, namespace, node)"});
-  defs.push_back({KokuTable::kVolumeLabelSummary, "reporting_ocpstoragevolumelabel_summary",
+  defs.push_back({ReportingTable::kPodLabelSummary, "reporting_ocpusagepodlabel_summary",
+                  LabelSummary(), "UNIQUE (key, report_period_id, namespace, node)"});
+  defs.push_back({ReportingTable::kVolumeLabelSummary, "reporting_ocpstoragevolumelabel_summary",
                   LabelSummary(), "UNIQUE (key, report_period_id, namespace, node)"});
   defs.push_back(
-      {KokuTable::kTagsValues,
+      {ReportingTable::kTagsValues,
        "reporting_ocptags_values",
        {Key("uuid"), Text("key", "text", false), Text("value", "text", false),
         TextArrayColumn("cluster_ids", "text[]", false),
@@ -262,7 +263,7 @@ std::vector<TableDef> Definitions() {
 
 struct Registry {
   std::vector<TableDef> defs;
-  std::array<TableSpec, kKokuTableCount> specs;
+  std::array<TableSpec, kReportingTableCount> specs;
 };
 
 const Registry& Tables() {
@@ -316,7 +317,7 @@ bool LessNullsLast(const std::optional<std::string>& a, const std::optional<std:
 
 void SortNullsLast(TextArray& values) { std::sort(values.begin(), values.end(), LessNullsLast); }
 
-Status CheckRowShape(const TableRow& row, KokuTable table) {
+Status CheckRowShape(const TableRow& row, ReportingTable table) {
   const TableSpec& spec = SpecOf(table);
   if (row.size() != spec.columns.size()) {
     return InternalError("a row of {} with {} columns instead of {}", spec.name, row.size(),
@@ -325,27 +326,27 @@ Status CheckRowShape(const TableRow& row, KokuTable table) {
   return Status::OK();
 }
 
-const TableSpec& SpecOf(KokuTable table) { return Tables().specs[static_cast<size_t>(table)]; }
+const TableSpec& SpecOf(ReportingTable table) { return Tables().specs[static_cast<size_t>(table)]; }
 
-std::span<const KokuTable> UiSummaryTables() {
-  static constexpr KokuTable kUi[] = {KokuTable::kCostSummary,
-                                      KokuTable::kCostSummaryByNode,
-                                      KokuTable::kCostSummaryByProject,
-                                      KokuTable::kPodSummary,
-                                      KokuTable::kPodSummaryByNode,
-                                      KokuTable::kPodSummaryByProject,
-                                      KokuTable::kVolumeSummary,
-                                      KokuTable::kVolumeSummaryByProject,
-                                      KokuTable::kNetworkSummary,
-                                      KokuTable::kNetworkSummaryByNode,
-                                      KokuTable::kNetworkSummaryByProject};
+std::span<const ReportingTable> UiSummaryTables() {
+  static constexpr ReportingTable kUi[] = {ReportingTable::kCostSummary,
+                                           ReportingTable::kCostSummaryByNode,
+                                           ReportingTable::kCostSummaryByProject,
+                                           ReportingTable::kPodSummary,
+                                           ReportingTable::kPodSummaryByNode,
+                                           ReportingTable::kPodSummaryByProject,
+                                           ReportingTable::kVolumeSummary,
+                                           ReportingTable::kVolumeSummaryByProject,
+                                           ReportingTable::kNetworkSummary,
+                                           ReportingTable::kNetworkSummaryByNode,
+                                           ReportingTable::kNetworkSummaryByProject};
   return kUi;
 }
 
-std::span<const KokuTable> AllKokuTables() {
-  static const std::array<KokuTable, kKokuTableCount> kAll = [] {
-    std::array<KokuTable, kKokuTableCount> all{};
-    for (size_t i = 0; i < kKokuTableCount; ++i) all[i] = static_cast<KokuTable>(i);
+std::span<const ReportingTable> AllReportingTables() {
+  static const std::array<ReportingTable, kReportingTableCount> kAll = [] {
+    std::array<ReportingTable, kReportingTableCount> all{};
+    for (size_t i = 0; i < kReportingTableCount; ++i) all[i] = static_cast<ReportingTable>(i);
     return all;
   }();
   return kAll;

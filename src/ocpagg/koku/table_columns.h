@@ -109,7 +109,7 @@ struct TableSpec {
 
 // Every table ocpagg writes besides the daily summary and reporting_ocp_nodes (whose rows come
 // from koku's state: state/postgres_state.h, state/files_state.h).
-enum class KokuTable : uint8_t {
+enum class ReportingTable : uint8_t {
   kClusters,
   kPvcs,
   kProjects,
@@ -128,14 +128,14 @@ enum class KokuTable : uint8_t {
   kVolumeLabelSummary,
   kTagsValues,
 };
-inline constexpr size_t kKokuTableCount = 17;
+inline constexpr size_t kReportingTableCount = 17;
 
-const TableSpec& SpecOf(KokuTable table);
+const TableSpec& SpecOf(ReportingTable table);
 // The UI summary tables, in koku's order (UI_SUMMARY_TABLES), GPU and VM summaries aside.
-std::span<const KokuTable> UiSummaryTables();
+std::span<const ReportingTable> UiSummaryTables();
 // Fails unless `row` has one cell per column of `table`.
-Status CheckRowShape(const TableRow& row, KokuTable table);
+Status CheckRowShape(const TableRow& row, ReportingTable table);
 // Every table, in the order koku fills them (cluster tables, UI summaries, label summaries).
-std::span<const KokuTable> AllKokuTables();
+std::span<const ReportingTable> AllReportingTables();
 
 }  // namespace ocpagg

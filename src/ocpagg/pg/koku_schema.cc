@@ -153,10 +153,10 @@ std::string SummaryTableDdl() {
 }
 
 Status CreateKokuSchema(Connection& conn, const std::string& schema) {
-  std::string ddl = std::string(kDdl) + TableDdl(SpecOf(KokuTable::kClusters)) +
+  std::string ddl = std::string(kDdl) + TableDdl(SpecOf(ReportingTable::kClusters)) +
                     std::string(kNodesDdl) + SummaryTableDdl() + std::string(kDdlAfterSummary);
-  for (KokuTable t : AllKokuTables()) {
-    if (t != KokuTable::kClusters) ddl += TableDdl(SpecOf(t));
+  for (ReportingTable t : AllReportingTables()) {
+    if (t != ReportingTable::kClusters) ddl += TableDdl(SpecOf(t));
   }
   return conn.ExecScript(ReplaceAll(ddl, "{s}", conn.QuoteIdentifier(schema)));
 }

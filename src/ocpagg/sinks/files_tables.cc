@@ -55,7 +55,7 @@ class Stager {
 
   // A folder holding the table's one file, replacing `folder` as a whole; `rows` become the file.
   template <typename Row, typename... Args>
-  Status StageFile(KokuTable table, const std::string& folder, const std::vector<Row>& rows,
+  Status StageFile(ReportingTable table, const std::string& folder, const std::vector<Row>& rows,
                    const Args&... args) {
     const TableSpec& spec = SpecOf(table);
     const std::string next = NewFolder(staging_dir_, spec);
@@ -77,35 +77,37 @@ class Stager {
   // koku's populate_openshift_cluster_information_tables, nodes aside.
   Status ClusterTables() {
     const RunIdentity& run = tables_.identity();
-    const std::string clusters_dir = Folder(KokuTable::kClusters);
+    const std::string clusters_dir = Folder(ReportingTable::kClusters);
     ARROW_ASSIGN_OR_RAISE(
-        auto clusters, ReadRows<ClusterRow>(SpecOf(KokuTable::kClusters),
-                                            FilePath(clusters_dir, SpecOf(KokuTable::kClusters))));
+        auto clusters,
+        ReadRows<ClusterRow>(SpecOf(ReportingTable::kClusters),
+                             FilePath(clusters_dir, SpecOf(ReportingTable::kClusters))));
     std::sort(clusters.begin(), clusters.end(),
               [](const ClusterRow& a, const ClusterRow& b) { return a.uuid < b.uuid; });
     const ClusterUpsert upsert =
         UpsertCluster(clusters, run.cluster_id, run.cluster_alias, run.source_uuid);
     const std::string cluster = clusters[upsert.cluster].cluster_id;
-    ARROW_RETURN_NOT_OK(StageFile(KokuTable::kClusters, clusters_dir, clusters));
+    ARROW_RETURN_NOT_OK(StageFile(ReportingTable::kClusters, clusters_dir, clusters));
 
-    const std::string pvcs_dir = Folder(KokuTable::kPvcs);
-    ARROW_ASSIGN_OR_RAISE(
-        auto pvcs,
-        ReadRows<PvcRow>(SpecOf(KokuTable::kPvcs), FilePath(pvcs_dir, SpecOf(KokuTable::kPvcs))));
+    const std::string pvcs_dir = Folder(ReportingTable::kPvcs);
+    ARROW_ASSIGN_OR_RAISE(auto pvcs,
+                          ReadRows<PvcRow>(SpecOf(ReportingTable::kPvcs),
+                                           FilePath(pvcs_dir, SpecOf(ReportingTable::kPvcs))));
     UpsertPvcs(pvcs, tables_.Pvcs());
-    ARROW_RETURN_NOT_OK(StageFile(KokuTable::kPvcs, pvcs_dir, pvcs, cluster));
+    ARROW_RETURN_NOT_OK(StageFile(ReportingTable::kPvcs, pvcs_dir, pvcs, cluster));
 
-    const std::string projects_dir = Folder(KokuTable::kProjects);
+    const std::string projects_dir = Folder(ReportingTable::kProjects);
     ARROW_ASSIGN_OR_RAISE(
-        auto projects, ReadRows<ProjectRow>(SpecOf(KokuTable::kProjects),
-                                            FilePath(projects_dir, SpecOf(KokuTable::kProjects))));
+        auto projects,
+        ReadRows<ProjectRow>(SpecOf(ReportingTable::kProjects),
+                             FilePath(projects_dir, SpecOf(ReportingTable::kProjects))));
     UpsertProjects(projects, tables_.projects());
-    return StageFile(KokuTable::kProjects, projects_dir, projects, cluster);
+    return StageFile(ReportingTable::kProjects, projects_dir, projects, cluster);
   }
 
   // The UI summaries' month folders: the days EndDay staged, and the old month's other days.
   Status UiSummaries() {
-    for (KokuTable t : UiSummaryTables()) {
+    for (ReportingTable t : UiSummaryTables()) {
       const TableSpec& spec = SpecOf(t);
       const std::string month = Folder(t, tables_.start());
       const std::string next = NewFolder(staging_dir_, spec);
@@ -123,8 +125,8 @@ class Stager {
         run.report_period_id > 0 ? std::optional(run.report_period_id) : std::nullopt;
     std::vector<TagValuesRow> run_tags;
     for (auto [table, labels] :
-         {std::pair{KokuTable::kPodLabelSummary, &tables_.pod_labels()},
-          std::pair{KokuTable::kVolumeLabelSummary, &tables_.volume_labels()}}) {
+         {std::pair{ReportingTable::kPodLabelSummary, &tables_.pod_labels()},
+          std::pair{ReportingTable::kVolumeLabelSummary, &tables_.volume_labels()}}) {
       const std::string month = Folder(table, tables_.start());
       ARROW_ASSIGN_OR_RAISE(
           auto rows, ReadRows<LabelSummaryRow>(SpecOf(table), FilePath(month, SpecOf(table))));
@@ -133,16 +135,16 @@ class Stager {
       // The volume step runs after the pod step and rewrites what both found.
       ApplyTagValues(run_tags, labels->TagValues(run.cluster_id, run.cluster_alias));
     }
-    const std::string tags_dir = Folder(KokuTable::kTagsValues);
+    const std::string tags_dir = Folder(ReportingTable::kTagsValues);
     ARROW_ASSIGN_OR_RAISE(
-        auto tags, ReadRows<TagValuesRow>(SpecOf(KokuTable::kTagsValues),
-                                          FilePath(tags_dir, SpecOf(KokuTable::kTagsValues))));
+        auto tags, ReadRows<TagValuesRow>(SpecOf(ReportingTable::kTagsValues),
+                                          FilePath(tags_dir, SpecOf(ReportingTable::kTagsValues))));
     ApplyTagValues(tags, run_tags);
-    return StageFile(KokuTable::kTagsValues, tags_dir, tags);
+    return StageFile(ReportingTable::kTagsValues, tags_dir, tags);
   }
 
  private:
-  std::string Folder(KokuTable table, std::optional<Date> month = std::nullopt) const {
+  std::string Folder(ReportingTable table, std::optional<Date> month = std::nullopt) const {
     return TableFolder(output_dir_, SpecOf(table).name, tables_.identity().source_uuid, month);
   }
 
@@ -170,7 +172,7 @@ Status FilesTables::EndDay(Date day, const std::string& staging_dir) {
   std::unique_ptr<UiSummaries> ui = run_.TakeDay(day);
   if (!ui) return Status::OK();
   UuidGenerator uuids;
-  for (KokuTable t : UiSummaryTables()) {
+  for (ReportingTable t : UiSummaryTables()) {
     std::vector<TableRow> rows = ui->Rows(t, run_.identity());
     if (rows.empty()) continue;
     const TableSpec& spec = SpecOf(t);

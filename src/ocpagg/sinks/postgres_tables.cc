@@ -18,7 +18,7 @@ constexpr size_t kFlushBytes = 1 << 20;
 // The rows of one koku table, read and replaced by a WHERE clause with $1.. parameters.
 class TableAccess {
  public:
-  TableAccess(pg::KokuSession& session, KokuTable table, Compat compat)
+  TableAccess(pg::KokuSession& session, ReportingTable table, Compat compat)
       : session_(session), spec_(SpecOf(table)), compat_(compat) {}
 
   Result<std::vector<TableRow>> Read(std::string_view where, const std::vector<pg::Param>& params) {
@@ -123,7 +123,7 @@ Status PostgresTables::CheckSchema() {
                                               {session_->options().schema}));
   std::set<std::string, std::less<>> tables;
   for (int i = 0; i < found.rows(); ++i) tables.emplace(found.Get(i, 0));
-  for (KokuTable t : AllKokuTables()) {
+  for (ReportingTable t : AllReportingTables()) {
     if (!tables.contains(SpecOf(t).name)) {
       return UsageError(
           "schema {} has no table {}: add --create-schema to create the tables koku's summary "
@@ -184,14 +184,14 @@ Status PostgresTables::WriteClusterTables() {
   const std::string cluster_uuid(cluster.Get(0, 0));
   const std::vector<pg::Param> of_cluster = {cluster_uuid};
 
-  TableAccess pvcs(session, KokuTable::kPvcs, compat_);
+  TableAccess pvcs(session, ReportingTable::kPvcs, compat_);
   ARROW_ASSIGN_OR_RAISE(auto stored_pvcs, pvcs.Read("cluster_id = $1", of_cluster));
   ARROW_ASSIGN_OR_RAISE(std::vector<PvcRow> pvc_rows, FromTableRows<PvcRow>(stored_pvcs));
   UpsertPvcs(pvc_rows, run_.Pvcs());
   ARROW_RETURN_NOT_OK(
       pvcs.Replace("cluster_id = $1", of_cluster, ToTableRows(pvc_rows, cluster_uuid)));
 
-  TableAccess projects(session, KokuTable::kProjects, compat_);
+  TableAccess projects(session, ReportingTable::kProjects, compat_);
   ARROW_ASSIGN_OR_RAISE(auto stored_projects, projects.Read("cluster_id = $1", of_cluster));
   ARROW_ASSIGN_OR_RAISE(std::vector<ProjectRow> project_rows,
                         FromTableRows<ProjectRow>(stored_projects));
@@ -233,8 +233,9 @@ Status PostgresTables::WriteLabelSummaries() {
   const std::optional<std::string> cluster_alias = rp.GetOptional(0, 1);
 
   std::vector<TagValuesRow> run_tags;
-  for (auto [table, labels] : {std::pair{KokuTable::kPodLabelSummary, &run_.pod_labels()},
-                               std::pair{KokuTable::kVolumeLabelSummary, &run_.volume_labels()}}) {
+  for (auto [table, labels] :
+       {std::pair{ReportingTable::kPodLabelSummary, &run_.pod_labels()},
+        std::pair{ReportingTable::kVolumeLabelSummary, &run_.volume_labels()}}) {
     TableAccess summary(session, table, compat_);
     ARROW_RETURN_NOT_OK(summary.DeleteDisabledKeys(" AND report_period_id = $1", of_period));
     ARROW_ASSIGN_OR_RAISE(auto stored, summary.Read("report_period_id = $1", of_period));
@@ -246,7 +247,7 @@ Status PostgresTables::WriteLabelSummaries() {
     ApplyTagValues(run_tags, labels->TagValues(cluster_id, cluster_alias));
   }
 
-  TableAccess tags(session, KokuTable::kTagsValues, compat_);
+  TableAccess tags(session, ReportingTable::kTagsValues, compat_);
   std::set<std::string> keys;
   for (const TagValuesRow& r : run_tags) keys.insert(r.key);
   std::string keys_text;

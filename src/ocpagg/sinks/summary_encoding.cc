@@ -10,17 +10,17 @@
 namespace ocpagg {
 namespace {
 
-std::shared_ptr<arrow::DataType> ArrowType(ColumnType t) {
+std::shared_ptr<arrow::DataType> ArrowType(SummaryColumnType t) {
   switch (t) {
-    case ColumnType::kInt32:
+    case SummaryColumnType::kInt32:
       return arrow::int32();
-    case ColumnType::kDate:
+    case SummaryColumnType::kDate:
       return arrow::date32();
-    case ColumnType::kNumeric:
+    case SummaryColumnType::kNumeric:
       return arrow::float64();
-    case ColumnType::kUuid:
-    case ColumnType::kText:
-    case ColumnType::kJson:
+    case SummaryColumnType::kUuid:
+    case SummaryColumnType::kText:
+    case SummaryColumnType::kJson:
       break;
   }
   return arrow::utf8();
@@ -41,19 +41,19 @@ void AppendCsvRow(const RowContext& row, std::string& out) {
     const SummaryColumn& col = kSummaryColumns[i];
     if (i) out.push_back(',');
     switch (col.type) {
-      case ColumnType::kUuid:
-      case ColumnType::kText:
-      case ColumnType::kJson:
+      case SummaryColumnType::kUuid:
+      case SummaryColumnType::kText:
+      case SummaryColumnType::kJson:
         if (auto v = col.text(row)) AppendCsvField(out, *v);
         break;
-      case ColumnType::kInt32: {
+      case SummaryColumnType::kInt32: {
         if (auto v = col.int32(row)) AppendInteger(out, *v);
         break;
       }
-      case ColumnType::kDate:
+      case SummaryColumnType::kDate:
         out.append(FormatDate(col.date(row)));
         break;
-      case ColumnType::kNumeric: {
+      case SummaryColumnType::kNumeric: {
         if (auto v = col.number(row)) AppendShortestDouble(out, *v);
         break;
       }
@@ -76,26 +76,26 @@ Status AppendCopyRow(const RowContext& row, Compat compat, std::string& out) {
     const SummaryColumn& col = kSummaryColumns[i];
     if (i) out.push_back('\t');
     switch (col.type) {
-      case ColumnType::kUuid:
-      case ColumnType::kText:
-      case ColumnType::kJson:
+      case SummaryColumnType::kUuid:
+      case SummaryColumnType::kText:
+      case SummaryColumnType::kJson:
         if (auto v = col.text(row)) {
           AppendCopyField(out, *v);
         } else {
           out += "\\N";
         }
         break;
-      case ColumnType::kInt32:
+      case SummaryColumnType::kInt32:
         if (auto v = col.int32(row)) {
           AppendInteger(out, *v);
         } else {
           out += "\\N";
         }
         break;
-      case ColumnType::kDate:
+      case SummaryColumnType::kDate:
         out.append(FormatDate(col.date(row)));
         break;
-      case ColumnType::kNumeric:
+      case SummaryColumnType::kNumeric:
         if (auto v = col.number(row)) {
           ARROW_RETURN_NOT_OK(pg::AppendNumeric(*v, compat, col.name, out));
         } else {
@@ -155,9 +155,9 @@ Result<std::shared_ptr<arrow::RecordBatch>> SummaryRecordBatch(std::span<const S
   for (const auto& col : kSummaryColumns) {
     std::shared_ptr<arrow::Array> array;
     switch (col.type) {
-      case ColumnType::kUuid:
-      case ColumnType::kText:
-      case ColumnType::kJson: {
+      case SummaryColumnType::kUuid:
+      case SummaryColumnType::kText:
+      case SummaryColumnType::kJson: {
         arrow::StringBuilder b;
         ARROW_RETURN_NOT_OK(b.Reserve(n));
         for (size_t i = 0; i < rows.size(); ++i) {
@@ -167,19 +167,19 @@ Result<std::shared_ptr<arrow::RecordBatch>> SummaryRecordBatch(std::span<const S
         ARROW_RETURN_NOT_OK(b.Finish(&array));
         break;
       }
-      case ColumnType::kInt32: {
+      case SummaryColumnType::kInt32: {
         ARROW_ASSIGN_OR_RAISE(array, OptionalArray<arrow::Int32Builder>(
                                          n, [&](size_t i) { return col.int32(context(i)); }));
         break;
       }
-      case ColumnType::kDate: {
+      case SummaryColumnType::kDate: {
         arrow::Date32Builder b;
         ARROW_RETURN_NOT_OK(b.Reserve(n));
         for (size_t i = 0; i < rows.size(); ++i) b.UnsafeAppend(col.date(context(i)));
         ARROW_RETURN_NOT_OK(b.Finish(&array));
         break;
       }
-      case ColumnType::kNumeric: {
+      case SummaryColumnType::kNumeric: {
         ARROW_ASSIGN_OR_RAISE(array, OptionalArray<arrow::DoubleBuilder>(
                                          n, [&](size_t i) { return col.number(context(i)); }));
         break;

@@ -7,6 +7,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "ocpagg/koku/layout.h"
+
 namespace ocpagg {
 namespace {
 
@@ -24,9 +26,10 @@ Result<std::vector<std::string>> ListParquet(arrow::fs::FileSystem& fs, const st
   return out;
 }
 
-Result<std::string> DetectAccount(arrow::fs::FileSystem& fs, const std::string& parquet_root) {
+Result<std::string> DetectAccount(arrow::fs::FileSystem& fs, const std::string& root) {
+  const std::string accounts_dir = ParquetRoot(root, /*daily=*/true);
   arrow::fs::FileSelector selector;
-  selector.base_dir = parquet_root + "/daily";
+  selector.base_dir = accounts_dir;
   selector.allow_not_found = true;
   ARROW_ASSIGN_OR_RAISE(auto infos, fs.GetFileInfo(selector));
   std::vector<std::string> accounts;
@@ -35,11 +38,11 @@ Result<std::string> DetectAccount(arrow::fs::FileSystem& fs, const std::string& 
   }
   if (accounts.size() == 1) return accounts[0];
   if (accounts.empty()) {
-    return UsageError("no koku data under {}/daily: expected {}/daily/<account>/OCP/...",
-                      parquet_root, parquet_root);
+    return UsageError("no koku data under {}: expected {}/<account>/OCP/...", accounts_dir,
+                      accounts_dir);
   }
   std::sort(accounts.begin(), accounts.end());
-  return UsageError("several accounts under {}/daily ({}): choose one with --account", parquet_root,
+  return UsageError("several accounts under {} ({}): choose one with --account", accounts_dir,
                     fmt::join(accounts, ", "));
 }
 
@@ -62,19 +65,17 @@ Result<DatasetFiles> DiscoverDataset(const DatasetLocation& location) {
   if (root_info.type() == arrow::fs::FileType::NotFound) {
     return UsageError("input {} does not exist", location.root);
   }
-  std::string parquet_root = root.empty() ? "data/parquet" : root + "/data/parquet";
   if (location.account.empty()) {
-    ARROW_ASSIGN_OR_RAISE(out.account, DetectAccount(*out.fs, parquet_root));
+    ARROW_ASSIGN_OR_RAISE(out.account, DetectAccount(*out.fs, root));
   } else {
     out.account = location.account;
   }
   for (int t = 0; t < kInputTableCount; ++t) {
-    auto table = static_cast<InputTable>(t);
-    std::string dir = fmt::format("{}{}/{}/OCP/{}/source={}/year={:04d}/month={:02d}", parquet_root,
-                                  IsDaily(table) ? "/daily" : "", out.account,
-                                  ReportTypeName(ReportTypeOf(table)), location.source_uuid,
-                                  location.year, location.month);
-    ARROW_ASSIGN_OR_RAISE(out.files[t], ListParquet(*out.fs, dir));
+    const KokuTable table = TableOf(static_cast<InputTable>(t));
+    const KokuPartition partition{out.account, table.type, location.source_uuid, location.year,
+                                  location.month};
+    ARROW_ASSIGN_OR_RAISE(out.files[t],
+                          ListParquet(*out.fs, PartitionDir(root, partition, table.daily)));
   }
   return out;
 }

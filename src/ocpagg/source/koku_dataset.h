@@ -1,8 +1,6 @@
 #pragma once
 // Finds the Parquet files of one source and month in koku's layout (docs/semantics.md "Parquet
-// layout"), on local disk or any filesystem Arrow knows by URI (s3://bucket/prefix):
-//   {root}/data/parquet/{account}/OCP/{report_type}/source={uuid}/year=YYYY/month=MM/*.parquet
-//   {root}/data/parquet/daily/{account}/OCP/{report_type}/source={uuid}/year=YYYY/month=MM/*.parquet
+// layout", koku/layout.h), on local disk or any filesystem Arrow knows by URI (s3://bucket/prefix).
 
 #include <arrow/filesystem/filesystem.h>
 

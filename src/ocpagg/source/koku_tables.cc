@@ -1,204 +1,218 @@
 #include "ocpagg/source/koku_tables.h"
 
 #include <array>
+#include <type_traits>
+#include <variant>
+#include <vector>
+
+#include "ocpagg/koku/table_schema.h"
 
 namespace ocpagg {
+
+// One column a typed batch reads: its name in koku's table, the view it fills and, for the
+// daily pod table, the pass that reads it and whether koku's nodes query reads it.
+template <typename BatchT>
+struct ReadColumn {
+  std::string_view name;
+  std::variant<TimestampColumn BatchT::*, StringColumn BatchT::*, DoubleColumn BatchT::*> view;
+  PodDailyPass pass = PodDailyPass::kKeys;
+  bool inventory = false;
+};
+
+// Each table's columns, in the order they are requested from its files.
+struct BatchColumnTables {
+  using P = PodDailyPass;
+
+  static constexpr ReadColumn<PodCapacityBatch> kPodHourly[] = {
+      {"interval_start", &PodCapacityBatch::interval_start_},
+      {"node", &PodCapacityBatch::node_},
+      {"node_capacity_cpu_core_seconds", &PodCapacityBatch::cpu_},
+      {"node_capacity_memory_byte_seconds", &PodCapacityBatch::memory_},
+  };
+
+  // Keys, then CPU, memory and capacity numbers (PodUsageBatch::Row's fields).
+  static constexpr ReadColumn<PodUsageBatch> kPodDaily[] = {
+      {"interval_start", &PodUsageBatch::interval_start_, P::kKeys, true},
+      {"namespace", &PodUsageBatch::namespace_, P::kKeys, true},
+      {"node", &PodUsageBatch::node_, P::kKeys, true},
+      {"pod", &PodUsageBatch::pod_, P::kKeys},
+      {"resource_id", &PodUsageBatch::resource_id_, P::kKeys, true},
+      {"pod_labels", &PodUsageBatch::pod_labels_, P::kKeys},
+      {"node_role", &PodUsageBatch::node_role_, P::kKeys, true},  // newer operators only
+      {"pod_usage_cpu_core_seconds", &PodUsageBatch::usage_cpu_, P::kCpu},
+      {"pod_request_cpu_core_seconds", &PodUsageBatch::request_cpu_, P::kCpu},
+      // docs/semantics.md "Pod rows"
+      {"pod_effective_usage_cpu_core_seconds", &PodUsageBatch::effective_cpu_, P::kCpu},
+      {"pod_limit_cpu_core_seconds", &PodUsageBatch::limit_cpu_, P::kCpu},
+      {"pod_usage_memory_byte_seconds", &PodUsageBatch::usage_mem_, P::kMemory},
+      {"pod_request_memory_byte_seconds", &PodUsageBatch::request_mem_, P::kMemory},
+      {"pod_effective_usage_memory_byte_seconds", &PodUsageBatch::effective_mem_, P::kMemory},
+      {"pod_limit_memory_byte_seconds", &PodUsageBatch::limit_mem_, P::kMemory},
+      {"node_capacity_cpu_cores", &PodUsageBatch::capacity_cpu_cores_, P::kCapacity, true},
+      {"node_capacity_memory_bytes", &PodUsageBatch::capacity_memory_bytes_, P::kCapacity},
+  };
+
+  static constexpr ReadColumn<StorageUsageBatch> kStorageDaily[] = {
+      {"interval_start", &StorageUsageBatch::interval_start_},
+      {"namespace", &StorageUsageBatch::namespace_},
+      {"pod", &StorageUsageBatch::pod_},
+      {"persistentvolumeclaim", &StorageUsageBatch::pvc_},
+      {"persistentvolume", &StorageUsageBatch::pv_},
+      {"storageclass", &StorageUsageBatch::storageclass_},
+      {"csi_volume_handle", &StorageUsageBatch::csi_volume_handle_},  // newer operators only
+      {"persistentvolume_labels", &StorageUsageBatch::pv_labels_},
+      {"persistentvolumeclaim_labels", &StorageUsageBatch::pvc_labels_},
+      {"persistentvolumeclaim_capacity_bytes", &StorageUsageBatch::capacity_bytes_},
+      {"persistentvolumeclaim_capacity_byte_seconds", &StorageUsageBatch::capacity_byte_seconds_},
+      {"volume_request_storage_byte_seconds", &StorageUsageBatch::request_byte_seconds_},
+      {"persistentvolumeclaim_usage_byte_seconds", &StorageUsageBatch::usage_byte_seconds_},
+  };
+
+  static constexpr ReadColumn<NodeLabelBatch> kNodeLabels[] = {
+      {"interval_start", &NodeLabelBatch::interval_start_},
+      {"node", &NodeLabelBatch::node_},
+      {"node_labels", &NodeLabelBatch::labels_},
+  };
+
+  static constexpr ReadColumn<NamespaceLabelBatch> kNamespaceLabels[] = {
+      {"interval_start", &NamespaceLabelBatch::interval_start_},
+      {"namespace", &NamespaceLabelBatch::namespace_},
+      {"namespace_labels", &NamespaceLabelBatch::labels_},
+  };
+};
+
 namespace {
 
-using K = ColumnKind;
-
-constexpr std::array kPodHourlyColumns = {
-    ColumnSpec{"interval_start", K::kTimestamp, true},
-    ColumnSpec{"node", K::kString, true},
-    ColumnSpec{"node_capacity_cpu_core_seconds", K::kNumber, true},
-    ColumnSpec{"node_capacity_memory_byte_seconds", K::kNumber, true},
+// What the reading plan needs of a column, whatever its batch type.
+struct ColumnRole {
+  std::string_view name;
+  PodDailyPass pass;
+  bool inventory;
 };
 
-constexpr std::array kPodDailyColumns = {
-    ColumnSpec{"interval_start", K::kTimestamp, true},
-    ColumnSpec{"namespace", K::kString, true},
-    ColumnSpec{"node", K::kString, true},
-    ColumnSpec{"pod", K::kString, true},
-    ColumnSpec{"resource_id", K::kString, true},
-    ColumnSpec{"pod_labels", K::kString, true},
-    ColumnSpec{"node_role", K::kString, false},  // newer operators only
-    ColumnSpec{"pod_usage_cpu_core_seconds", K::kNumber, true},
-    ColumnSpec{"pod_request_cpu_core_seconds", K::kNumber, true},
-    ColumnSpec{"pod_effective_usage_cpu_core_seconds", K::kNumber, false},  // older files lack it
-    ColumnSpec{"pod_limit_cpu_core_seconds", K::kNumber, true},
-    ColumnSpec{"pod_usage_memory_byte_seconds", K::kNumber, true},
-    ColumnSpec{"pod_request_memory_byte_seconds", K::kNumber, true},
-    ColumnSpec{"pod_effective_usage_memory_byte_seconds", K::kNumber, false},
-    ColumnSpec{"pod_limit_memory_byte_seconds", K::kNumber, true},
-    ColumnSpec{"node_capacity_cpu_cores", K::kNumber, true},
-    ColumnSpec{"node_capacity_memory_bytes", K::kNumber, true},
-};
-
-constexpr std::array kStorageDailyColumns = {
-    ColumnSpec{"interval_start", K::kTimestamp, true},
-    ColumnSpec{"namespace", K::kString, true},
-    ColumnSpec{"pod", K::kString, true},
-    ColumnSpec{"persistentvolumeclaim", K::kString, true},
-    ColumnSpec{"persistentvolume", K::kString, true},
-    ColumnSpec{"storageclass", K::kString, true},
-    ColumnSpec{"csi_volume_handle", K::kString, false},  // newer operators only
-    ColumnSpec{"persistentvolume_labels", K::kString, true},
-    ColumnSpec{"persistentvolumeclaim_labels", K::kString, true},
-    ColumnSpec{"persistentvolumeclaim_capacity_bytes", K::kNumber, true},
-    ColumnSpec{"persistentvolumeclaim_capacity_byte_seconds", K::kNumber, true},
-    ColumnSpec{"volume_request_storage_byte_seconds", K::kNumber, true},
-    ColumnSpec{"persistentvolumeclaim_usage_byte_seconds", K::kNumber, true},
-};
-
-constexpr std::array kNodeLabelColumns = {
-    ColumnSpec{"interval_start", K::kTimestamp, true},
-    ColumnSpec{"node", K::kString, true},
-    ColumnSpec{"node_labels", K::kString, true},
-};
-
-constexpr std::array kNamespaceLabelColumns = {
-    ColumnSpec{"interval_start", K::kTimestamp, true},
-    ColumnSpec{"namespace", K::kString, true},
-    ColumnSpec{"namespace_labels", K::kString, true},
-};
-
-// Daily pod rows: keys, then CPU, memory and capacity numbers (PodUsageBatch::Row's fields).
-constexpr int kPodDailyKeys[] = {0, 1, 2, 3, 4, 5, 6};
-constexpr int kPodDailyCpu[] = {7, 8, 9, 10};
-constexpr int kPodDailyMemory[] = {11, 12, 13, 14};
-constexpr int kPodDailyCapacity[] = {15, 16};
-constexpr std::span<const int> kPodDailyPasses[] = {kPodDailyKeys, kPodDailyCpu, kPodDailyMemory,
-                                                    kPodDailyCapacity};
-constexpr int kAllColumns[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
-static_assert(kPodDailyColumns.size() == std::size(kAllColumns));
-
-// Column accessors that tolerate absent optional columns (nullptr arrays).
-Result<StringColumn> Str(const ParquetScan::Batch& b, size_t i) {
-  return b.columns[i] ? StringColumn::Make(b.columns[i]) : Result<StringColumn>(StringColumn());
-}
-Result<DoubleColumn> Num(const ParquetScan::Batch& b, size_t i) {
-  return b.columns[i] ? DoubleColumn::Make(b.columns[i]) : Result<DoubleColumn>(DoubleColumn());
-}
-// interval_start is required, but the number passes of a wide row group do not read it.
-Result<TimestampColumn> Ts(const ParquetScan::Batch& b, size_t i) {
-  return b.columns[i] ? TimestampColumn::Make(b.columns[i])
-                      : Result<TimestampColumn>(TimestampColumn());
+template <typename BatchT>
+std::vector<ColumnRole> RolesOf(std::span<const ReadColumn<BatchT>> columns) {
+  std::vector<ColumnRole> roles;
+  for (const auto& c : columns) roles.push_back({c.name, c.pass, c.inventory});
+  return roles;
 }
 
-}  // namespace
-
-std::string_view InputTableName(InputTable t) {
+std::vector<ColumnRole> RolesOf(InputTable t) {
+  using T = BatchColumnTables;
   switch (t) {
     case InputTable::kPodUsageHourly:
-      return "openshift_pod_usage_line_items";
+      return RolesOf<PodCapacityBatch>(T::kPodHourly);
     case InputTable::kPodUsageDaily:
-      return "openshift_pod_usage_line_items_daily";
+      return RolesOf<PodUsageBatch>(T::kPodDaily);
     case InputTable::kStorageUsageDaily:
-      return "openshift_storage_usage_line_items_daily";
+      return RolesOf<StorageUsageBatch>(T::kStorageDaily);
     case InputTable::kNodeLabelsDaily:
-      return "openshift_node_labels_line_items_daily";
+      return RolesOf<NodeLabelBatch>(T::kNodeLabels);
     case InputTable::kNamespaceLabelsDaily:
-      return "openshift_namespace_labels_line_items_daily";
-  }
-  return "?";
-}
-
-ReportType ReportTypeOf(InputTable t) {
-  switch (t) {
-    case InputTable::kPodUsageHourly:
-    case InputTable::kPodUsageDaily:
-      return ReportType::kPodUsage;
-    case InputTable::kStorageUsageDaily:
-      return ReportType::kStorageUsage;
-    case InputTable::kNodeLabelsDaily:
-      return ReportType::kNodeLabels;
-    case InputTable::kNamespaceLabelsDaily:
-      return ReportType::kNamespaceLabels;
-  }
-  return ReportType::kPodUsage;
-}
-
-bool IsDaily(InputTable t) { return t != InputTable::kPodUsageHourly; }
-
-std::span<const ColumnSpec> ColumnsOf(InputTable t) {
-  switch (t) {
-    case InputTable::kPodUsageHourly:
-      return kPodHourlyColumns;
-    case InputTable::kPodUsageDaily:
-      return kPodDailyColumns;
-    case InputTable::kStorageUsageDaily:
-      return kStorageDailyColumns;
-    case InputTable::kNodeLabelsDaily:
-      return kNodeLabelColumns;
-    case InputTable::kNamespaceLabelsDaily:
-      return kNamespaceLabelColumns;
+      return RolesOf<NamespaceLabelBatch>(T::kNamespaceLabels);
   }
   return {};
 }
 
-std::span<const int> PodDailyInventoryColumns() {
-  static constexpr int kColumns[] = {0, 1, 2, 4, 6, 15};
-  return kColumns;
+// koku's column of this name in `table`. A name the schema lacks would be read as a required
+// column of the type koku gives such a name (ReaderColumnsAreKokuColumns tests there is none).
+ColumnSpec SpecOf(KokuTable table, std::string_view name) {
+  const KokuColumn* column = FindKokuColumn(table, name);
+  if (column == nullptr) return {name, ColumnTypeOf(name), true};
+  return {column->name, column->type, !column->optional};
+}
+
+// How a table is read, resolved from its columns once.
+struct TableReading {
+  std::vector<ColumnSpec> columns;
+  std::vector<std::vector<int>> pass_columns;  // per pass, indices into columns
+  std::vector<std::span<const int>> passes;    // views of pass_columns
+  std::vector<int> inventory;
+};
+
+const std::array<TableReading, kInputTableCount>& Readings() {
+  static const auto kReadings = [] {
+    std::array<TableReading, kInputTableCount> readings;
+    for (int t = 0; t < kInputTableCount; ++t) {
+      const auto table = static_cast<InputTable>(t);
+      TableReading& r = readings[t];
+      for (const ColumnRole& role : RolesOf(table)) {
+        const int index = static_cast<int>(r.columns.size());
+        r.columns.push_back(SpecOf(TableOf(table), role.name));
+        const auto pass = static_cast<size_t>(role.pass);
+        if (r.pass_columns.size() <= pass) r.pass_columns.resize(pass + 1);
+        r.pass_columns[pass].push_back(index);
+        if (role.inventory) r.inventory.push_back(index);
+      }
+      for (const auto& indices : r.pass_columns) r.passes.emplace_back(indices);
+    }
+    return readings;
+  }();
+  return kReadings;
+}
+
+// The views' own errors (a corrupt dictionary, say) name the column.
+template <typename View>
+Result<View> MakeView(std::string_view name, const std::shared_ptr<arrow::Array>& array) {
+  if (!array) return View();  // absent from the file, or not read by this pass: all NULL
+  auto view = View::Make(array);
+  if (!view.ok()) return WithContext(view.status(), fmt::format("column '{}'", name));
+  return view;
+}
+
+// A typed batch over `raw`, whose arrays are those of `columns` in order (ColumnsOf).
+template <typename BatchT>
+Result<BatchT> MakeBatch(const ParquetScan::Batch& raw,
+                         std::span<const ReadColumn<BatchT>> columns) {
+  if (raw.columns.size() != columns.size()) {
+    return InternalError("a batch of {} columns read as one of {}", raw.columns.size(),
+                         columns.size());
+  }
+  BatchT out;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    ARROW_RETURN_NOT_OK(std::visit(
+        [&](auto member) -> Status {
+          using View = std::remove_reference_t<decltype(out.*member)>;
+          ARROW_ASSIGN_OR_RAISE(out.*member, MakeView<View>(columns[i].name, raw.columns[i]));
+          return Status::OK();
+        },
+        columns[i].view));
+  }
+  return out;
+}
+
+}  // namespace
+
+std::span<const ColumnSpec> ColumnsOf(InputTable t) {
+  return Readings()[static_cast<size_t>(t)].columns;
 }
 
 std::span<const std::span<const int>> ColumnPassesOf(InputTable t) {
-  if (t == InputTable::kPodUsageDaily) return kPodDailyPasses;
-  static const std::array<std::array<std::span<const int>, 1>, kInputTableCount> kOnePass = [] {
-    std::array<std::array<std::span<const int>, 1>, kInputTableCount> passes{};
-    for (int i = 0; i < kInputTableCount; ++i) {
-      passes[i][0] =
-          std::span<const int>(kAllColumns, ColumnsOf(static_cast<InputTable>(i)).size());
-    }
-    return passes;
-  }();
-  return kOnePass[static_cast<size_t>(t)];
+  return Readings()[static_cast<size_t>(t)].passes;
+}
+
+std::span<const int> PodDailyInventoryColumns() {
+  return Readings()[static_cast<size_t>(InputTable::kPodUsageDaily)].inventory;
 }
 
 Result<NodeLabelBatch> NodeLabelBatch::Make(const ParquetScan::Batch& b) {
-  NodeLabelBatch out;
-  ARROW_ASSIGN_OR_RAISE(out.interval_start_, Ts(b, 0));
-  ARROW_ASSIGN_OR_RAISE(out.node_, Str(b, 1));
-  ARROW_ASSIGN_OR_RAISE(out.labels_, Str(b, 2));
-  return out;
+  return MakeBatch<NodeLabelBatch>(b, BatchColumnTables::kNodeLabels);
 }
 
 Result<NamespaceLabelBatch> NamespaceLabelBatch::Make(const ParquetScan::Batch& b) {
-  NamespaceLabelBatch out;
-  ARROW_ASSIGN_OR_RAISE(out.interval_start_, Ts(b, 0));
-  ARROW_ASSIGN_OR_RAISE(out.namespace_, Str(b, 1));
-  ARROW_ASSIGN_OR_RAISE(out.labels_, Str(b, 2));
-  return out;
+  return MakeBatch<NamespaceLabelBatch>(b, BatchColumnTables::kNamespaceLabels);
 }
 
 Result<PodCapacityBatch> PodCapacityBatch::Make(const ParquetScan::Batch& b) {
-  PodCapacityBatch out;
-  ARROW_ASSIGN_OR_RAISE(out.interval_start_, Ts(b, 0));
-  ARROW_ASSIGN_OR_RAISE(out.node_, Str(b, 1));
-  ARROW_ASSIGN_OR_RAISE(out.cpu_, Num(b, 2));
-  ARROW_ASSIGN_OR_RAISE(out.memory_, Num(b, 3));
-  return out;
+  return MakeBatch<PodCapacityBatch>(b, BatchColumnTables::kPodHourly);
 }
 
 Result<PodUsageBatch> PodUsageBatch::Make(const ParquetScan::Batch& b) {
-  PodUsageBatch out;
-  ARROW_ASSIGN_OR_RAISE(out.interval_start_, Ts(b, 0));
-  ARROW_ASSIGN_OR_RAISE(out.namespace_, Str(b, 1));
-  ARROW_ASSIGN_OR_RAISE(out.node_, Str(b, 2));
-  ARROW_ASSIGN_OR_RAISE(out.pod_, Str(b, 3));
-  ARROW_ASSIGN_OR_RAISE(out.resource_id_, Str(b, 4));
-  ARROW_ASSIGN_OR_RAISE(out.pod_labels_, Str(b, 5));
-  ARROW_ASSIGN_OR_RAISE(out.node_role_, Str(b, 6));
-  ARROW_ASSIGN_OR_RAISE(out.usage_cpu_, Num(b, 7));
-  ARROW_ASSIGN_OR_RAISE(out.request_cpu_, Num(b, 8));
-  ARROW_ASSIGN_OR_RAISE(out.effective_cpu_, Num(b, 9));
-  ARROW_ASSIGN_OR_RAISE(out.limit_cpu_, Num(b, 10));
-  ARROW_ASSIGN_OR_RAISE(out.usage_mem_, Num(b, 11));
-  ARROW_ASSIGN_OR_RAISE(out.request_mem_, Num(b, 12));
-  ARROW_ASSIGN_OR_RAISE(out.effective_mem_, Num(b, 13));
-  ARROW_ASSIGN_OR_RAISE(out.limit_mem_, Num(b, 14));
-  ARROW_ASSIGN_OR_RAISE(out.capacity_cpu_cores_, Num(b, 15));
-  ARROW_ASSIGN_OR_RAISE(out.capacity_memory_bytes_, Num(b, 16));
-  return out;
+  return MakeBatch<PodUsageBatch>(b, BatchColumnTables::kPodDaily);
+}
+
+Result<StorageUsageBatch> StorageUsageBatch::Make(const ParquetScan::Batch& b) {
+  return MakeBatch<StorageUsageBatch>(b, BatchColumnTables::kStorageDaily);
 }
 
 PodUsageRow PodUsageBatch::Row(int64_t i, Date day) const {
@@ -226,24 +240,6 @@ PodUsageRow PodUsageBatch::Numbers(int64_t i) const {
   r.node_capacity_cpu_cores = capacity_cpu_cores_.Get(i);
   r.node_capacity_memory_bytes = capacity_memory_bytes_.Get(i);
   return r;
-}
-
-Result<StorageUsageBatch> StorageUsageBatch::Make(const ParquetScan::Batch& b) {
-  StorageUsageBatch out;
-  ARROW_ASSIGN_OR_RAISE(out.interval_start_, Ts(b, 0));
-  ARROW_ASSIGN_OR_RAISE(out.namespace_, Str(b, 1));
-  ARROW_ASSIGN_OR_RAISE(out.pod_, Str(b, 2));
-  ARROW_ASSIGN_OR_RAISE(out.pvc_, Str(b, 3));
-  ARROW_ASSIGN_OR_RAISE(out.pv_, Str(b, 4));
-  ARROW_ASSIGN_OR_RAISE(out.storageclass_, Str(b, 5));
-  ARROW_ASSIGN_OR_RAISE(out.csi_volume_handle_, Str(b, 6));
-  ARROW_ASSIGN_OR_RAISE(out.pv_labels_, Str(b, 7));
-  ARROW_ASSIGN_OR_RAISE(out.pvc_labels_, Str(b, 8));
-  ARROW_ASSIGN_OR_RAISE(out.capacity_bytes_, Num(b, 9));
-  ARROW_ASSIGN_OR_RAISE(out.capacity_byte_seconds_, Num(b, 10));
-  ARROW_ASSIGN_OR_RAISE(out.request_byte_seconds_, Num(b, 11));
-  ARROW_ASSIGN_OR_RAISE(out.usage_byte_seconds_, Num(b, 12));
-  return out;
 }
 
 StorageUsageRow StorageUsageBatch::Row(int64_t i, Date day) const {

@@ -1,31 +1,22 @@
 #pragma once
-// The five koku input tables the summary reads (docs/semantics.md "Parquet layout"), their columns,
-// and typed views that turn a Parquet batch into the aggregators' rows.
+// What the summary reads of koku's five input tables (docs/semantics.md "Parquet layout"): the
+// columns, found by name in koku's schema, and typed views that turn a Parquet batch into the
+// aggregators' rows.
 
 #include <optional>
 #include <span>
 #include <string_view>
 
-#include "ocpagg/aggregate/inputs.h"
-#include "ocpagg/koku/report_type.h"
+#include "ocpagg/koku/input_rows.h"
+#include "ocpagg/koku/tables.h"
 #include "ocpagg/source/column_view.h"
 #include "ocpagg/source/parquet_scan.h"
 
 namespace ocpagg {
 
-enum class InputTable : uint8_t {
-  kPodUsageHourly,        // openshift_pod_usage_line_items: node capacity only
-  kPodUsageDaily,         // openshift_pod_usage_line_items_daily
-  kStorageUsageDaily,     // openshift_storage_usage_line_items_daily
-  kNodeLabelsDaily,       // openshift_node_labels_line_items_daily
-  kNamespaceLabelsDaily,  // openshift_namespace_labels_line_items_daily
-};
-inline constexpr int kInputTableCount = 5;
-
-std::string_view InputTableName(InputTable t);  // koku's Hive table name
-ReportType ReportTypeOf(InputTable t);
-bool IsDaily(InputTable t);
-// The columns read from the table's files, in a fixed order; interval_start is always first.
+// The columns read from the table's files, interval_start first. Each typed batch below names
+// the columns it reads, and the view each fills, once (koku_tables.cc); their types, and
+// whether older files may lack them, are koku's (KokuColumns).
 std::span<const ColumnSpec> ColumnsOf(InputTable t);
 // How a row group of the table is read when it is wide: passes of a few columns each (indices
 // into ColumnsOf), the first holding interval_start and the keys. One pass of every column for
@@ -36,6 +27,9 @@ std::span<const std::span<const int>> ColumnPassesOf(InputTable t);
 std::span<const int> PodDailyInventoryColumns();
 // The passes of the daily pod table, in ColumnPassesOf order.
 enum class PodDailyPass : uint8_t { kKeys, kCpu, kMemory, kCapacity };
+
+// The columns each typed batch reads, with the views they fill (koku_tables.cc).
+struct BatchColumnTables;
 
 // A batch of one table, with typed column views. Row(i) views are valid while the batch lives.
 // interval_start is NULL on rows koku's range filter would drop; callers skip those.
@@ -48,6 +42,7 @@ class NodeLabelBatch {
   NodeLabelRow Row(int64_t i, Date day) const { return {day, node_.Get(i), labels_.Get(i)}; }
 
  private:
+  friend struct BatchColumnTables;
   TimestampColumn interval_start_;
   StringColumn node_, labels_;
 };
@@ -63,6 +58,7 @@ class NamespaceLabelBatch {
   }
 
  private:
+  friend struct BatchColumnTables;
   TimestampColumn interval_start_;
   StringColumn namespace_, labels_;
 };
@@ -78,6 +74,7 @@ class PodCapacityBatch {
   }
 
  private:
+  friend struct BatchColumnTables;
   TimestampColumn interval_start_;
   StringColumn node_;
   DoubleColumn cpu_, memory_;
@@ -96,6 +93,7 @@ class PodUsageBatch {
   bool has_effective_usage() const { return effective_cpu_.present(); }
 
  private:
+  friend struct BatchColumnTables;
   TimestampColumn interval_start_;
   StringColumn namespace_, node_, pod_, resource_id_, pod_labels_, node_role_;
   DoubleColumn usage_cpu_, request_cpu_, effective_cpu_, limit_cpu_;
@@ -112,6 +110,7 @@ class StorageUsageBatch {
   StorageUsageRow Row(int64_t i, Date day) const;
 
  private:
+  friend struct BatchColumnTables;
   TimestampColumn interval_start_;
   StringColumn namespace_, pod_, pvc_, pv_, storageclass_, csi_volume_handle_, pv_labels_,
       pvc_labels_;

@@ -11,29 +11,29 @@
 namespace ocpagg {
 namespace {
 
-bool KindAccepts(ColumnKind kind, const arrow::DataType& type) {
+bool TypeAccepts(ColumnType expected, const arrow::DataType& type) {
   const arrow::DataType* t = &type;
   if (t->id() == arrow::Type::DICTIONARY) {
     t = static_cast<const arrow::DictionaryType&>(type).value_type().get();
   }
-  switch (kind) {
-    case ColumnKind::kString:
+  switch (expected) {
+    case ColumnType::kString:
       return arrow::is_base_binary_like(t->id()) || t->id() == arrow::Type::STRING_VIEW;
-    case ColumnKind::kNumber:
+    case ColumnType::kNumber:
       return arrow::is_floating(t->id()) || arrow::is_integer(t->id());
-    case ColumnKind::kTimestamp:
+    case ColumnType::kTimestamp:
       return t->id() == arrow::Type::TIMESTAMP || t->id() == arrow::Type::DATE32;
   }
   return false;
 }
 
-std::string_view KindName(ColumnKind kind) {
-  switch (kind) {
-    case ColumnKind::kString:
+std::string_view TypeName(ColumnType type) {
+  switch (type) {
+    case ColumnType::kString:
       return "string";
-    case ColumnKind::kNumber:
+    case ColumnType::kNumber:
       return "double";
-    case ColumnKind::kTimestamp:
+    case ColumnType::kTimestamp:
       return "timestamp";
   }
   return "?";
@@ -120,7 +120,7 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
   // values: pod names of a large cluster), Arrow would have to rebuild a dictionary of nearly
   // every value of the row group; plain strings are cheaper then.
   for (const auto& spec : scan->columns_) {
-    if (spec.kind != ColumnKind::kString) continue;
+    if (spec.type != ColumnType::kString) continue;
     const int leaf = metadata.schema()->ColumnIndex(std::string(spec.name));
     if (leaf >= 0 && SmallDictionaryPagesOnly(metadata, leaf)) {
       arrow_props.set_read_dictionary(leaf, true);
@@ -145,9 +145,9 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
             "table (re-run ingest, or check --input)",
             path, spec.name);
       }
-    } else if (!KindAccepts(spec.kind, *schema->field(idx)->type())) {
+    } else if (!TypeAccepts(spec.type, *schema->field(idx)->type())) {
       return BadInput("{}: column '{}' has type {}, expected {}", path, spec.name,
-                      schema->field(idx)->type()->ToString(), KindName(spec.kind));
+                      schema->field(idx)->type()->ToString(), TypeName(spec.type));
     }
     scan->field_index_.push_back(idx);
   }
@@ -266,7 +266,7 @@ Status ParquetScan::ToBatch(const arrow::RecordBatch& rb, int64_t first_row,
 Status ParquetScan::CheckStrings(int row_group, const Batch& batch,
                                  std::vector<StringColumnCheck>& checks) const {
   for (size_t i = 0; i < columns_.size(); ++i) {
-    if (columns_[i].kind != ColumnKind::kString || !batch.columns[i]) continue;
+    if (columns_[i].type != ColumnType::kString || !batch.columns[i]) continue;
     if (auto bad = checks[i].Check(*batch.columns[i])) {
       return BadInput(
           "{}: row group {}, column {}, row {}: {}; PostgreSQL text cannot hold it: correct the "

@@ -16,15 +16,17 @@
 #include <vector>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/koku/table_schema.h"
 #include "ocpagg/source/string_check.h"
 
 namespace ocpagg {
 
-enum class ColumnKind : uint8_t { kString, kNumber, kTimestamp };
-
+// A column to read, found in the file by name. A column of kString may be stored as any Arrow
+// string or binary type, plain or dictionary-encoded; kNumber as any float or integer type;
+// kTimestamp as a timestamp of any unit or a date32.
 struct ColumnSpec {
   std::string_view name;
-  ColumnKind kind;
+  ColumnType type;
   bool required;  // optional columns read as NULL when the file lacks them
 };
 

@@ -12,7 +12,7 @@ TableRow ClusterRow::ToTableRow() const {
 }
 
 Result<ClusterRow> ClusterRow::FromTableRow(const TableRow& row) {
-  ARROW_RETURN_NOT_OK(CheckRowShape(row, KokuTable::kClusters));
+  ARROW_RETURN_NOT_OK(CheckRowShape(row, ReportingTable::kClusters));
   return ClusterRow{CellText(row[0]), CellText(row[1]).value_or(""), CellText(row[2]),
                     CellText(row[3]).value_or("")};
 }
@@ -52,7 +52,7 @@ TableRow PvcRow::ToTableRow(const std::string& cluster) const {
 }
 
 Result<PvcRow> PvcRow::FromTableRow(const TableRow& row) {
-  ARROW_RETURN_NOT_OK(CheckRowShape(row, KokuTable::kPvcs));
+  ARROW_RETURN_NOT_OK(CheckRowShape(row, ReportingTable::kPvcs));
   return PvcRow{CellText(row[0]), CellText(row[1]).value_or(""), CellText(row[2]).value_or(""),
                 CellText(row[4])};
 }
@@ -62,7 +62,7 @@ TableRow ProjectRow::ToTableRow(const std::string& cluster) const {
 }
 
 Result<ProjectRow> ProjectRow::FromTableRow(const TableRow& row) {
-  ARROW_RETURN_NOT_OK(CheckRowShape(row, KokuTable::kProjects));
+  ARROW_RETURN_NOT_OK(CheckRowShape(row, ReportingTable::kProjects));
   return ProjectRow{CellText(row[0]), CellText(row[1]).value_or("")};
 }
 

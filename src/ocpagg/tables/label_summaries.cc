@@ -26,7 +26,7 @@ TableRow LabelSummaryRow::ToTableRow() const {
 }
 
 Result<LabelSummaryRow> LabelSummaryRow::FromTableRow(const TableRow& row) {
-  ARROW_RETURN_NOT_OK(CheckRowShape(row, KokuTable::kPodLabelSummary));
+  ARROW_RETURN_NOT_OK(CheckRowShape(row, ReportingTable::kPodLabelSummary));
   LabelSummaryRow r;
   r.uuid = CellText(row[0]);
   r.key = CellText(row[1]).value_or("");
@@ -46,7 +46,7 @@ TableRow TagValuesRow::ToTableRow() const {
 }
 
 Result<TagValuesRow> TagValuesRow::FromTableRow(const TableRow& row) {
-  ARROW_RETURN_NOT_OK(CheckRowShape(row, KokuTable::kTagsValues));
+  ARROW_RETURN_NOT_OK(CheckRowShape(row, ReportingTable::kTagsValues));
   auto array = [](const Cell& c) {
     const auto* a = std::get_if<TextArray>(&c);
     return a ? *a : TextArray{};

@@ -33,7 +33,7 @@ Cell OptionalText(const StringPool& strings, StringId id) {
 }  // namespace
 
 UiSummaries::UiSummaries() {
-  for (KokuTable t : UiSummaryTables()) {
+  for (ReportingTable t : UiSummaryTables()) {
     const TableSpec& spec = SpecOf(t);
     if (spec.ui_rows == UiRows::kNone) continue;
     Table table{t, &spec, {}, {}};
@@ -87,7 +87,7 @@ void UiSummaries::Add(std::span<const SummaryRow> rows) {
   }
 }
 
-std::vector<TableRow> UiSummaries::Rows(KokuTable table_id, const RunIdentity& run) const {
+std::vector<TableRow> UiSummaries::Rows(ReportingTable table_id, const RunIdentity& run) const {
   std::vector<TableRow> out;
   auto table = std::find_if(tables_.begin(), tables_.end(),
                             [&](const Table& t) { return t.table == table_id; });

@@ -25,7 +25,7 @@ class UiSummaries {
 
   // The rows of the UI summary table `table` (one of UiSummaryTables()), in no order. The key
   // column is NULL: each row gets a new uuid when written, as koku's uuid_generate_v4().
-  std::vector<TableRow> Rows(KokuTable table, const RunIdentity& run) const;
+  std::vector<TableRow> Rows(ReportingTable table, const RunIdentity& run) const;
 
  private:
   struct GroupKey {
@@ -47,7 +47,7 @@ class UiSummaries {
     DataSource data_source = DataSource::kPod;
   };
   struct Table {
-    KokuTable table;
+    ReportingTable table;
     const TableSpec* spec;
     std::vector<size_t> metric_columns;  // the kSum/kMax columns of spec
     absl::flat_hash_map<GroupKey, Group> groups;

@@ -1,0 +1,30 @@
+#pragma once
+// An ingest as a program asks for it: the options of `ocpagg ingest` by the names its flags and
+// the Python keyword arguments give them (--chunk-rows: chunk_rows), checked and mapped once,
+// here, to IngestOptions, for the command (src/cli) and the Python module (src/python) alike.
+
+#include <cstdint>
+#include <string>
+
+#include "ocpagg/common/status.h"
+#include "ocpagg/common/stop_token.h"
+#include "ocpagg/ingest/ingest.h"
+
+namespace ocpagg {
+
+// The named options of `ocpagg ingest`, with its defaults.
+struct IngestRequest {
+  std::string payload;  // PAYLOAD
+  std::string output;
+  std::string source;
+  std::string account = IngestOptions{}.schema_name;
+  int64_t manifest_id = IngestOptions{}.manifest_id;
+  int64_t chunk_rows = IngestOptions{}.rows_per_chunk;
+  int64_t row_group_rows = IngestOptions{}.row_group_rows;
+};
+
+// The options of the ingest `request` asks for (usage errors name the option); `stop`, if not
+// null, must outlive the run.
+Result<IngestOptions> IngestOptionsFor(const IngestRequest& request, const StopToken* stop);
+
+}  // namespace ocpagg
