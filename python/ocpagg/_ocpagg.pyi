@@ -39,6 +39,7 @@ class SummarizeRequest(S3Request):
     schema: str
     create_schema: bool
     format: str
+    tables: str
     enabled_keys: str
     cost_categories: str
     enabled_key_list: list[str] | None

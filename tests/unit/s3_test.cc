@@ -185,9 +185,13 @@ TEST_F(S3Scenario, IngestAndSummarizeWriteToS3WhatTheyWriteToDisk) {
   const auto ingested = SnapshotDir(tmp_.path() + "/in");
   EXPECT_FALSE(ingested.empty());
   EXPECT_EQ(FileNames(SnapshotDir(server_->root() + "/out/in")), FileNames(ingested));
-  const auto from_disk = CsvRowsWithoutUuid(tmp_.path() + "/out");
+  const std::string summary = "/reporting_ocpusagelineitem_daily_summary";
+  const auto from_disk = CsvRowsWithoutUuid(tmp_.path() + "/out" + summary);
   EXPECT_FALSE(from_disk.empty());
-  EXPECT_EQ(CsvRowsWithoutUuid(server_->root() + "/out/summary"), from_disk);
+  EXPECT_EQ(CsvRowsWithoutUuid(server_->root() + "/out/summary" + summary), from_disk);
+  // The tables beside the summary too.
+  EXPECT_EQ(FileNames(SnapshotDir(server_->root() + "/out/summary")),
+            FileNames(SnapshotDir(tmp_.path() + "/out")));
   // Nothing left under temporary names.
   for (const char* dir : {"/out/in", "/out/summary"}) {
     EXPECT_EQ(EntriesStartingWith(server_->root() + dir, ".ocpagg"), std::vector<std::string>{})

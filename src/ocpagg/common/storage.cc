@@ -1,12 +1,16 @@
 #include "ocpagg/common/storage.h"
 
+#include "ocpagg/common/scratch_dir.h"
+
 #include <arrow/filesystem/localfs.h>
 #include <arrow/filesystem/s3fs.h>
 #include <arrow/util/uri.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
+#include <map>
 #include <random>
 
 namespace ocpagg {
@@ -219,6 +223,85 @@ Status PublishToStorage(const StorageLocation& root, const StorageChange& change
 std::string LocalStagingParent() {
   const std::string tmp = Env("TMPDIR");
   return tmp.empty() ? "/tmp" : tmp;
+}
+
+namespace {
+
+uint64_t Inode(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 ? static_cast<uint64_t>(st.st_ino) : 0;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<StorageMirror>> StorageMirror::Open(StorageLocation root,
+                                                           const std::vector<std::string>& folders,
+                                                           std::string_view prefix) {
+  RemoveStaleScratch(LocalStagingParent(), prefix);
+  ARROW_ASSIGN_OR_RAISE(std::string local, MakeScratchDir(LocalStagingParent(), prefix));
+  std::unique_ptr<StorageMirror> mirror(new StorageMirror(std::move(root), std::move(local)));
+  const StorageLocation& r = mirror->root_;
+  auto local_fs = std::make_shared<arrow::fs::LocalFileSystem>();
+  std::vector<arrow::fs::FileLocator> sources, destinations;
+  std::vector<std::string> relatives;
+  for (const std::string& folder : folders) {
+    arrow::fs::FileSelector selector;
+    selector.base_dir = r.path + "/" + folder;
+    selector.allow_not_found = true;
+    auto infos = r.fs->GetFileInfo(selector);
+    if (!infos.ok()) return StorageError(infos.status(), "s3://" + selector.base_dir);
+    for (const auto& info : *infos) {
+      if (!info.IsFile() || info.base_name().starts_with(".ocpagg")) continue;
+      const std::string relative = folder + "/" + info.base_name();
+      const std::string to = mirror->local_dir_ + "/" + relative;
+      std::error_code ec;
+      std::filesystem::create_directories(std::filesystem::path(to).parent_path(), ec);
+      if (ec) return SinkError("cannot create a folder for {}: {}", to, ec.message());
+      sources.push_back({r.fs, info.path()});
+      destinations.push_back({local_fs, to});
+      relatives.push_back(relative);
+    }
+  }
+  if (auto st = arrow::fs::CopyFiles(sources, destinations); !st.ok()) {
+    return StorageError(st, "reading the output's current files from " + r.display);
+  }
+  for (size_t i = 0; i < relatives.size(); ++i) {
+    mirror->copied_.emplace_back(relatives[i], Inode(destinations[i].path));
+  }
+  return mirror;
+}
+
+StorageMirror::~StorageMirror() {
+  std::error_code ec;
+  std::filesystem::remove_all(local_dir_, ec);
+}
+
+Status StorageMirror::Publish() {
+  namespace fs = std::filesystem;
+  std::map<std::string, uint64_t> now;
+  std::error_code ec;
+  for (auto it = fs::recursive_directory_iterator(local_dir_, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (it->path().filename().string().starts_with(".ocpagg")) {
+      if (it->is_directory()) it.disable_recursion_pending();
+      continue;
+    }
+    if (!it->is_regular_file()) continue;
+    now[fs::relative(it->path(), local_dir_).string()] = Inode(it->path().string());
+  }
+  if (ec) return SinkError("cannot list {}: {}", local_dir_, ec.message());
+  StorageChange change;
+  std::map<std::string, uint64_t> before(copied_.begin(), copied_.end());
+  for (const auto& [relative, inode] : now) {
+    auto old = before.find(relative);
+    if (old == before.end() || old->second != inode) {
+      change.puts.emplace_back(local_dir_ + "/" + relative, relative);
+    }
+  }
+  for (const auto& [relative, inode] : before) {
+    if (!now.count(relative)) change.deletes.push_back(relative);
+  }
+  return PublishToStorage(root_, change);
 }
 
 }  // namespace ocpagg

@@ -10,6 +10,7 @@
 
 #include <arrow/filesystem/filesystem.h>
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -75,5 +76,35 @@ Status PublishToStorage(const StorageLocation& root, const StorageChange& change
 
 // The directory for local staging of remote output: $TMPDIR, else /tmp.
 std::string LocalStagingParent();
+
+// A local copy of some folders of a remote root, for code that writes local files (reading
+// what is there, replacing folders) to work on, and whose changes are then published back:
+// files written anew go up, files of the copied folders that are gone are deleted.
+class StorageMirror {
+ public:
+  // Copies the files directly under each of `folders` (relative to root.path; missing ones are
+  // empty) into a new scratch folder under LocalStagingParent() named `prefix...`.
+  static Result<std::unique_ptr<StorageMirror>> Open(StorageLocation root,
+                                                     const std::vector<std::string>& folders,
+                                                     std::string_view prefix);
+  ~StorageMirror();  // removes the local copy
+  StorageMirror(const StorageMirror&) = delete;
+  StorageMirror& operator=(const StorageMirror&) = delete;
+
+  const std::string& local_dir() const { return local_dir_; }
+  const StorageLocation& root() const { return root_; }
+  // Publishes the changes under local_dir() with PublishToStorage: files that were not copied
+  // or were replaced (another inode), and deletes for copied files that are gone. Entries whose
+  // name starts with ".ocpagg" (scratch, locks) are not published.
+  Status Publish();
+
+ private:
+  StorageMirror(StorageLocation root, std::string local_dir)
+      : root_(std::move(root)), local_dir_(std::move(local_dir)) {}
+
+  StorageLocation root_;
+  std::string local_dir_;
+  std::vector<std::pair<std::string, uint64_t>> copied_;  // relative path, inode
+};
 
 }  // namespace ocpagg

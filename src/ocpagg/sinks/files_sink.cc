@@ -17,6 +17,7 @@
 #include <fstream>
 
 #include "ocpagg/common/scratch_dir.h"
+#include "ocpagg/sinks/files_publish.h"
 #include "ocpagg/sinks/summary_encoding.h"
 
 namespace ocpagg {
@@ -26,6 +27,29 @@ namespace {
 // A row group is buffered whole until it is written: 8K rows of the summary hold about 3 MB
 // (memory_budget.h kWritingBytesPerDay).
 constexpr int64_t kParquetRowGroupRows = 8 * 1024;
+
+// Local copies of S3 outputs (owner in the name: common/scratch_dir.h).
+constexpr std::string_view kSummaryMirrorPrefix = "ocpagg-s3-output-";
+
+// The folders of an S3 output a run reads or replaces: of every table under it, the source's
+// folder (the tables kept per source) and its month's (the summary, the tables kept per day
+// and per month).
+std::vector<std::string> FoldersOfRun(const StorageLocation& remote, const RunIdentity& identity,
+                                      Date start) {
+  std::vector<std::string> folders;
+  arrow::fs::FileSelector selector;
+  selector.base_dir = remote.path;
+  selector.allow_not_found = true;
+  auto tables = remote.fs->GetFileInfo(selector);
+  if (!tables.ok()) return folders;  // the mirror's own listing reports the failure
+  for (const auto& table : *tables) {
+    if (!table.IsDirectory() || table.base_name().starts_with(".ocpagg")) continue;
+    const std::string source = TableFolder(table.base_name(), "", identity.source_uuid);
+    folders.push_back(source);
+    folders.push_back(TableFolder(table.base_name(), "", identity.source_uuid, start));
+  }
+  return folders;
+}
 
 }  // namespace
 
@@ -41,27 +65,50 @@ Status FilesSink::Begin(const RunIdentity& identity, Date start, Date end) {
   identity_ = identity;
   start_ = start;
   end_ = end;
-  if (IsS3Uri(options_.output_dir)) {
-    ARROW_ASSIGN_OR_RAISE(remote_, OpenStorage(options_.output_dir, options_.s3));
-    RemoveStaleScratch(LocalStagingParent(), kSummaryStagingPrefix);
-    ARROW_ASSIGN_OR_RAISE(staging_dir_,
-                          MakeScratchDir(LocalStagingParent(), kSummaryStagingPrefix));
-    return Status::OK();
-  }
   std::error_code ec;
-  fs::create_directories(options_.output_dir, ec);
-  if (ec) {
-    return SinkError("cannot create output directory {}: {}", options_.output_dir, ec.message());
+  output_dir_ = options_.output_dir;
+  if (IsS3Uri(options_.output_dir)) {
+    ARROW_ASSIGN_OR_RAISE(StorageLocation remote, OpenStorage(options_.output_dir, options_.s3));
+    const std::vector<std::string> folders = FoldersOfRun(remote, identity, start);
+    ARROW_ASSIGN_OR_RAISE(mirror_,
+                          StorageMirror::Open(std::move(remote), folders, kSummaryMirrorPrefix));
+    output_dir_ = mirror_->local_dir();
   }
-  // Scratch of killed runs; rows of the month of a run still going are in its own staging.
-  RemoveStaleScratch(options_.output_dir, kSummaryStagingPrefix);
-  ARROW_ASSIGN_OR_RAISE(staging_dir_, MakeScratchDir(options_.output_dir, kSummaryStagingPrefix));
+  fs::create_directories(output_dir_, ec);
+  if (ec) {
+    return SinkError("cannot create output directory {}: {}", output_dir_, ec.message());
+  }
+  {
+    // Scratch of killed runs, once what they had committed is in place (under the output's
+    // lock, taken only when there is such scratch); rows of a run still going are in its own
+    // staging.
+    std::optional<OutputLock> lock;
+    RemoveStaleScratch(output_dir_, kSummaryStagingPrefix, [&](const std::string& dir) {
+      if (!lock) {
+        auto acquired = OutputLock::Acquire(output_dir_);
+        if (!acquired.ok()) return false;  // left for a later run
+        lock.emplace(std::move(*acquired));
+      }
+      RollForward(dir);
+      return true;
+    });
+  }
+  ARROW_ASSIGN_OR_RAISE(staging_dir_, MakeScratchDir(output_dir_, kSummaryStagingPrefix));
+  if (options_.write_tables) {
+    tables_ = std::make_unique<FilesTables>(output_dir_, identity, start, end);
+  }
+  return Status::OK();
+}
+
+Status FilesSink::WriteProjects(std::span<const std::string> namespaces) {
+  if (tables_) tables_->SetProjects(namespaces);
   return Status::OK();
 }
 
 void FilesSink::Abort() {
   open_.clear();  // close the files of unfinished days before their directory goes
   staged_.clear();
+  tables_.reset();
   if (!staging_dir_.empty()) {
     std::error_code ec;
     fs::remove_all(staging_dir_, ec);
@@ -69,16 +116,11 @@ void FilesSink::Abort() {
   }
 }
 
-std::string FilesSink::MonthPath() const {
-  auto ymd = ToYmd(start_);
-  return fmt::format("reporting_ocpusagelineitem_daily_summary/source={}/year={:04d}/month={:02d}",
-                     identity_.source_uuid, static_cast<int>(ymd.year()),
-                     static_cast<unsigned>(ymd.month()));
-}
-
 std::string FilesSink::MonthDir() const {
-  if (remote_) return remote_->display + "/" + MonthPath();
-  return (fs::path(options_.output_dir) / MonthPath()).string();
+  const std::string local = TableFolder(output_dir_, "reporting_ocpusagelineitem_daily_summary",
+                                        identity_.source_uuid, start_);
+  if (!mirror_) return local;
+  return mirror_->root().display + "/" + fs::relative(local, output_dir_).string();
 }
 
 struct FilesSink::DayFiles {
@@ -137,6 +179,7 @@ Status FilesSink::WriteRows(Date day, std::span<const SummaryRow> rows) {
   for (const auto& row : rows) {
     if (row.usage_start != day) return InternalError("a row of another day passed to WriteRows");
   }
+  if (tables_) ARROW_RETURN_NOT_OK(tables_->AddRows(day, rows));
   DayFiles* files = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -158,6 +201,7 @@ Status FilesSink::WriteRows(Date day, std::span<const SummaryRow> rows) {
 }
 
 Status FilesSink::EndDay(Date day) {
+  if (tables_) ARROW_RETURN_NOT_OK(tables_->EndDay(day, staging_dir_));
   std::unique_ptr<DayFiles> files;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -207,68 +251,28 @@ Status FilesSink::Commit() {
     for (const auto& [day, files] : open_) unfinished.push_back(day);
   }
   for (Date day : unfinished) ARROW_RETURN_NOT_OK(EndDay(day));
-  std::sort(staged_.begin(), staged_.end());
-  if (remote_) return PublishRemote();
-  const fs::path month_dir = MonthDir();
+  ARROW_ASSIGN_OR_RAISE(OutputLock lock, OutputLock::Acquire(output_dir_));
+  // A run killed while publishing is completed first: this one builds on what it committed.
+  RemoveStaleScratch(output_dir_, kSummaryStagingPrefix, [](const std::string& dir) {
+    RollForward(dir);
+    return true;
+  });
+  Publication publication(staging_dir_);
+  // The new month is assembled beside the old one, from the staged days and the old month's
+  // other days, then swapped in with the tables' folders.
+  const std::string next = (fs::path(staging_dir_) / "month").string();
+  ARROW_RETURN_NOT_OK(KeepDaysOutside(MonthDir(), next, start_, end_));
   std::error_code ec;
-  // The new month is assembled beside the old one, then the two are swapped in one rename: a
-  // reader, a failure or a kill sees the old month or the new one, never a mix. Days outside
-  // the range keep their files (hard links: same filesystem as the staging folder). koku's
-  // delete covers every day of the range, including days that now have no rows.
-  const fs::path next = fs::path(staging_dir_) / "month";
-  fs::create_directories(next, ec);
-  if (ec) return SinkError("cannot create {}: {}", next.string(), ec.message());
-  if (fs::is_directory(month_dir, ec)) {
-    for (const auto& entry : fs::directory_iterator(month_dir, ec)) {
-      const std::string name = entry.path().filename().string();
-      const std::string stem = entry.path().stem().string();
-      auto day = ParseDate(stem);
-      if (day && *day >= start_ && *day <= end_) continue;
-      fs::create_hard_link(entry.path(), next / name, ec);
-      if (ec) fs::copy(entry.path(), next / name, fs::copy_options::recursive, ec);
-      if (ec) return SinkError("cannot keep {} in the new month: {}", name, ec.message());
-    }
-  }
   for (const auto& name : staged_) {
-    fs::rename(fs::path(staging_dir_) / name, next / name, ec);
-    if (ec) return SinkError("cannot move {} into {}: {}", name, next.string(), ec.message());
+    fs::rename(fs::path(staging_dir_) / name, fs::path(next) / name, ec);
+    if (ec) return SinkError("cannot move {} into {}: {}", name, next, ec.message());
   }
-  fs::create_directories(month_dir.parent_path(), ec);
-  if (ec) return SinkError("cannot create {}: {}", month_dir.parent_path().string(), ec.message());
-  const int swapped = fs::exists(month_dir) ? renameat2(AT_FDCWD, next.c_str(), AT_FDCWD,
-                                                        month_dir.c_str(), RENAME_EXCHANGE)
-                                            : rename(next.c_str(), month_dir.c_str());
-  if (swapped != 0) {
-    return SinkError("cannot publish {}: {}", month_dir.string(), std::strerror(errno));
-  }
-  fs::remove_all(staging_dir_, ec);  // holds the old month now
+  publication.Add(next, MonthDir());
+  if (tables_) ARROW_RETURN_NOT_OK(tables_->Stage(staging_dir_, publication));
+  ARROW_RETURN_NOT_OK(publication.Publish());
+  fs::remove_all(staging_dir_, ec);  // holds the old month and tables now
   staging_dir_.clear();
-  return Status::OK();
-}
-
-// The staged days go up as one change: the range's days are replaced, its days without rows
-// lose their objects, days outside the range keep theirs.
-Status FilesSink::PublishRemote() {
-  const std::string month = MonthPath();
-  StorageChange change;
-  for (const auto& name : staged_) {
-    change.puts.emplace_back((fs::path(staging_dir_) / name).string(), month + "/" + name);
-  }
-  arrow::fs::FileSelector selector;
-  selector.base_dir = remote_->path + "/" + month;
-  selector.allow_not_found = true;
-  auto existing = remote_->fs->GetFileInfo(selector);
-  if (!existing.ok()) return StorageError(existing.status(), MonthDir());
-  for (const auto& info : *existing) {
-    const std::string name = info.base_name();
-    auto day = ParseDate(name.substr(0, name.find('.')));
-    if (!info.IsFile() || !day || *day < start_ || *day > end_) continue;
-    if (!std::binary_search(staged_.begin(), staged_.end(), name)) {
-      change.deletes.push_back(month + "/" + name);
-    }
-  }
-  ARROW_RETURN_NOT_OK(PublishToStorage(*remote_, change));
-  Abort();  // the local staging
+  if (mirror_) ARROW_RETURN_NOT_OK(mirror_->Publish());
   return Status::OK();
 }
 
