@@ -67,7 +67,7 @@ class FilesSinkTest : public ::testing::Test {
   // One run over [start, end] writing `rows_per_day` rows on each of `days`.
   Status Run(Date start, Date end, const std::vector<Date>& days, int rows_per_day,
              bool commit = true) {
-    FilesSink sink(FilesSinkOptions{dir_.string(), true, true, {}});
+    FilesSink sink(FilesSinkOptions{dir_.string(), true, true});
     ARROW_RETURN_NOT_OK(sink.Begin(Identity(), start, end));
     for (Date day : days) {
       std::vector<SummaryRow> rows;
@@ -101,7 +101,7 @@ TEST_F(FilesSinkTest, AbortAndDestructionWithoutCommitLeaveTheMonthAsItWas) {
   const auto before = testing::SnapshotDir(dir_.string());
   ASSERT_TRUE(Run(d1_, d3_, {d1_}, 5, /*commit=*/false).ok());
   {
-    FilesSink sink(FilesSinkOptions{dir_.string(), true, false, {}});
+    FilesSink sink(FilesSinkOptions{dir_.string(), true, false});
     ASSERT_TRUE(sink.Begin(Identity(), d1_, d3_).ok());
     ASSERT_TRUE(sink.WriteRows(d1_, std::vector<SummaryRow>{PodRow(d1_, "x")}).ok());
   }  // destroyed mid-day
@@ -117,7 +117,7 @@ TEST_F(FilesSinkTest, ARunReplacesTheDaysOfItsRangeOnlyAndDaysWithoutRowsLoseThe
 }
 
 TEST_F(FilesSinkTest, RowsOutsideTheRangeOrBeforeBeginAreInternalErrors) {
-  FilesSink sink(FilesSinkOptions{dir_.string(), true, true, {}});
+  FilesSink sink(FilesSinkOptions{dir_.string(), true, true});
   EXPECT_EQ(KindOf(sink.WriteRows(d1_, std::vector<SummaryRow>{PodRow(d1_, "x")})),
             ErrorKind::kInternal);
   ASSERT_TRUE(sink.Begin(Identity(), d1_, d2_).ok());

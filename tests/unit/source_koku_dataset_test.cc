@@ -29,7 +29,7 @@ class KokuDatasetTest : public ::testing::Test {
   }
 
   Result<DatasetFiles> Discover(const std::string& account = "") {
-    return DiscoverDataset({dir_.path(), account, kSource, 2025, 10, {}});
+    return DiscoverDataset({dir_.path(), account, kSource, 2025, 10});
   }
 
   testing::TempDir dir_;

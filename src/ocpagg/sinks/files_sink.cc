@@ -116,11 +116,14 @@ void FilesSink::Abort() {
   }
 }
 
+std::string FilesSink::LocalMonthDir() const {
+  return TableFolder(output_dir_, "reporting_ocpusagelineitem_daily_summary", identity_.source_uuid,
+                     start_);
+}
+
 std::string FilesSink::MonthDir() const {
-  const std::string local = TableFolder(output_dir_, "reporting_ocpusagelineitem_daily_summary",
-                                        identity_.source_uuid, start_);
-  if (!mirror_) return local;
-  return mirror_->root().display + "/" + fs::relative(local, output_dir_).string();
+  if (!mirror_) return LocalMonthDir();
+  return mirror_->root().display + "/" + fs::relative(LocalMonthDir(), output_dir_).string();
 }
 
 struct FilesSink::DayFiles {
@@ -261,13 +264,13 @@ Status FilesSink::Commit() {
   // The new month is assembled beside the old one, from the staged days and the old month's
   // other days, then swapped in with the tables' folders.
   const std::string next = (fs::path(staging_dir_) / "month").string();
-  ARROW_RETURN_NOT_OK(KeepDaysOutside(MonthDir(), next, start_, end_));
+  ARROW_RETURN_NOT_OK(KeepDaysOutside(LocalMonthDir(), next, start_, end_));
   std::error_code ec;
   for (const auto& name : staged_) {
     fs::rename(fs::path(staging_dir_) / name, fs::path(next) / name, ec);
     if (ec) return SinkError("cannot move {} into {}: {}", name, next, ec.message());
   }
-  publication.Add(next, MonthDir());
+  publication.Add(next, LocalMonthDir());
   if (tables_) ARROW_RETURN_NOT_OK(tables_->Stage(staging_dir_, publication));
   ARROW_RETURN_NOT_OK(publication.Publish());
   fs::remove_all(staging_dir_, ec);  // holds the old month and tables now

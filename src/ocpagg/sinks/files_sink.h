@@ -43,7 +43,7 @@ struct FilesSinkOptions {
   bool write_parquet = true;
   // Also the tables beside the summary (docs/semantics.md "Tables beside the summary").
   bool write_tables = false;
-  S3Settings s3;  // for an s3:// output_dir
+  S3Settings s3 = {};  // for an s3:// output_dir
 };
 
 // Staging folders under the output directory (owner in the name: common/scratch_dir.h).
@@ -75,7 +75,7 @@ class FilesSink : public RowSink {
   // Removes the staging directory; the month stays as it was.
   void Abort() override;
 
-  // Where the files of a month live (after Begin).
+  // Where the files of a month live (after Begin): a local path, or the s3:// URI.
   std::string MonthDir() const;
   int64_t rows_written() const { return rows_written_; }
 
@@ -83,6 +83,7 @@ class FilesSink : public RowSink {
   struct DayFiles;  // the staged files of the day being written
 
   Result<std::unique_ptr<DayFiles>> OpenDay(Date day);
+  std::string LocalMonthDir() const;  // the month's folder under output_dir_
   Status AppendCsv(DayFiles& files, std::span<const SummaryRow> rows);
 
   FilesSinkOptions options_;

@@ -22,7 +22,7 @@ struct DatasetLocation {
   std::string source_uuid;
   int year = 0;
   unsigned month = 0;
-  S3Settings s3;  // for an s3:// root (common/storage.h says where else they come from)
+  S3Settings s3 = {};  // for an s3:// root (common/storage.h says where else they come from)
 };
 
 struct DatasetFiles {
