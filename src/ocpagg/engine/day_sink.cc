@@ -3,13 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <vector>
 
 namespace ocpagg {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr int64_t kMiB = 1 << 20;
 
 }  // namespace
@@ -41,7 +39,7 @@ Status DaySink::Sink(DayGlobalState& day, DayLocalState& local, const WorkUnit& 
 }
 
 Status DaySink::SinkUnit(DayGlobalState& day, DayLocalState& local, const WorkUnit& unit) {
-  const auto t0 = Clock::now();
+  PhaseClock::Scope in_scan(counters_.scan);
   const Date d = day.plan.day;
   const MillisWindow window = MillisWindow::Days(d, d);
   int64_t rows = 0;
@@ -95,9 +93,6 @@ Status DaySink::SinkUnit(DayGlobalState& day, DayLocalState& local, const WorkUn
       break;
   }
   counters_.rows_read[static_cast<size_t>(unit.table)].fetch_add(rows, std::memory_order_relaxed);
-  counters_.scan_nanos.fetch_add(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count(),
-      std::memory_order_relaxed);
   return st;
 }
 
