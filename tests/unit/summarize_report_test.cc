@@ -5,29 +5,16 @@
 
 #include <chrono>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <thread>
 
 #include "ocpagg/engine/day_counters.h"
 #include "support/process.h"
+#include "unit/run_report_support.h"
 
 namespace ocpagg::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-// The value of a numeric field of the run report ("name": 1.5).
-double ReportValue(const std::string& report, const std::string& name) {
-  const auto at = report.find("\"" + name + "\": ");
-  if (at == std::string::npos) return -1;
-  return std::stod(report.substr(at + name.size() + 4));
-}
 
 class SummarizeReport : public ::testing::Test {
  protected:
