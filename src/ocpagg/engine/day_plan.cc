@@ -64,8 +64,11 @@ std::vector<WorkUnit> CostliestFirst(const DayPlan& day) {
   return units;
 }
 
-Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
+Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end,
+                        std::atomic<int64_t>* bytes_read) {
   RunPlan plan;
+  ScanOptions scan_options;
+  scan_options.bytes_read = bytes_read;
   const int64_t begin_ms = static_cast<int64_t>(start) * kMillisPerDay;
   const int64_t end_ms = (static_cast<int64_t>(end) + 1) * kMillisPerDay;
   std::vector<UnitDays> units;
@@ -74,7 +77,8 @@ Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
   for (InputTable table : kPlanOrder) {
     const auto& paths = files.of(table);
     for (size_t f = 0; f < paths.size(); ++f) {
-      ARROW_ASSIGN_OR_RAISE(auto scan, ParquetScan::Open(files.fs, paths[f], ColumnsOf(table)));
+      ARROW_ASSIGN_OR_RAISE(auto scan,
+                            ParquetScan::Open(files.fs, paths[f], ColumnsOf(table), scan_options));
       for (int rg = 0; rg < scan->num_row_groups(); ++rg) {
         UnitDays u;
         u.unit.table = table;
@@ -118,8 +122,9 @@ Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
       const auto& paths = files.of(InputTable::kPodUsageDaily);
       for (const auto& u : units) {
         if (u.unit.table != InputTable::kPodUsageDaily) continue;
-        ARROW_ASSIGN_OR_RAISE(auto scan, ParquetScan::Open(files.fs, paths[u.unit.file],
-                                                           ColumnsOf(InputTable::kPodUsageDaily)));
+        ARROW_ASSIGN_OR_RAISE(
+            auto scan, ParquetScan::Open(files.fs, paths[u.unit.file],
+                                         ColumnsOf(InputTable::kPodUsageDaily), scan_options));
         ARROW_RETURN_NOT_OK(scan->ForEachBatch(u.unit.row_group, [&](const ParquetScan::Batch& b) {
           ARROW_ASSIGN_OR_RAISE(auto ts, TimestampColumn::Make(b.columns[0]));
           for (int64_t i = 0; i < b.num_rows; ++i) {

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <limits>
+#include <mutex>
 #include <thread>
 
 #include "ocpagg/aggregate/node_inventory.h"
@@ -94,6 +95,43 @@ Result<NodeInventory> RunNodesQuery(const UnitSource& source, const RunPlan& pla
   return std::move(body.inventory());
 }
 
+// TBB's worker threads are one pool for the whole process, sized by global_control, while a
+// run's concurrency is its own arena's. A run's workers all come from the pool (the calling
+// thread waits outside its arena), so the pool must hold at least the workers of every run in
+// flight: each run adds its threads for as long as it lasts, and the pool is raised to the most
+// ever needed at once, never lowered. A global_control sized to one run (the smallest of those
+// alive wins) would limit every other run of the process, such as summaries in threads of a
+// Python program.
+class WorkerReservation {
+ public:
+  explicit WorkerReservation(int threads) : threads_(threads) {
+    std::lock_guard<std::mutex> lock(mu_);
+    reserved_ += threads_;
+    // One more than the workers: TBB counts the thread that would join an arena.
+    const size_t wanted = static_cast<size_t>(reserved_) + 1;
+    if (wanted > pool_) {
+      // Replaced, not destroyed at exit: TBB may be gone by then.
+      auto* raised = new tbb::global_control(tbb::global_control::max_allowed_parallelism, wanted);
+      delete control_;
+      control_ = raised;
+      pool_ = wanted;
+    }
+  }
+  ~WorkerReservation() {
+    std::lock_guard<std::mutex> lock(mu_);
+    reserved_ -= threads_;
+  }
+  WorkerReservation(const WorkerReservation&) = delete;
+  WorkerReservation& operator=(const WorkerReservation&) = delete;
+
+ private:
+  static inline std::mutex mu_;
+  static inline int reserved_ = 0;
+  static inline size_t pool_ = 0;
+  static inline tbb::global_control* control_ = nullptr;
+  const int threads_;
+};
+
 Status NothingToSummarize(const DatasetLocation& in, Date start, Date end) {
   return MakeError(ErrorKind::kNoData,
                    fmt::format("nothing to summarize: {} holds no pod or storage rows of source {} "
@@ -168,7 +206,8 @@ struct PlannedRun {
 };
 
 Result<PlannedRun> PlanSummary(const DatasetLocation& in, std::optional<Date> start_date,
-                               std::optional<Date> end_date, SummarizeReport& report) {
+                               std::optional<Date> end_date, std::atomic<int64_t>* bytes_read,
+                               SummarizeReport& report) {
   PlannedRun run;
   run.month_start = MakeDate(in.year, in.month, 1);
   const Date month_end = run.month_start + DaysInMonth(run.month_start) - 1;
@@ -181,7 +220,7 @@ Result<PlannedRun> PlanSummary(const DatasetLocation& in, std::optional<Date> st
         FormatDate(run.start), FormatDate(run.end), in.year, in.month);
   }
   ARROW_ASSIGN_OR_RAISE(run.files, DiscoverDataset(in));
-  ARROW_ASSIGN_OR_RAISE(run.plan, PlanRun(run.files, run.start, run.end));
+  ARROW_ASSIGN_OR_RAISE(run.plan, PlanRun(run.files, run.start, run.end, bytes_read));
   // koku leaves the summary alone when there are no line items for the period; replacing the
   // range with nothing would delete an earlier run's rows (a mistyped --account, say).
   if (!run.plan.HasUsageUnits()) return NothingToSummarize(in, run.start, run.end);
@@ -190,10 +229,6 @@ Result<PlannedRun> PlanSummary(const DatasetLocation& in, std::optional<Date> st
   report.days_planned = static_cast<int>(run.plan.days.size());
   for (int t = 0; t < kInputTableCount; ++t) {
     report.files[t] = static_cast<int64_t>(run.files.files[t].size());
-    for (const auto& path : run.files.files[t]) {
-      auto info = run.files.fs->GetFileInfo(path);
-      if (info.ok()) report.bytes_read += info->size();
-    }
   }
   for (const auto& d : run.plan.days) report.row_groups += static_cast<int64_t>(d.units.size());
   return run;
@@ -275,9 +310,9 @@ void ReportCounters(const DayEngineCounters& c, SummarizeReport& report) {
   report.days_with_rows = c.days_with_rows.load();
   report.days_spilled = c.days_spilled.load();
   report.spill_bytes = c.spill_bytes.load();
-  report.scan_seconds = c.scan_nanos.load() / 1e9;
-  report.aggregate_seconds = c.finish_nanos.load() / 1e9;
-  report.write_seconds = c.write_nanos.load() / 1e9;
+  report.scan_seconds = c.scan.seconds();
+  report.aggregate_seconds = c.aggregate.seconds();
+  report.write_seconds = c.write.seconds();
 }
 
 }  // namespace
@@ -294,9 +329,10 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   report.memory_limit_bytes =
       perf.memory_limit_bytes > 0 ? perf.memory_limit_bytes : DefaultMemoryLimitBytes();
 
-  // Plan.
+  // Plan. Every byte read from the input files, footers included, is counted.
+  std::atomic<int64_t> bytes_read{0};
   ARROW_ASSIGN_OR_RAISE(const PlannedRun planned,
-                        PlanSummary(in, options.start_date, options.end_date, report));
+                        PlanSummary(in, options.start_date, options.end_date, &bytes_read, report));
   const RunPlan& plan = planned.plan;
   ARROW_ASSIGN_OR_RAISE(const SummarySettings settings, state.LoadSettings(options.compat));
   ARROW_ASSIGN_OR_RAISE(report.report_period_id, state.ReportPeriodId(planned.month_start));
@@ -311,12 +347,12 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   report.state_budget_bytes = config.in_memory ? 0 : config.shares.state_bytes;
   report.batch_rows = config.shares.batch_rows;
   MemoryBudget budget(config.shares, memory);
-  const ScanOptions scan_options{config.shares.batch_rows, config.shares.read_buffer_bytes};
+  const ScanOptions scan_options{config.shares.batch_rows, config.shares.read_buffer_bytes,
+                                 &bytes_read};
 
-  // Run. `threads` workers; the calling thread admits days and waits outside them
-  // (day_pipeline.h).
-  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
-                                  static_cast<size_t>(config.threads) + 1);
+  // Run. `threads` workers in an arena of the run's own (another run in the same process has
+  // its own); the calling thread admits days and waits outside them (day_pipeline.h).
+  const WorkerReservation workers(config.threads);
   tbb::task_arena arena(config.threads, 0);
   report.plan_seconds = SecondsSince(t_start);
   // In-memory mode, the baseline kept to compare against the bounded modes: every input row
@@ -401,6 +437,7 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   // Report.
   ReportCounters(c, report);
   report.write_seconds += commit_seconds;
+  report.bytes_read = bytes_read.load();
   report.wall_seconds = SecondsSince(t_start);
   report.cpu_seconds = CpuSeconds() - cpu_start;
   report.peak_rss_bytes = memory.peak_bytes();

@@ -8,6 +8,8 @@
 #include <parquet/file_reader.h>
 #include <parquet/statistics.h>
 
+#include "ocpagg/source/counting_file.h"
+
 namespace ocpagg {
 namespace {
 
@@ -91,6 +93,9 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
 
   auto input = fs->OpenInputFile(path);
   if (!input.ok()) return BadInput("{}: cannot open: {}", path, input.status().message());
+  if (options.bytes_read != nullptr) {
+    *input = std::make_shared<CountingFile>(std::move(*input), options.bytes_read);
+  }
 
   arrow::MemoryPool* pool = arrow::system_memory_pool();
   parquet::ReaderProperties props(pool);

@@ -8,6 +8,7 @@
 #include <arrow/record_batch.h>
 #include <parquet/arrow/reader.h>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <span>
@@ -30,10 +31,12 @@ struct ColumnSpec {
   bool required;  // optional columns read as NULL when the file lacks them
 };
 
-// How a scan reads: the memory it may hold per open row group.
+// How a scan reads: the memory it may hold per open row group, and where it counts the bytes it
+// reads from the file (footer and pages; optional).
 struct ScanOptions {
   int64_t batch_rows = 16 * 1024;          // rows per decoded batch
   int64_t read_buffer_bytes = 256 * 1024;  // buffer per column stream
+  std::atomic<int64_t>* bytes_read = nullptr;
 };
 
 class ParquetScan {
