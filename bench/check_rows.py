@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
-"""Row-for-row comparison of summary tables: ocpagg's output, the DuckDB translation of koku's
-SQL (bench/koku_duckdb.py), and the golden scenarios' expected rows (tests/golden, made by koku's
+"""Row-for-row comparison of summary tables: ocpagg's output, the DuckDB and Polars translations of
+koku's SQL (bench/koku_duckdb.py, bench/koku_polars.py), and the golden scenarios' expected rows (tests/golden, made by koku's
 own SQL on PostgreSQL).
 
   check_rows.py golden [--ocpagg BIN] [--scenario NAME ...]
-      every golden scenario: `ocpagg ingest` the nise payload, then summarize it with ocpagg and
-      with DuckDB; both must give the expected rows, and each other's
+      every golden scenario: `ocpagg ingest` the nise payload, then summarize it with ocpagg, with
+      DuckDB and with Polars; each must give the expected rows, and ocpagg's
   check_rows.py compare A B
       two summaries (a Parquet file, or a folder of ocpagg's Parquet/CSV day files)
 
@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import koku_duckdb  # noqa: E402
+import koku_polars  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 JSON_COLUMNS = {"pod_labels", "volume_labels", "all_labels", "infrastructure_usage_cost"}
@@ -166,7 +167,8 @@ def golden(ocpagg, scenarios):
                 payload = os.path.join(d, "payload", p["cluster_id"], r["payload_dir"])
                 subprocess.run([ocpagg, "ingest", payload, "--output", data, "--source",
                                 p["source_uuid"], "--quiet"], check=True)
-            duck_rows, stored_nodes = [], []
+            engine_rows = {"duckdb": [], "polars": []}
+            engine_nodes = {"duckdb": [], "polars": []}
             for i, r in enumerate(runs):
                 cmd = [ocpagg, "summarize", "--input", data, "--source", p["source_uuid"],
                        "--year", r["year"], "--month", r["month"], "--start-date", r["start_date"],
@@ -184,16 +186,22 @@ def golden(ocpagg, scenarios):
                     report_period_id=r["report_period_id"],
                     start=dt.date.fromisoformat(r["start_date"]),
                     end=dt.date.fromisoformat(r["end_date"]))
-                part = os.path.join(tmp, f"duckdb-{i}.parquet")
-                koku_duckdb.run(s, part, stored_nodes=stored_nodes)
-                duck_rows += load(part)
+                for engine in engine_rows:
+                    part = os.path.join(tmp, f"{engine}-{i}.parquet")
+                    s.start = dt.date.fromisoformat(r["start_date"])
+                    if engine == "duckdb":
+                        koku_duckdb.run(s, part, stored_nodes=engine_nodes[engine])
+                    else:
+                        koku_polars.PolarsSummary(s).run(part, stored_nodes=engine_nodes[engine])
+                    engine_rows[engine] += load(part)
             expected = load(os.path.join(d, "expected_summary.csv"))
             ours = load(out)
             ok &= report(f"{name}: ocpagg = koku", compare(expected, ours, "koku", "ocpagg"), len(ours))
-            ok &= report(f"{name}: duckdb = koku", compare(expected, duck_rows, "koku", "duckdb"),
-                         len(duck_rows))
-            ok &= report(f"{name}: duckdb = ocpagg", compare(ours, duck_rows, "ocpagg", "duckdb"),
-                         len(duck_rows))
+            for engine, rows in engine_rows.items():
+                ok &= report(f"{name}: {engine} = koku", compare(expected, rows, "koku", engine),
+                             len(rows))
+                ok &= report(f"{name}: {engine} = ocpagg", compare(ours, rows, "ocpagg", engine),
+                             len(rows))
     return ok
 
 
