@@ -371,8 +371,9 @@ def read_lines(path):
         return [l.strip() for l in f if l.strip()]
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+def summary_from_args(description):
+    """The command line both translations take: (Summary, parsed arguments)."""
+    ap = argparse.ArgumentParser(description=description)
     ap.add_argument("input")
     ap.add_argument("output")
     ap.add_argument("--source", required=True)
@@ -389,6 +390,11 @@ def main():
         cats = [(int(l.split(",", 1)[0]), l.split(",", 1)[1]) for l in read_lines(a.cost_categories)]
     s = Summary(a.input, a.source, a.year, a.month, a.account, read_lines(a.enabled_keys), cats,
                 a.cluster_id)
+    return s, a
+
+
+def main():
+    s, a = summary_from_args(__doc__.split("\n")[0])
     n = run(s, a.output, threads=a.threads)
     print(f"duckdb: {n} rows", file=sys.stderr)
 

@@ -11,13 +11,12 @@ just inserted), and everything is written as one Parquet file.
   koku_polars.py INPUT OUT.parquet --source UUID --year Y --month M [--account A]
       [--enabled-keys FILE] [--cost-categories FILE] [--cluster-id ID] [--threads N]
 """
-import argparse
 import os
 import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from koku_duckdb import INFRA_COST, OUTPUT_COLUMNS, Summary, apply_nodes, read_lines  # noqa: E402
+from koku_duckdb import INFRA_COST, OUTPUT_COLUMNS, Summary, apply_nodes, summary_from_args  # noqa: E402
 
 GIB = 2.0 ** -30
 SUMS = ["pod_usage_cpu_core_seconds", "pod_request_cpu_core_seconds",
@@ -264,25 +263,9 @@ class PolarsSummary:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("input")
-    ap.add_argument("output")
-    ap.add_argument("--source", required=True)
-    ap.add_argument("--year", type=int, required=True)
-    ap.add_argument("--month", type=int, required=True)
-    ap.add_argument("--account", default="org1234567")
-    ap.add_argument("--enabled-keys")
-    ap.add_argument("--cost-categories")
-    ap.add_argument("--cluster-id", default="bench-cluster")
-    ap.add_argument("--threads", type=int)
-    a = ap.parse_args()
-    if a.threads:
+    s, a = summary_from_args(__doc__.split("\n")[0])
+    if a.threads:  # read when polars is first imported
         os.environ["POLARS_MAX_THREADS"] = str(a.threads)
-    cats = None
-    if a.cost_categories:
-        cats = [(int(l.split(",", 1)[0]), l.split(",", 1)[1]) for l in read_lines(a.cost_categories)]
-    s = Summary(a.input, a.source, a.year, a.month, a.account, read_lines(a.enabled_keys), cats,
-                a.cluster_id)
     n = PolarsSummary(s).run(a.output)
     print(f"polars: {n} rows", file=sys.stderr)
 
