@@ -15,6 +15,8 @@ The SQL is read at run time from a koku checkout (KOKU_REPO): never copied into 
       reporting_ocpusagelineitem_daily_summary.sql for the whole month in one transaction, after
       deleting the month's summary rows (koku's delete). The template is filled as koku's
       JinjaSql does (values as literals); `RETURNING 1` is dropped, since psql would print every row.
+  koku_postgres.py export INPUT --url URL --koku-repo DIR ... --output FILE.csv
+      the summary rows as CSV, NULL as \\N, for bench/check_rows.py
 """
 import argparse
 import calendar
@@ -187,9 +189,17 @@ def run(a):
         os.remove(path)
 
 
+def export(a):
+    """The month's summary rows as CSV (NULL as \\N, as the golden files), for check_rows.py."""
+    cols = [c for c in re.findall(r"(\w+) (?:uuid|integer|text|date|jsonb|numeric)", SUMMARY_COLUMNS)
+            if c != "uuid"]
+    psql(a.url, f"\\copy (SELECT {', '.join(cols)} FROM {a.schema}.reporting_ocpusagelineitem_daily_summary) "
+                f"TO '{a.output}' (FORMAT csv, HEADER true, NULL '\\N')")
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("cmd", choices=["load", "run"])
+    ap.add_argument("cmd", choices=["load", "run", "export"])
     ap.add_argument("input")
     ap.add_argument("--url", required=True)
     ap.add_argument("--koku-repo", required=True)
@@ -199,8 +209,9 @@ def main():
     ap.add_argument("--account", default="org1234567")
     ap.add_argument("--enabled-keys")
     ap.add_argument("--schema", default="koku_bench")
+    ap.add_argument("--output", help="export: the CSV file to write")
     a = ap.parse_args()
-    load(a) if a.cmd == "load" else run(a)
+    {"load": load, "run": run, "export": export}[a.cmd](a)
 
 
 if __name__ == "__main__":
