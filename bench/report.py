@@ -163,8 +163,8 @@ def main():
           "it was not run for this report." if not any("koku SQL on PostgreSQL" in e["runs"] for e, _ in data)
           else "- **koku SQL on PostgreSQL**: koku's own self-hosted statement, read from `KOKU_REPO` at run "
                "time and run whole-month in one transaction on the same server, over the same files loaded "
-               "(untimed) into koku's line-item tables; only up to 2 M rows (it is slow). Its rows are "
-               "checked against ocpagg's like the others (report period and alias aside).",
+               "(untimed) into koku's line-item tables; only up to 2 M rows (it is slow). The suite compares its rows "
+               "with ocpagg's (report period and alias aside; see each data set's check line).",
           ""]
     L += ["## Data", "",
           "`gen P/NS/N` data sets come from `bench/gen_koku.py`, a generator written for the benchmark "
