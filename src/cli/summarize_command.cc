@@ -55,6 +55,9 @@ class PrintingSink : public RowSink {
     }
     return inner_.WriteRows(day, rows);
   }
+  Status WriteProjects(std::span<const std::string> namespaces) override {
+    return inner_.WriteProjects(namespaces);
+  }
   Status EndDay(Date day) override { return inner_.EndDay(day); }
   bool IndependentDays() const override { return inner_.IndependentDays(); }
   Status Commit() override { return inner_.Commit(); }
@@ -88,9 +91,14 @@ class PrintingSink : public RowSink {
   int64_t total_ = 0;
 };
 
-// The command owns its process, so it may tune glibc's allocator for the engine.
+// The command owns its process, so it may tune glibc's allocator for the engine. Not under
+// AddressSanitizer, whose malloc replaces glibc's: malloc_trim then walks arenas that are not
+// in use, and was seen to crash there.
 AllocatorHooks GlibcAllocatorHooks() {
   AllocatorHooks hooks;
+#if defined(__SANITIZE_ADDRESS__)
+  return hooks;
+#endif
   // The limit is tight. glibc raises its mmap threshold as large blocks (pages, dictionaries)
   // are freed, and then keeps them in the heap, where they fragment it: at a 64 MB limit that
   // cost 8 MB. A fixed threshold gives them back to the system at once, for some system time
@@ -229,6 +237,12 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--format", flags->request.format,
                   "Summary file format: csv, parquet or both (default)")
       ->check(CLI::IsMember({"csv", "parquet", "both"}));
+  cmd->add_option("--tables", flags->request.tables,
+                  "all (default): also fill the tables koku's summary step fills besides the "
+                  "daily summary (clusters, PVCs, projects, the UI summaries, the label summaries "
+                  "and tag values), in the same transaction or file swap; daily: the daily "
+                  "summary only")
+      ->check(CLI::IsMember({"daily", "all"}));
   cmd->add_option("--enabled-keys", flags->request.enabled_keys,
                   "File of enabled tag keys, one per line (default: none enabled)")
       ->check(CLI::ExistingFile);
