@@ -180,7 +180,8 @@ def golden(ocpagg, scenarios):
                 cmd = [ocpagg, "summarize", "--input", data, "--source", p["source_uuid"],
                        "--year", r["year"], "--month", r["month"], "--start-date", r["start_date"],
                        "--end-date", r["end_date"], "--cluster-id", p["cluster_id"], "--output", out,
-                       "--format", "parquet", "--enabled-keys", keys, "--cost-categories",
+                       "--format", "parquet", "--tables", "daily", "--enabled-keys", keys,
+                       "--cost-categories",
                        os.path.join(tmp, "cats.txt"), "--report-period-id",
                        str(r["report_period_id"]), "--nodes-file", os.path.join(tmp, "nodes.yaml"),
                        "--quiet"]

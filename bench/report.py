@@ -138,7 +138,8 @@ def main():
     L += advice(data)
     L += ["## Contenders", "",
           "- **ocpagg MODE**: `ocpagg summarize --mode MODE` at its default settings (threads: all cores; "
-          "memory limit: a quarter of the machine), writing the summary as Parquet day files. "
+          "memory limit: a quarter of the machine), writing the summary as Parquet day files; with "
+          "`--tables daily` where ocpagg has that flag, since the peers make the daily summary only. "
           "`in-memory` is left out above 20 M rows (it holds everything).",
           "- **duckdb (koku SQL)**: `bench/koku_duckdb.py`, koku's self-hosted summary SQL "
           "(`reporting_ocpusagelineitem_daily_summary.sql`) and nodes query translated to DuckDB "

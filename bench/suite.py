@@ -176,7 +176,7 @@ def command(c, a, path, info, out, settings):
     if c.kind in ("ocpagg", "ocpagg-pg"):
         mode = "parallel" if c.kind == "ocpagg-pg" else c.name.split()[1]
         cmd = [a.ocpagg, "summarize", "--input", path] + common_args(info) + [
-            "--cluster-id", "bench-cluster", "--mode", mode, "--quiet", "--report",
+            "--cluster-id", "bench-cluster", "--mode", mode, "--tables", "daily", "--quiet", "--report",
             os.path.join(out, "report.json")]
         if c.kind == "ocpagg-pg":
             return cmd + ["--postgres", a.pg.url, "--schema", schema_name("org_", path)]
@@ -269,6 +269,7 @@ class Postgres:
         first = f"{info['year']:04d}-{info['month']:02d}-01"
         subprocess.run([a.ocpagg, "summarize", "--input", path] + common_args(info) + [
             "--start-date", first, "--end-date", first, "--cluster-id", "bench-cluster",
+            "--tables", "daily",
             "--postgres", self.url, "--schema", schema, "--create-schema", "--quiet"], check=True)
         keys = ", ".join(f"('{k}', true, 'OCP')" for k in ENABLED_KEYS)
         self.psql(f"DELETE FROM {schema}.reporting_enabledtagkeys; "
