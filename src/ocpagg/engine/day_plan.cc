@@ -33,6 +33,45 @@ int64_t ReadCostPerRow(InputTable t) {
   return 1;
 }
 
+// A unit of the on-prem tables: one table's rows of one day, its row_group the day. What
+// reading it holds: the batch's columns and libpq's buffer of a row or two.
+UnitDays PostgresUnit(InputTable table, const DayRows& d) {
+  UnitDays u;
+  u.unit.table = table;
+  u.unit.row_group = static_cast<int32_t>(d.day);
+  u.unit.rows = d.rows;
+  u.unit.single_day = true;
+  u.unit.page_bytes = int64_t{1} << 20;
+  u.unit.columns = static_cast<int32_t>(ColumnsOf(table).size());
+  u.first = u.last = d.day;
+  return u;
+}
+
+// The plan's days from its units, the range starting at `plan_start`.
+void AssemblePlan(const std::vector<UnitDays>& units, Date plan_start, Date end, RunPlan& plan) {
+  plan.start = plan_start;
+  plan.end = end;
+
+  std::map<Date, DayPlan> days;
+  for (const auto& u : units) {
+    if (u.last < plan_start) continue;
+    const Date first = std::max(u.first, plan_start);
+    const int span = u.last - first + 1;
+    for (Date d = first; d <= u.last; ++d) {
+      DayPlan& day = days[d];
+      day.day = d;
+      day.units.push_back(u.unit);
+      day.estimated_rows += u.unit.rows / span;
+    }
+    plan.estimated_rows += u.unit.rows;
+    plan.max_page_bytes = std::max(plan.max_page_bytes, u.unit.page_bytes);
+    plan.max_columns = std::max(plan.max_columns, u.unit.columns);
+    if (u.unit.table == InputTable::kPodUsageDaily) plan.pod_usage_units.push_back(u.unit);
+    if (u.unit.table == InputTable::kNodeLabelsDaily) plan.node_label_units.push_back(u.unit);
+  }
+  for (auto& [d, day] : days) plan.days.push_back(std::move(day));
+}
+
 }  // namespace
 
 int64_t StateGrowthBound(const WorkUnit& unit, int64_t rows) {
@@ -132,27 +171,27 @@ Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
       if (min_ms) plan_start = std::max(start, DateOfMillis(*min_ms));
     }
   }
-  plan.start = plan_start;
-  plan.end = end;
+  AssemblePlan(units, plan_start, end, plan);
+  return plan;
+}
 
-  std::map<Date, DayPlan> days;
-  for (const auto& u : units) {
-    if (u.last < plan_start) continue;
-    const Date first = std::max(u.first, plan_start);
-    const int span = u.last - first + 1;
-    for (Date d = first; d <= u.last; ++d) {
-      DayPlan& day = days[d];
-      day.day = d;
-      day.units.push_back(u.unit);
-      day.estimated_rows += u.unit.rows / span;
-    }
-    plan.estimated_rows += u.unit.rows;
-    plan.max_page_bytes = std::max(plan.max_page_bytes, u.unit.page_bytes);
-    plan.max_columns = std::max(plan.max_columns, u.unit.columns);
-    if (u.unit.table == InputTable::kPodUsageDaily) plan.pod_usage_units.push_back(u.unit);
-    if (u.unit.table == InputTable::kNodeLabelsDaily) plan.node_label_units.push_back(u.unit);
+Result<RunPlan> PlanPostgresRun(const PgLineItems& tables, Date start, Date end) {
+  RunPlan plan;
+  std::vector<UnitDays> units;
+  std::vector<DayRows> pod_days;
+  for (InputTable table : kPlanOrder) {
+    // The hourly table is the largest by far, and counting its rows would cost about what
+    // reading them costs: it has a unit on each day with daily pod rows, whose count stands in
+    // for its size (read reduced to a row per hour and node, see PgLineItems::ReadDay).
+    if (table == InputTable::kPodUsageHourly) continue;
+    ARROW_ASSIGN_OR_RAISE(auto days, tables.CountDays(table, start, end));
+    if (table == InputTable::kPodUsageDaily) pod_days = days;
+    for (const DayRows& d : days) units.push_back(PostgresUnit(table, d));
   }
-  for (auto& [d, day] : days) plan.days.push_back(std::move(day));
+  for (const DayRows& d : pod_days) units.push_back(PostgresUnit(InputTable::kPodUsageHourly, d));
+  // docs/semantics.md "The summary run": the summary starts at the first day with daily pod rows.
+  const Date plan_start = pod_days.empty() ? start : std::max(start, pod_days.front().day);
+  AssemblePlan(units, plan_start, end, plan);
   return plan;
 }
 
