@@ -74,7 +74,7 @@ _RUN_OPTIONS = {
     "statement_timeout": _same, "lock_timeout": _same,
 }
 _REQUIRED = ("input", "source", "year", "month", "cluster_id")
-_SINK_OPTIONS = {"output": _path, "format": _same}
+_SINK_OPTIONS = {"output": _path, "format": _same, "tables": _same}
 
 
 def _request(function: str, options: dict[str, Any], known: dict[str, Any]) -> Any:
@@ -111,7 +111,8 @@ def summarize(*, stop: StopToken | None = None, report: str | os.PathLike[str] |
     Required: ``input`` (koku's Parquet layout: a directory or a URI such as ``s3://...``),
     ``source`` (UUID), ``year``, ``month``, ``cluster_id``; and either ``postgres`` (a libpq
     URL, with ``schema``) or ``output`` (a directory; ``format`` ``"csv"``, ``"parquet"`` or
-    ``"both"``). Every other flag of the command is a keyword argument of the same name:
+    ``"both"``); ``tables`` ``"all"`` (the default: also the tables koku's summary step fills
+    besides the daily summary) or ``"daily"``. Every other flag of the command is a keyword argument of the same name:
     ``start_date``/``end_date`` (``"YYYY-MM-DD"`` or :class:`datetime.date`), ``account``,
     ``cluster_alias``, ``compat``, ``create_schema``, ``enabled_keys`` and
     ``cost_categories`` (a file as for the command, or the values: a list of keys, a list of

@@ -57,6 +57,7 @@ class SummarizeOptions(_RunOptions, total=False):
 
     output: _Path | None
     format: Literal["csv", "parquet", "both"] | None
+    tables: Literal["all", "daily"] | None
 
 class RunReport(TypedDict):
     """The run report: the fields of `ocpagg summarize --report` (engine/run_report.cc)."""

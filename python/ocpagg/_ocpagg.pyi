@@ -30,6 +30,7 @@ class SummarizeRequest:
     schema: str
     create_schema: bool
     format: str
+    tables: str
     enabled_keys: str
     cost_categories: str
     enabled_key_list: list[str] | None

@@ -55,6 +55,9 @@ class PrintingSink : public RowSink {
     }
     return inner_.WriteRows(day, rows);
   }
+  Status WriteProjects(std::span<const std::string> namespaces) override {
+    return inner_.WriteProjects(namespaces);
+  }
   Status EndDay(Date day) override { return inner_.EndDay(day); }
   bool IndependentDays() const override { return inner_.IndependentDays(); }
   Status Commit() override { return inner_.Commit(); }
@@ -233,6 +236,12 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--format", flags->request.format,
                   "Summary file format: csv, parquet or both (default)")
       ->check(CLI::IsMember({"csv", "parquet", "both"}));
+  cmd->add_option("--tables", flags->request.tables,
+                  "all (default): also fill the tables koku's summary step fills besides the "
+                  "daily summary (clusters, PVCs, projects, the UI summaries, the label summaries "
+                  "and tag values), in the same transaction or file swap; daily: the daily "
+                  "summary only")
+      ->check(CLI::IsMember({"daily", "all"}));
   cmd->add_option("--enabled-keys", flags->request.enabled_keys,
                   "File of enabled tag keys, one per line (default: none enabled)")
       ->check(CLI::ExistingFile);

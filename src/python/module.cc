@@ -341,6 +341,7 @@ NB_MODULE(_ocpagg, m) {
       .def_rw("schema", &SummarizeRequest::schema)
       .def_rw("create_schema", &SummarizeRequest::create_schema)
       .def_rw("format", &SummarizeRequest::format)
+      .def_rw("tables", &SummarizeRequest::tables)
       .def_rw("enabled_keys", &SummarizeRequest::enabled_keys)
       .def_rw("cost_categories", &SummarizeRequest::cost_categories)
       .def_rw("enabled_key_list", &SummarizeRequest::enabled_key_list)

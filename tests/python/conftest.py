@@ -72,16 +72,22 @@ def run_cli(*args: object, check: bool = True) -> subprocess.CompletedProcess[st
     return result
 
 
-def summary_csv_rows(output: Path) -> list[list[str]]:
-    """Every row of the CSV files under a summarize output, uuid left out, sorted."""
+def table_csv_rows(output: Path, table: str) -> list[list[str]]:
+    """Every row of one table's CSV files under a summarize output, its first column (the
+    row's random key, `uuid` or `id`) left out, sorted."""
     rows = []
-    for path in sorted(output.rglob("*.csv")):
+    for path in sorted((output / table).rglob("*.csv")):
         with open(path, newline="") as f:
             reader = csv.reader(f)
             header = next(reader)
-            assert header[0] == "uuid"
+            assert header[0] in ("uuid", "id"), path
             rows.extend(row[1:] for row in reader)
     return sorted(rows)
+
+
+def summary_csv_rows(output: Path) -> list[list[str]]:
+    """The daily summary's rows under a summarize output (table_csv_rows)."""
+    return table_csv_rows(output, "reporting_ocpusagelineitem_daily_summary")
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import ocpagg
-from conftest import GOLDEN_NAMES, load_golden, run_cli, summary_csv_rows
+from conftest import GOLDEN_NAMES, load_golden, run_cli, summary_csv_rows, table_csv_rows
 
 
 def write_settings(g, directory: Path) -> tuple[Path, Path]:
@@ -48,6 +48,24 @@ def test_summarize_gives_the_command_rows(name, golden_data, tmp_path):
     assert python_rows, "no rows"
     assert python_rows == summary_csv_rows(tmp_path / "cli")
     assert (tmp_path / "py.yaml").read_text() == (tmp_path / "cli.yaml").read_text()
+    tables = sorted(p.name for p in (tmp_path / "cli").iterdir() if p.is_dir())
+    assert "reporting_ocp_pod_summary_p" in tables
+    assert sorted(p.name for p in (tmp_path / "py").iterdir() if p.is_dir()) == tables
+    for table in tables:
+        assert table_csv_rows(tmp_path / "py", table) == table_csv_rows(tmp_path / "cli", table)
+
+
+def test_tables_daily_writes_the_daily_summary_only(golden_data, tmp_path):
+    g = load_golden(GOLDEN_NAMES[0])
+    run = g.runs[0]
+    ocpagg.summarize(**run_options(g, run, golden_data[GOLDEN_NAMES[0]]), output=tmp_path,
+                     format="csv", tables="daily")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_dir()) == [
+        "reporting_ocpusagelineitem_daily_summary"]
+    assert summary_csv_rows(tmp_path)
+    with pytest.raises(ocpagg.UsageError, match="--tables must be all or daily"):
+        ocpagg.summarize(**run_options(g, run, golden_data[GOLDEN_NAMES[0]]), output=tmp_path,
+                         tables="some")
 
 
 def sorted_rows(table: pa.Table) -> pa.Table:

@@ -14,6 +14,43 @@ std::string GoldenScenario::PayloadPath(const GoldenSummaryRun& run) const {
   return dir + "/payload/" + cluster_id + "/" + run.payload_dir;
 }
 
+std::vector<std::string> ExpectedTableNames() {
+  return {"reporting_ocp_clusters",
+          "reporting_ocp_nodes",
+          "reporting_ocp_pvcs",
+          "reporting_ocp_projects",
+          "reporting_ocp_cost_summary_p",
+          "reporting_ocp_cost_summary_by_node_p",
+          "reporting_ocp_cost_summary_by_project_p",
+          "reporting_ocp_pod_summary_p",
+          "reporting_ocp_pod_summary_by_node_p",
+          "reporting_ocp_pod_summary_by_project_p",
+          "reporting_ocp_volume_summary_p",
+          "reporting_ocp_volume_summary_by_project_p",
+          "reporting_ocp_network_summary_p",
+          "reporting_ocp_network_summary_by_node_p",
+          "reporting_ocp_network_summary_by_project_p",
+          "reporting_ocpusagepodlabel_summary",
+          "reporting_ocpstoragevolumelabel_summary",
+          "reporting_ocptags_values"};
+}
+
+SummaryTable ExpectedTableAfterRuns(const GoldenScenario& s, const std::string& table, int times) {
+  SummaryTable t = LoadCsv(s.ExpectedTablePath(table), NullStyle::kBackslashN);
+  if (table != "reporting_ocpusagepodlabel_summary" &&
+      table != "reporting_ocpstoragevolumelabel_summary") {
+    return t;
+  }
+  const int node = t.ColumnIndex("node");
+  const size_t first_rows = t.rows.size();
+  for (int run = 1; run < times; ++run) {
+    for (size_t i = 0; i < first_rows; ++i) {
+      if (!t.rows[i][static_cast<size_t>(node)]) t.rows.push_back(t.rows[i]);
+    }
+  }
+  return t;
+}
+
 std::vector<std::string> GoldenScenarioNames() {
   std::vector<std::string> names;
   for (const auto& entry : std::filesystem::directory_iterator(SourceDir() + "/tests/golden")) {

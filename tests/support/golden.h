@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "support/summary_compare.h"
+
 namespace ocpagg::testing {
 
 struct GoldenSummaryRun {
@@ -32,7 +34,22 @@ struct GoldenScenario {
 
   std::string PayloadPath(const GoldenSummaryRun& run) const;
   std::string ExpectedSummaryPath() const { return dir + "/expected_summary.csv"; }
+  // expected_tables/<table>.csv: koku's rows of a table its summary step fills besides the
+  // daily summary.
+  std::string ExpectedTablePath(const std::string& table) const {
+    return dir + "/expected_tables/" + table + ".csv";
+  }
 };
+
+// The tables of expected_tables/ ocpagg writes: every one but reporting_ocp_gpu_summary_p and
+// reporting_ocp_vm_summary_p, which need reports ocpagg does not read and stay koku's.
+std::vector<std::string> ExpectedTableNames();
+
+// koku's rows of `table` after the scenario's months were summarized `times` times: the first
+// run's rows (expected_tables/), plus, for every later run, the label summary rows with a NULL
+// node again (koku's label summary SQL matches rows with `=`, which never holds for NULL, and
+// inserts them anew).
+SummaryTable ExpectedTableAfterRuns(const GoldenScenario& s, const std::string& table, int times);
 
 // Every scenario folder under tests/golden, sorted by name.
 std::vector<std::string> GoldenScenarioNames();

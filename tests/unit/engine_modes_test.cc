@@ -16,9 +16,11 @@
 namespace ocpagg::testing {
 namespace {
 
+// The summary rows of an output folder (the tables beside them aside).
 SummaryTable ReadOutput(const std::string& dir) {
   SummaryTable all;
-  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(
+           dir + "/reporting_ocpusagelineitem_daily_summary")) {
     if (entry.path().extension() != ".csv") continue;
     SummaryTable day = LoadCsv(entry.path().string(), NullStyle::kUnquotedEmpty);
     if (all.columns.empty()) all.columns = day.columns;

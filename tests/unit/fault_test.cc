@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <thread>
@@ -24,6 +25,7 @@
 #include "ocpagg/engine/spill_area.h"
 #include "ocpagg/ingest/output_staging.h"
 #include "ocpagg/pg/koku_session.h"
+#include "ocpagg/sinks/files_publish.h"
 #include "ocpagg/sinks/files_sink.h"
 #include "support/dir_snapshot.h"
 #include "support/golden.h"
@@ -187,6 +189,18 @@ class PostgresFaults : public Faults {
                      "ORDER BY uuid)), '') FROM " +
                          std::string(kSchema) + ".reporting_ocpusagelineitem_daily_summary");
   }
+  // Every table beside the summary, rows and uuids: unchanged means not rewritten.
+  std::string TablesIdentity() const {
+    std::string all;
+    for (const std::string& table : ExpectedTableNames()) {
+      all += table + "=" +
+             pg_->Psql(url_,
+                       "SELECT count(*) || ':' || coalesce(md5(string_agg(t::text, ',' "
+                       "ORDER BY t::text)), '') FROM " +
+                           std::string(kSchema) + "." + table + " t");
+    }
+    return all;
+  }
   bool Active(const std::string& query_prefix) const {
     return pg_->Psql(url_, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '" +
                                query_prefix + "%' AND state = 'active'") != "0\n";
@@ -229,6 +243,32 @@ TEST_F(PostgresFaults, SigkillOrSigtermAtSeveralMomentsLeaveTheTableAsItWasOrRep
   ASSERT_EQ(next.exit_code, 0) << next.output;
   EXPECT_EQ(Content(), before);
   EXPECT_TRUE(EntriesStartingWith(spill_, std::string(kSpillPrefix)).empty());
+}
+
+TEST_F(PostgresFaults, SigkillWhileTheTablesBesideTheSummaryAreWrittenLeavesThemAsTheyWere) {
+  auto first = RunProcess(Run());
+  ASSERT_EQ(first.exit_code, 0) << first.output;
+  const std::string before = Identity() + TablesIdentity();
+  ASSERT_EQ(before.find("reporting_ocp_pod_summary_p=0:"), std::string::npos);
+  // Another session holds a UI summary table: the run stops there, its summary rows, PVCs,
+  // projects and first UI tables written in its transaction, and is killed.
+  const std::string held = std::string(kSchema) + ".reporting_ocp_volume_summary_p";
+  ChildProcess holder(
+      {"/usr/bin/psql", "-X", "-q", "-d", url_, "-c",
+       "BEGIN; LOCK TABLE " + held + " IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120); COMMIT"});
+  ASSERT_TRUE(WaitUntil([&] { return Active("BEGIN; LOCK TABLE"); }, seconds(10)));
+  ChildProcess run(Run());
+  ASSERT_TRUE(WaitUntil(
+      [&] { return Active("DELETE FROM \"" + std::string(kSchema) + "\".reporting_ocp_volume"); },
+      seconds(60)))
+      << "the run never reached the UI summary tables";
+  run.Signal(SIGKILL);
+  ASSERT_TRUE(run.Wait(seconds(30)));
+  pg_->Psql(url_,
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE "
+            "'BEGIN; LOCK TABLE%'");
+  WaitForNoOtherSessions();
+  EXPECT_EQ(Identity() + TablesIdentity(), before);
 }
 
 TEST_F(PostgresFaults, SigtermDuringCopyRollsBackWithExit143) {
@@ -394,6 +434,48 @@ TEST(ScratchDir, OnlyScratchOfDeadOwnersOnThisHostIsRemoved) {
   EXPECT_TRUE(std::filesystem::exists(*alive));
   EXPECT_TRUE(std::filesystem::exists(other_host));
   EXPECT_TRUE(std::filesystem::exists(unrelated));
+}
+
+// A summarize run killed while it swaps its folders into place: it has written its journal and
+// swapped the first folder; the second swap has not happened (here: it failed, its target's
+// parent being a file, and the process exited). The next run completes it.
+TEST(ScratchDir, APublicationCutShortIsCompletedBeforeTheScratchIsRemoved) {
+  namespace fs = std::filesystem;
+  TempDir tmp;
+  const std::string out = tmp.path() + "/out";
+  fs::create_directories(out + "/month");
+  std::ofstream(out + "/month/old.csv") << "old\n";
+  std::ofstream(out + "/table") << "in the way\n";
+  pid_t pid = fork();
+  if (pid == 0) {
+    auto staging = MakeScratchDir(out, kSummaryStagingPrefix);
+    if (!staging.ok()) _exit(1);
+    fs::create_directories(*staging + "/month");
+    fs::create_directories(*staging + "/table");
+    std::ofstream(*staging + "/month/new.csv") << "new\n";
+    std::ofstream(*staging + "/table/new.csv") << "new\n";
+    Publication publication(*staging);
+    publication.Add(*staging + "/month", out + "/month");
+    publication.Add(*staging + "/table", out + "/table/source=x");
+    _exit(publication.Publish().ok() ? 1 : 0);  // cut short, staging left behind
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  EXPECT_TRUE(fs::exists(out + "/month/new.csv"));
+  EXPECT_FALSE(fs::exists(out + "/month/old.csv"));
+  ASSERT_EQ(EntriesStartingWith(out, std::string(kSummaryStagingPrefix)).size(), 1u);
+
+  fs::remove(out + "/table");
+  EXPECT_EQ(RemoveStaleScratch(out, kSummaryStagingPrefix,
+                               [](const std::string& dir) {
+                                 RollForward(dir);
+                                 return true;
+                               }),
+            1);
+  EXPECT_TRUE(fs::exists(out + "/table/source=x/new.csv"));
+  EXPECT_TRUE(fs::exists(out + "/month/new.csv"));
+  EXPECT_TRUE(EntriesStartingWith(out, std::string(kSummaryStagingPrefix)).empty());
 }
 
 TEST(ScratchDir, IngestRemovesTheStagingOfAKilledIngest) {

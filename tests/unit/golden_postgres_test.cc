@@ -99,6 +99,31 @@ SummaryTable ReadSummary(PgServer& pg, const std::string& url, const std::string
   return LoadCsv(path, NullStyle::kUnquotedEmpty);
 }
 
+// A table beside the summary as CSV, with the cluster's text id where koku's table holds the
+// uuid of its reporting_ocp_clusters row (as expected_tables/ shows them).
+SummaryTable ReadTable(PgServer& pg, const std::string& url, const std::string& dir,
+                       const std::string& table) {
+  const std::string s = kSchema;
+  std::string query = "SELECT * FROM " + s + "." + table;
+  const std::string cluster = " t JOIN " + s + ".reporting_ocp_clusters c ON c.uuid = t.cluster_id";
+  if (table == "reporting_ocp_nodes") {
+    query =
+        "SELECT t.node, t.resource_id, t.node_capacity_cpu_cores, c.cluster_id, t.node_role, "
+        "t.architecture FROM " +
+        s + "." + table + cluster;
+  } else if (table == "reporting_ocp_pvcs") {
+    query =
+        "SELECT t.persistent_volume_claim, t.persistent_volume, c.cluster_id, "
+        "t.csi_volume_handle FROM " +
+        s + "." + table + cluster;
+  } else if (table == "reporting_ocp_projects") {
+    query = "SELECT t.project, c.cluster_id FROM " + s + "." + table + cluster;
+  }
+  const std::string path = dir + "/" + table + ".csv";
+  pg.Psql(url, "\\copy (" + query + ") TO '" + path + "' WITH CSV HEADER");
+  return LoadCsv(path, NullStyle::kUnquotedEmpty);
+}
+
 class GoldenPostgres : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(GoldenPostgres, IngestAndSummarizeIntoKokuTablesGiveKokuRows) {
@@ -118,15 +143,70 @@ TEST_P(GoldenPostgres, IngestAndSummarizeIntoKokuTablesGiveKokuRows) {
   EXPECT_EQ(CountByDataSource(actual), CountByDataSource(expected));
   auto diffs = CompareSummaries(expected, actual);
   for (size_t i = 0; i < diffs.size() && i < 20; ++i) ADD_FAILURE() << diffs[i];
+}
 
-  // koku's node table after the run, as params.json records it (sticky roles).
-  std::string nodes =
-      pg->Psql(url, "SELECT count(*) FROM " + std::string(kSchema) + ".reporting_ocp_nodes");
-  EXPECT_GT(std::stoi(nodes), 0);
+TEST_P(GoldenPostgres, TablesBesideTheSummaryEqualKokusRows) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const GoldenScenario s = LoadGoldenScenario(GetParam());
+  const std::string url = pg->CreateDatabase();
+  PrepareKokuSchema(*pg, url, s);
+  TempDir tmp;
+  Ingest(s, tmp.path() + "/data");
+  for (const auto& run : s.runs) {
+    auto r = RunProcess(SummarizeArgs(s, run, tmp.path() + "/data", url));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  for (const std::string& table : ExpectedTableNames()) {
+    SummaryTable actual = ReadTable(*pg, url, tmp.path(), table);
+    SummaryTable expected = LoadCsv(s.ExpectedTablePath(table), NullStyle::kBackslashN);
+    auto diffs = CompareSummaries(expected, actual);
+    for (size_t i = 0; i < diffs.size() && i < 20; ++i) ADD_FAILURE() << table << ": " << diffs[i];
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Golden, GoldenPostgres, ::testing::ValuesIn(GoldenScenarioNames()),
                          [](const auto& info) { return info.param; });
+
+TEST(PostgresSummary, TablesDailyWritesOnlyTheDailySummary) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const GoldenScenario s = LoadGoldenScenario("06_month_boundary");
+  const std::string url = pg->CreateDatabase();
+  PrepareKokuSchema(*pg, url, s);
+  TempDir tmp;
+  Ingest(s, tmp.path() + "/data");
+  auto args = SummarizeArgs(s, s.runs[0], tmp.path() + "/data", url);
+  args.insert(args.end(), {"--tables", "daily"});
+  auto r = RunProcess(args);
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(ReadSummary(*pg, url, tmp.path()).rows.size(), 0u);
+  for (const std::string& table : ExpectedTableNames()) {
+    if (table == "reporting_ocp_clusters" || table == "reporting_ocp_nodes") continue;  // state
+    EXPECT_EQ(ReadTable(*pg, url, tmp.path(), table).rows.size(), 0u) << table;
+  }
+}
+
+TEST(PostgresSummary, ASchemaWithoutTheTablesStopsTheRunNamingTheTableAndTheWayOut) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const GoldenScenario s = LoadGoldenScenario("01_basic_labels");
+  const std::string url = pg->CreateDatabase();
+  PrepareKokuSchema(*pg, url, s);
+  pg->Psql(url, "DROP TABLE " + std::string(kSchema) + ".reporting_ocp_pod_summary_p");
+  TempDir tmp;
+  Ingest(s, tmp.path() + "/data");
+  auto args = SummarizeArgs(s, s.runs[0], tmp.path() + "/data", url);
+  auto r = RunProcess(args);
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("has no table reporting_ocp_pod_summary_p"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("--tables daily"), std::string::npos) << r.output;
+  EXPECT_EQ(ReadSummary(*pg, url, tmp.path()).rows.size(), 0u);
+  args.insert(args.end(), {"--tables", "daily"});
+  r = RunProcess(args);
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
 
 TEST(PostgresSummary, RerunLeavesExactlyOneCopyOfTheRows) {
   PgServer* pg = PgServer::Get();
@@ -144,6 +224,25 @@ TEST(PostgresSummary, RerunLeavesExactlyOneCopyOfTheRows) {
   SummaryTable expected = LoadCsv(s.ExpectedSummaryPath(), NullStyle::kBackslashN);
   EXPECT_EQ(actual.rows.size(), expected.rows.size());
   EXPECT_TRUE(CompareSummaries(expected, actual).empty());
+}
+
+TEST(PostgresSummary, RerunReplacesTheUiRowsAndAddsLabelRowsWithoutNodeAgain) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const GoldenScenario s = LoadGoldenScenario("03_storage");
+  const std::string url = pg->CreateDatabase();
+  PrepareKokuSchema(*pg, url, s);
+  TempDir tmp;
+  Ingest(s, tmp.path() + "/data");
+  for (int i = 0; i < 2; ++i) {
+    auto r = RunProcess(SummarizeArgs(s, s.runs[0], tmp.path() + "/data", url));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  for (const std::string& table : ExpectedTableNames()) {
+    auto diffs = CompareSummaries(ExpectedTableAfterRuns(s, table, 2),
+                                  ReadTable(*pg, url, tmp.path(), table));
+    for (size_t i = 0; i < diffs.size() && i < 20; ++i) ADD_FAILURE() << table << ": " << diffs[i];
+  }
 }
 
 TEST(PostgresSummary, CreateSchemaBuildsAStandAloneInstallThatGivesKokuRows) {
@@ -175,6 +274,12 @@ TEST(PostgresSummary, CreateSchemaBuildsAStandAloneInstallThatGivesKokuRows) {
   SummaryTable expected = LoadCsv(s.ExpectedSummaryPath(), NullStyle::kBackslashN);
   auto diffs = CompareSummaries(expected, actual);
   for (size_t i = 0; i < diffs.size() && i < 20; ++i) ADD_FAILURE() << diffs[i];
+  // The tables beside the summary, in the DDL --create-schema made.
+  for (const std::string& table : ExpectedTableNames()) {
+    diffs = CompareSummaries(LoadCsv(s.ExpectedTablePath(table), NullStyle::kBackslashN),
+                             ReadTable(*pg, url, tmp.path(), table));
+    for (size_t i = 0; i < diffs.size() && i < 20; ++i) ADD_FAILURE() << table << ": " << diffs[i];
+  }
 }
 
 // A checksum of the summary table's rows (uuid included: a rewrite would change it).

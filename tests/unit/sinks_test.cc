@@ -44,7 +44,7 @@ SummaryRow PodRow(Date day, std::string ns) {
 }
 
 RunIdentity Identity(int32_t report_period_id = 0) {
-  return RunIdentity{kSource, "cluster-1", std::nullopt, report_period_id};
+  return RunIdentity{kSource, "cluster-1", std::nullopt, report_period_id, {}};
 }
 
 int CsvRows(const fs::path& file) {

@@ -28,9 +28,11 @@ int64_t ReportNumber(const std::string& report, const std::string& name) {
   return std::stoll(report.substr(at + name.size() + 4));
 }
 
+// The summary rows of an output folder (the tables beside them aside).
 SummaryTable ReadOutput(const std::string& dir) {
   SummaryTable all;
-  for (const auto& entry : fs::recursive_directory_iterator(dir)) {
+  for (const auto& entry :
+       fs::recursive_directory_iterator(dir + "/reporting_ocpusagelineitem_daily_summary")) {
     if (entry.path().extension() != ".csv") continue;
     SummaryTable day = LoadCsv(entry.path().string(), NullStyle::kUnquotedEmpty);
     if (all.columns.empty()) all.columns = day.columns;

@@ -140,6 +140,9 @@ bool IsEmpty(const std::optional<std::string>& s) { return !s || s->empty(); }
 }  // namespace
 
 void NodeInventory::AddPodUsage(const PodUsageRow& row) {
+  if (row.namespace_ && !namespaces_.contains(*row.namespace_)) {
+    namespaces_.emplace(*row.namespace_);
+  }
   if (!row.node) return;
   const std::string_view resource_id = row.resource_id.value_or(std::string_view());
   key_buffer_.assign(*row.node);
@@ -187,8 +190,16 @@ void NodeInventory::Merge(NodeInventory&& other) {
     mine.has_infra_role_label = mine.has_infra_role_label || theirs.has_infra_role_label;
     FoldMaxString(mine.max_labels_text, theirs.max_labels_text);
   }
+  namespaces_.merge(other.namespaces_);
   other.by_node_resource_.clear();
   other.by_node_.clear();
+  other.namespaces_.clear();
+}
+
+std::vector<std::string> NodeInventory::Namespaces() const {
+  std::vector<std::string> out(namespaces_.begin(), namespaces_.end());
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 std::vector<NodeInventoryRow> NodeInventory::Finish() const {

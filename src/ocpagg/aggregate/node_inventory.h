@@ -43,6 +43,9 @@ class NodeInventory {
   // The query's rows, sorted by (node, resource_id). Nodes without any node-label row in the
   // range produce none (the inner join). A NULL resource_id is reported as ''.
   std::vector<NodeInventoryRow> Finish() const;
+  // koku's projects query over the same pod rows (docs/semantics.md "Cluster tables"): their
+  // distinct namespaces, pods on no node included, sorted; NULL left out.
+  std::vector<std::string> Namespaces() const;
 
  private:
   struct NodeResource {
@@ -60,6 +63,7 @@ class NodeInventory {
   // node + '\0' + resource_id
   StringKeyedMap<NodeResource> by_node_resource_;
   StringKeyedMap<NodeLabelFacts> by_node_;
+  StringSet namespaces_;
   std::string key_buffer_;
 };
 

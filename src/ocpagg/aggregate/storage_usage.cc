@@ -254,6 +254,7 @@ Status StorageAggregator::Finish(DayContext& ctx, EmitRow emit,
     row.persistentvolumeclaim = ctx.strings.Copy(g.key.persistentvolumeclaim);
     row.persistentvolume = ctx.strings.Copy(g.key.persistentvolume);
     row.storageclass = ctx.strings.Copy(g.key.storageclass);
+    row.csi_volume_handle = ctx.strings.Copy(g.key.csi_volume_handle);
     if (auto json = ctx.labels.Json(g.key.volume_labels)) {
       row.volume_labels = std::string(*json);
       row.all_labels = *row.volume_labels;

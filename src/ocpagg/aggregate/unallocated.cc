@@ -13,9 +13,6 @@
 namespace ocpagg {
 namespace {
 
-constexpr std::array<std::string_view, 4> kExcludedNamespaces = {
-    "Platform unallocated", "Worker unallocated", "Network unattributed", "Storage unattributed"};
-
 // The six pod metrics that become "capacity minus usage", each with its capacity column.
 struct UnallocatedMetric {
   Metric metric;
@@ -46,11 +43,7 @@ void FoldMaxString(std::optional<std::string>& acc, const std::optional<std::str
 }
 
 bool IsExcluded(const std::optional<std::string>& namespace_) {
-  if (!namespace_) return true;
-  for (std::string_view excluded : kExcludedNamespaces) {
-    if (*namespace_ == excluded) return true;
-  }
-  return false;
+  return !namespace_ || IsUnallocatedNamespace(*namespace_);
 }
 
 std::optional<std::string> NamespaceOfRole(std::optional<std::string_view> role) {

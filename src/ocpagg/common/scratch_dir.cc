@@ -110,7 +110,8 @@ Result<std::string> MakeScratchDir(const std::string& parent, std::string_view p
   return path;
 }
 
-int RemoveStaleScratch(const std::string& parent, std::string_view prefix) {
+int RemoveStaleScratch(const std::string& parent, std::string_view prefix,
+                       const std::function<bool(const std::string&)>& before_removing) {
   const std::string host = HostName();
   const std::string boot = BootTag();
   int removed = 0;
@@ -120,6 +121,7 @@ int RemoveStaleScratch(const std::string& parent, std::string_view prefix) {
     if (!name.starts_with(prefix)) continue;
     auto owner = ParseOwner(std::string_view(name).substr(prefix.size()));
     if (!owner || !ProvablyDead(*owner, host, boot)) continue;
+    if (before_removing && !before_removing(it->path().string())) continue;
     std::error_code rm;
     if (fs::remove_all(it->path(), rm) > 0 && !rm) ++removed;
   }

@@ -7,6 +7,7 @@
 // is dead: same host and either another boot, no such process, or a process that started at
 // another time (its pid was reused). Scratch of other hosts (a shared volume) is left alone.
 
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -18,8 +19,11 @@ namespace ocpagg {
 Result<std::string> MakeScratchDir(const std::string& parent, std::string_view prefix);
 
 // Removes the directories under `parent` named `prefix...` whose owner is provably dead;
-// returns how many it removed. Errors (an unreadable folder) are ignored: cleaning is a
-// courtesy, never a reason to fail a run.
-int RemoveStaleScratch(const std::string& parent, std::string_view prefix);
+// returns how many it removed. `before_removing`, when given, is called with each such
+// directory first (to complete what its owner had committed); it returns false to keep the
+// directory for a later run. Errors (an unreadable folder) are ignored: cleaning is a courtesy,
+// never a reason to fail a run.
+int RemoveStaleScratch(const std::string& parent, std::string_view prefix,
+                       const std::function<bool(const std::string&)>& before_removing = {});
 
 }  // namespace ocpagg

@@ -1,6 +1,6 @@
 #pragma once
 // Where a summary run's rows go. The engine drives a sink through these steps, in this order:
-//   Begin -> (WriteRows* EndDay)* -> Commit,   or Abort at any point after Begin.
+//   Begin -> WriteProjects -> (WriteRows* EndDay)* -> Commit,   or Abort at any point after Begin.
 // A sink only consumes rows: what it needs of koku's state (the report period, the cluster)
 // arrives in the RunIdentity; settings and node roles come from a KokuState (koku_state.h).
 // A sink destroyed without Commit() must leave its destination as it was.
@@ -10,6 +10,7 @@
 // which follows the one column table of koku/summary_columns.h.
 
 #include <span>
+#include <string>
 
 #include "ocpagg/common/status.h"
 #include "ocpagg/koku/summary_row.h"
@@ -22,6 +23,10 @@ class RowSink {
 
   // Starts writing the rows of [start, end]: they replace what an earlier run wrote there.
   virtual Status Begin(const RunIdentity& identity, Date start, Date end) = 0;
+  // koku's projects query over the run's range: the distinct namespaces of the daily pod rows,
+  // pods on no node included (docs/semantics.md "Cluster tables"), for reporting_ocp_projects.
+  // Called once, after Begin. A sink that writes only the summary ignores it.
+  virtual Status WriteProjects(std::span<const std::string> /*namespaces*/) { return Status::OK(); }
   // Rows of `day`, in any order, as the engine produces them: a day arrives in bounded chunks
   // (any number of calls), days in increasing order unless IndependentDays(). `rows` is only
   // valid during the call.

@@ -354,9 +354,14 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
         ARROW_ASSIGN_OR_RAISE(NodeInventory inventory, RunNodesQuery(source, plan));
         std::vector<NodeInventoryRow> nodes = inventory.Finish();
         ARROW_ASSIGN_OR_RAISE(roles, state.ResolveNodeRoles(nodes));
-        const RunIdentity identity{in.source_uuid, options.cluster_id, options.cluster_alias,
-                                   report.report_period_id};
+        RunIdentity identity;
+        identity.source_uuid = in.source_uuid;
+        identity.cluster_id = options.cluster_id;
+        identity.cluster_alias = options.cluster_alias;
+        identity.report_period_id = report.report_period_id;
+        identity.enabled_keys = settings.enabled_keys;
         ARROW_RETURN_NOT_OK(sink.Begin(identity, plan.start, plan.end));
+        ARROW_RETURN_NOT_OK(sink.WriteProjects(inventory.Namespaces()));
         nodes_seconds = SecondsSince(t0);
         return Status::OK();
       }();

@@ -4,6 +4,15 @@ namespace ocpagg {
 
 std::string_view DataSourceName(DataSource s) { return s == DataSource::kPod ? "Pod" : "Storage"; }
 
+bool IsUnallocatedNamespace(std::string_view namespace_) {
+  static constexpr std::array<std::string_view, 4> kNames = {
+      "Platform unallocated", "Worker unallocated", "Network unattributed", "Storage unattributed"};
+  for (std::string_view name : kNames) {
+    if (namespace_ == name) return true;
+  }
+  return false;
+}
+
 std::string_view MetricColumnName(Metric m) {
   static constexpr std::array<std::string_view, kMetricCount> kNames = {
       "pod_usage_cpu_core_hours",

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "ocpagg/koku/date.h"
 
@@ -50,6 +51,9 @@ struct SummaryRow {
   std::optional<std::string> persistentvolumeclaim;
   std::optional<std::string> persistentvolume;
   std::optional<std::string> storageclass;
+  // Storage rows: the CSI volume handle of the group. Not a column of the summary table; koku
+  // reads it for reporting_ocp_pvcs (docs/semantics.md "Cluster tables").
+  std::optional<std::string> csi_volume_handle;
   // Label columns as compact JSON objects ({"k": "v"}); NULL where koku leaves them NULL
   // (pod_labels on storage and unallocated rows, volume_labels on pod rows).
   std::optional<std::string> pod_labels;
@@ -64,6 +68,10 @@ struct SummaryRow {
   const std::optional<double>& metric(Metric m) const { return metrics[static_cast<size_t>(m)]; }
 };
 
+// The namespaces of rows that belong to no project: unallocated node capacity and unattributed
+// network and storage costs (docs/semantics.md "Unallocated rows").
+bool IsUnallocatedNamespace(std::string_view namespace_);
+
 inline constexpr std::string_view kZeroInfrastructureUsageCost =
     R"({"cpu": 0.000000000, "memory": 0.000000000, "storage": 0.000000000})";
 
@@ -73,6 +81,9 @@ struct RunIdentity {
   std::string cluster_id;
   std::optional<std::string> cluster_alias;
   int32_t report_period_id = 0;
+  // The run's enabled OCP tag keys (docs/semantics.md "Enabled keys"): the label summaries read
+  // them, as koku's label summary SQL reads reporting_enabledtagkeys.
+  std::vector<std::string> enabled_keys;
 };
 
 }  // namespace ocpagg

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "ocpagg/koku/summary_columns.h"
+#include "ocpagg/koku/table_columns.h"
 
 namespace ocpagg::pg {
 namespace {
@@ -40,12 +41,10 @@ CREATE TABLE IF NOT EXISTS {s}.reporting_ocpusagereportperiod (
     derived_cost_datetime timestamptz,
     provider_id uuid NOT NULL,
     UNIQUE (cluster_id, report_period_start, provider_id));
-CREATE TABLE IF NOT EXISTS {s}.reporting_ocp_clusters (
-    uuid uuid PRIMARY KEY,
-    cluster_id text NOT NULL,
-    cluster_alias text,
-    provider_id uuid NOT NULL,
-    UNIQUE (cluster_id, cluster_alias, provider_id));
+)sql";
+
+// reporting_ocp_nodes: koku's state (node roles), written by state/postgres_state.h.
+constexpr std::string_view kNodesDdl = R"sql(
 CREATE TABLE IF NOT EXISTS {s}.reporting_ocp_nodes (
     uuid uuid PRIMARY KEY,
     node text NOT NULL,
@@ -129,6 +128,19 @@ std::string ReplaceAll(std::string_view text, std::string_view from, std::string
   return out;
 }
 
+// CREATE TABLE of one of the tables beside the summary, from its description; its first column
+// is the primary key.
+std::string TableDdl(const TableSpec& spec) {
+  std::string ddl = fmt::format("CREATE TABLE IF NOT EXISTS {{s}}.{} (", spec.name);
+  for (const auto& col : spec.columns) {
+    ddl +=
+        fmt::format("\n    \"{}\" {}{},", col.name, col.sql_type, col.nullable ? "" : " NOT NULL");
+  }
+  ddl += fmt::format("\n    PRIMARY KEY (\"{}\")", spec.columns.front().name);
+  if (!spec.constraints.empty()) ddl += fmt::format(",\n    {}", spec.constraints);
+  return ddl + ");\n";
+}
+
 }  // namespace
 
 std::string SummaryTableDdl() {
@@ -141,26 +153,29 @@ std::string SummaryTableDdl() {
 }
 
 Status CreateKokuSchema(Connection& conn, const std::string& schema) {
-  const std::string ddl = std::string(kDdl) + SummaryTableDdl() + std::string(kDdlAfterSummary);
+  std::string ddl = std::string(kDdl) + TableDdl(SpecOf(ReportingTable::kClusters)) +
+                    std::string(kNodesDdl) + SummaryTableDdl() + std::string(kDdlAfterSummary);
+  for (ReportingTable t : AllReportingTables()) {
+    if (t != ReportingTable::kClusters) ddl += TableDdl(SpecOf(t));
+  }
   return conn.ExecScript(ReplaceAll(ddl, "{s}", conn.QuoteIdentifier(schema)));
 }
 
-Status EnsureSummaryPartition(Connection& conn, const std::string& schema, Date day) {
-  const std::string table =
-      conn.QuoteIdentifier(schema) + ".reporting_ocpusagelineitem_daily_summary";
+Status EnsureMonthPartition(Connection& conn, const std::string& schema, std::string_view table,
+                            Date day) {
+  const std::string qualified = conn.QuoteIdentifier(schema) + "." + std::string(table);
   ARROW_ASSIGN_OR_RAISE(
       auto partitioned,
       conn.Exec("SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
                 "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND "
-                "c.relname = 'reporting_ocpusagelineitem_daily_summary'",
-                {schema}));
+                "c.relname = $2",
+                {schema, std::string(table)}));
   if (partitioned.rows() == 0) return Status::OK();
   auto ymd = ToYmd(day);
   const Date first = MakeDate(static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), 1);
   const Date next = first + DaysInMonth(first);
-  const std::string name =
-      fmt::format("reporting_ocpusagelineitem_daily_summary_{:04d}_{:02d}",
-                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()));
+  const std::string name = fmt::format("{}_{:04d}_{:02d}", table, static_cast<int>(ymd.year()),
+                                       static_cast<unsigned>(ymd.month()));
   ARROW_ASSIGN_OR_RAISE(auto exists,
                         conn.Exec("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = "
                                   "c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
@@ -169,9 +184,9 @@ Status EnsureSummaryPartition(Connection& conn, const std::string& schema, Date 
   // Rows of that month already in the default partition would make the new partition fail;
   // they then stay where they are, as in koku.
   ARROW_RETURN_NOT_OK(conn.ExecScript("SAVEPOINT ocpagg_partition"));
-  Status st = conn.ExecScript(
-      fmt::format("CREATE TABLE {}.{} PARTITION OF {} FOR VALUES FROM ('{}') TO ('{}')",
-                  conn.QuoteIdentifier(schema), name, table, FormatDate(first), FormatDate(next)));
+  Status st = conn.ExecScript(fmt::format(
+      "CREATE TABLE {}.{} PARTITION OF {} FOR VALUES FROM ('{}') TO ('{}')",
+      conn.QuoteIdentifier(schema), name, qualified, FormatDate(first), FormatDate(next)));
   return conn.ExecScript(st.ok() ? "RELEASE SAVEPOINT ocpagg_partition"
                                  : "ROLLBACK TO SAVEPOINT ocpagg_partition");
 }

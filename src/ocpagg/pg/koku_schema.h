@@ -5,6 +5,7 @@
 // default cost category ("Platform" with its four namespace patterns). Idempotent.
 
 #include <string>
+#include <string_view>
 
 #include "ocpagg/common/status.h"
 #include "ocpagg/koku/date.h"
@@ -19,9 +20,10 @@ std::string SummaryTableDdl();
 // Creates `schema` and its tables when missing; never changes existing ones.
 Status CreateKokuSchema(Connection& conn, const std::string& schema);
 
-// When the summary table is range-partitioned and has no partition for the month of `day`,
-// creates reporting_ocpusagelineitem_daily_summary_YYYY_MM (koku's naming). A plain table, or a
-// month already covered, is left alone.
-Status EnsureSummaryPartition(Connection& conn, const std::string& schema, Date day);
+// When `table` (the summary table, or a UI summary table) is range-partitioned on usage_start
+// and has no partition for the month of `day`, creates `table`_YYYY_MM (koku's naming). A plain
+// table, or a month already covered, is left alone.
+Status EnsureMonthPartition(Connection& conn, const std::string& schema, std::string_view table,
+                            Date day);
 
 }  // namespace ocpagg::pg

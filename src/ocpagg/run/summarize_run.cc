@@ -53,6 +53,9 @@ Status CheckRequest(const SummarizeRequest& r) {
   if (!r.format.empty() && r.format != "csv" && r.format != "parquet" && r.format != "both") {
     return UsageError("--format must be csv, parquet or both, got '{}'", r.format);
   }
+  if (!r.tables.empty() && r.tables != "all" && r.tables != "daily") {
+    return UsageError("--tables must be all or daily, got '{}'", r.tables);
+  }
   if (!r.mode.empty() && !ParseExecutionMode(r.mode)) {
     return UsageError("--mode must be auto, in-memory, serial or parallel, got '{}'", r.mode);
   }
@@ -148,7 +151,7 @@ Result<std::unique_ptr<SummarizeRun>> SummarizeRun::Open(const SummarizeRequest&
     run->state_ = std::make_unique<PostgresState>(
         session, PostgresStateOptions{r.source, r.cluster_id, options.cluster_alias});
     if (destination == RowDestination::kRequested) {
-      run->sink_ = std::make_unique<PostgresSink>(session, options.compat);
+      run->sink_ = std::make_unique<PostgresSink>(session, options.compat, r.tables != "daily");
     }
     return run;
   }
@@ -175,6 +178,7 @@ Result<std::unique_ptr<SummarizeRun>> SummarizeRun::Open(const SummarizeRequest&
     out.output_dir = r.output;
     out.write_csv = format == "csv" || format == "both";
     out.write_parquet = format == "parquet" || format == "both";
+    out.write_tables = r.tables != "daily";
     auto sink = std::make_unique<FilesSink>(std::move(out));
     run->files_sink_ = sink.get();
     run->sink_ = std::move(sink);

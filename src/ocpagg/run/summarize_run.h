@@ -36,6 +36,7 @@ struct SummarizeRequest {
   std::string postgres, schema;
   bool create_schema = false;
   std::string format;  // csv | parquet | both (the default)
+  std::string tables;  // all (the default) | daily
   // Settings without a database: files, or the values themselves (an embedding program's
   // lists; they win over the files).
   std::string enabled_keys;     // --enabled-keys FILE

@@ -16,6 +16,7 @@
 #include <fstream>
 
 #include "ocpagg/common/scratch_dir.h"
+#include "ocpagg/sinks/files_publish.h"
 #include "ocpagg/sinks/summary_encoding.h"
 
 namespace ocpagg {
@@ -45,15 +46,37 @@ Status FilesSink::Begin(const RunIdentity& identity, Date start, Date end) {
   if (ec) {
     return SinkError("cannot create output directory {}: {}", options_.output_dir, ec.message());
   }
-  // Scratch of killed runs; rows of the month of a run still going are in its own staging.
-  RemoveStaleScratch(options_.output_dir, kSummaryStagingPrefix);
+  {
+    // Scratch of killed runs, once what they had committed is in place (under the output's
+    // lock, taken only when there is such scratch); rows of a run still going are in its own
+    // staging.
+    std::optional<OutputLock> lock;
+    RemoveStaleScratch(options_.output_dir, kSummaryStagingPrefix, [&](const std::string& dir) {
+      if (!lock) {
+        auto acquired = OutputLock::Acquire(options_.output_dir);
+        if (!acquired.ok()) return false;  // left for a later run
+        lock.emplace(std::move(*acquired));
+      }
+      RollForward(dir);
+      return true;
+    });
+  }
   ARROW_ASSIGN_OR_RAISE(staging_dir_, MakeScratchDir(options_.output_dir, kSummaryStagingPrefix));
+  if (options_.write_tables) {
+    tables_ = std::make_unique<FilesTables>(options_.output_dir, identity, start, end);
+  }
+  return Status::OK();
+}
+
+Status FilesSink::WriteProjects(std::span<const std::string> namespaces) {
+  if (tables_) tables_->SetProjects(namespaces);
   return Status::OK();
 }
 
 void FilesSink::Abort() {
   open_.clear();  // close the files of unfinished days before their directory goes
   staged_.clear();
+  tables_.reset();
   if (!staging_dir_.empty()) {
     std::error_code ec;
     fs::remove_all(staging_dir_, ec);
@@ -62,12 +85,8 @@ void FilesSink::Abort() {
 }
 
 std::string FilesSink::MonthDir() const {
-  auto ymd = ToYmd(start_);
-  return (fs::path(options_.output_dir) / "reporting_ocpusagelineitem_daily_summary" /
-          fmt::format("source={}", identity_.source_uuid) /
-          fmt::format("year={:04d}", static_cast<int>(ymd.year())) /
-          fmt::format("month={:02d}", static_cast<unsigned>(ymd.month())))
-      .string();
+  return TableFolder(options_.output_dir, "reporting_ocpusagelineitem_daily_summary",
+                     identity_.source_uuid, start_);
 }
 
 struct FilesSink::DayFiles {
@@ -126,6 +145,7 @@ Status FilesSink::WriteRows(Date day, std::span<const SummaryRow> rows) {
   for (const auto& row : rows) {
     if (row.usage_start != day) return InternalError("a row of another day passed to WriteRows");
   }
+  if (tables_) ARROW_RETURN_NOT_OK(tables_->AddRows(day, rows));
   DayFiles* files = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -147,6 +167,7 @@ Status FilesSink::WriteRows(Date day, std::span<const SummaryRow> rows) {
 }
 
 Status FilesSink::EndDay(Date day) {
+  if (tables_) ARROW_RETURN_NOT_OK(tables_->EndDay(day, staging_dir_));
   std::unique_ptr<DayFiles> files;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -196,40 +217,26 @@ Status FilesSink::Commit() {
     for (const auto& [day, files] : open_) unfinished.push_back(day);
   }
   for (Date day : unfinished) ARROW_RETURN_NOT_OK(EndDay(day));
-  std::sort(staged_.begin(), staged_.end());
-  const fs::path month_dir = MonthDir();
+  ARROW_ASSIGN_OR_RAISE(OutputLock lock, OutputLock::Acquire(options_.output_dir));
+  // A run killed while publishing is completed first: this one builds on what it committed.
+  RemoveStaleScratch(options_.output_dir, kSummaryStagingPrefix, [](const std::string& dir) {
+    RollForward(dir);
+    return true;
+  });
+  Publication publication(staging_dir_);
+  // The new month is assembled beside the old one, from the staged days and the old month's
+  // other days, then swapped in with the tables' folders.
+  const std::string next = (fs::path(staging_dir_) / "month").string();
+  ARROW_RETURN_NOT_OK(KeepDaysOutside(MonthDir(), next, start_, end_));
   std::error_code ec;
-  // The new month is assembled beside the old one, then the two are swapped in one rename: a
-  // reader, a failure or a kill sees the old month or the new one, never a mix. Days outside
-  // the range keep their files (hard links: same filesystem as the staging folder). koku's
-  // delete covers every day of the range, including days that now have no rows.
-  const fs::path next = fs::path(staging_dir_) / "month";
-  fs::create_directories(next, ec);
-  if (ec) return SinkError("cannot create {}: {}", next.string(), ec.message());
-  if (fs::is_directory(month_dir, ec)) {
-    for (const auto& entry : fs::directory_iterator(month_dir, ec)) {
-      const std::string name = entry.path().filename().string();
-      const std::string stem = entry.path().stem().string();
-      auto day = ParseDate(stem);
-      if (day && *day >= start_ && *day <= end_) continue;
-      fs::create_hard_link(entry.path(), next / name, ec);
-      if (ec) fs::copy(entry.path(), next / name, fs::copy_options::recursive, ec);
-      if (ec) return SinkError("cannot keep {} in the new month: {}", name, ec.message());
-    }
-  }
   for (const auto& name : staged_) {
-    fs::rename(fs::path(staging_dir_) / name, next / name, ec);
-    if (ec) return SinkError("cannot move {} into {}: {}", name, next.string(), ec.message());
+    fs::rename(fs::path(staging_dir_) / name, fs::path(next) / name, ec);
+    if (ec) return SinkError("cannot move {} into {}: {}", name, next, ec.message());
   }
-  fs::create_directories(month_dir.parent_path(), ec);
-  if (ec) return SinkError("cannot create {}: {}", month_dir.parent_path().string(), ec.message());
-  const int swapped = fs::exists(month_dir) ? renameat2(AT_FDCWD, next.c_str(), AT_FDCWD,
-                                                        month_dir.c_str(), RENAME_EXCHANGE)
-                                            : rename(next.c_str(), month_dir.c_str());
-  if (swapped != 0) {
-    return SinkError("cannot publish {}: {}", month_dir.string(), std::strerror(errno));
-  }
-  fs::remove_all(staging_dir_, ec);  // holds the old month now
+  publication.Add(next, MonthDir());
+  if (tables_) ARROW_RETURN_NOT_OK(tables_->Stage(staging_dir_, publication));
+  ARROW_RETURN_NOT_OK(publication.Publish());
+  fs::remove_all(staging_dir_, ec);  // holds the old month and tables now
   staging_dir_.clear();
   return Status::OK();
 }

@@ -4,8 +4,10 @@
 // Layout, one file per day so that a rerun replaces exactly the days it summarized (the file
 // twin of koku's DELETE for the date range, docs/semantics.md "The summary run"):
 //   {output}/reporting_ocpusagelineitem_daily_summary/source={uuid}/year=YYYY/month=MM/YYYY-MM-DD.{csv,parquet}
-// Files are written into a staging directory and the month is swapped into place by Commit();
-// a run that fails or is killed before Commit() leaves the previous files untouched.
+// With write_tables, the tables koku's summary step fills besides the daily summary go beside it
+// as CSV files (sinks/files_tables.h). Files are written into a staging directory; Commit()
+// swaps the month and the tables' folders into place all or nothing (sinks/files_publish.h): a
+// run that fails or is killed leaves the previous files untouched.
 //
 // CSV follows PostgreSQL's CSV conventions (COPY ... CSV HEADER loads it): NULL is an empty
 // unquoted field, the empty string is "". Numbers are shortest round-trip doubles.
@@ -22,6 +24,7 @@
 #include "ocpagg/common/status.h"
 #include "ocpagg/common/uuid.h"
 #include "ocpagg/engine/row_sink.h"
+#include "ocpagg/sinks/files_tables.h"
 
 namespace arrow {
 class RecordBatch;
@@ -34,6 +37,8 @@ struct FilesSinkOptions {
   std::string output_dir;
   bool write_csv = true;
   bool write_parquet = true;
+  // Also the tables beside the summary (docs/semantics.md "Tables beside the summary").
+  bool write_tables = false;
 };
 
 // Staging folders under the output directory (owner in the name: common/scratch_dir.h).
@@ -49,6 +54,7 @@ class FilesSink : public RowSink {
   // Prepares a staging directory under options.output_dir for the run of `identity` covering
   // [start, end] (one month).
   Status Begin(const RunIdentity& identity, Date start, Date end) override;
+  Status WriteProjects(std::span<const std::string> namespaces) override;
   // Appends rows of `day` (every row must have usage_start == day) to the day's staged files,
   // opening them with the day's first rows; memory stays bounded by one chunk of rows whatever
   // the size of the day. Different days may be written at once from different threads; the
@@ -58,7 +64,8 @@ class FilesSink : public RowSink {
   Status EndDay(Date day) override;
   bool IndependentDays() const override { return true; }  // one file per day
   // Replaces the files of every day in [start, end] by the staged ones (days without rows
-  // lose their old files), then removes the staging directory.
+  // lose their old files) and the tables' files, all or nothing, then removes the staging
+  // directory.
   Status Commit() override;
   // Removes the staging directory; the month stays as it was.
   void Abort() override;
@@ -80,7 +87,8 @@ class FilesSink : public RowSink {
   std::atomic<int64_t> rows_written_{0};
   std::mutex mu_;  // guards open_ and staged_
   std::map<Date, std::unique_ptr<DayFiles>> open_;
-  std::vector<std::string> staged_;  // file names inside staging_dir_
+  std::vector<std::string> staged_;      // file names inside staging_dir_
+  std::unique_ptr<FilesTables> tables_;  // with write_tables, from Begin on
 };
 
 }  // namespace ocpagg

@@ -17,9 +17,14 @@ PostgresSink::~PostgresSink() { Abort(); }
 
 Status PostgresSink::Begin(const RunIdentity& identity, Date start, Date end) {
   identity_ = identity;
+  if (write_tables_) {
+    tables_ = std::make_unique<PostgresTables>(session_, compat_, identity, start, end);
+    ARROW_RETURN_NOT_OK(tables_->CheckSchema());
+  }
   pg::Connection& conn = session_->conn();
   const std::string table = session_->Table(kSummaryTable);
-  ARROW_RETURN_NOT_OK(pg::EnsureSummaryPartition(conn, session_->options().schema, start));
+  ARROW_RETURN_NOT_OK(
+      pg::EnsureMonthPartition(conn, session_->options().schema, kSummaryTable, start));
   // docs/semantics.md "The summary run": by report period, not by source; OCP-on-cloud rows
   // (non-zero infrastructure_raw_cost) survive.
   ARROW_RETURN_NOT_OK(
@@ -36,7 +41,13 @@ Status PostgresSink::Begin(const RunIdentity& identity, Date start, Date end) {
   return Status::OK();
 }
 
-Status PostgresSink::WriteRows(Date, std::span<const SummaryRow> rows) {
+Status PostgresSink::WriteProjects(std::span<const std::string> namespaces) {
+  if (tables_) tables_->SetProjects(namespaces);
+  return Status::OK();
+}
+
+Status PostgresSink::WriteRows(Date day, std::span<const SummaryRow> rows) {
+  if (tables_) ARROW_RETURN_NOT_OK(tables_->AddRows(day, rows));
   std::array<char, 36> uuid;
   for (const auto& r : rows) {
     uuids_.Next(uuid);
@@ -45,6 +56,11 @@ Status PostgresSink::WriteRows(Date, std::span<const SummaryRow> rows) {
     ++rows_written_;
     if (buffer_.size() >= kFlushBytes) ARROW_RETURN_NOT_OK(Flush());
   }
+  return Status::OK();
+}
+
+Status PostgresSink::EndDay(Date day) {
+  if (tables_) return tables_->EndDay(day);
   return Status::OK();
 }
 
@@ -62,6 +78,7 @@ Status PostgresSink::Commit() {
     ARROW_RETURN_NOT_OK(conn.EndCopy());
     copying_ = false;
   }
+  if (tables_) ARROW_RETURN_NOT_OK(tables_->Write());
   if (identity_.report_period_id > 0) {
     ARROW_RETURN_NOT_OK(
         conn.Exec(fmt::format("UPDATE {} SET summary_data_updated_datetime = now() WHERE id = $1",
@@ -75,6 +92,7 @@ Status PostgresSink::Commit() {
 // The transaction rolls back when the session closes without COMMIT; dropping the buffered
 // rows is all that is left to do here.
 void PostgresSink::Abort() {
+  tables_.reset();
   buffer_.clear();
   buffer_.shrink_to_fit();
 }

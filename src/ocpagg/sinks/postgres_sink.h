@@ -2,8 +2,9 @@
 // Summary rows into koku's reporting_ocpusagelineitem_daily_summary, in the session's
 // transaction (pg/koku_session.h): Begin creates the month's partition when the table is
 // partitioned and runs koku's DELETE for the report period and date range; rows stream in with
-// COPY; Commit stamps the report period's summary_data_updated_datetime and commits. Nothing is
-// visible before that.
+// COPY; Commit writes the tables beside the summary when asked to (sinks/postgres_tables.h),
+// stamps the report period's summary_data_updated_datetime and commits. Nothing is visible
+// before that.
 
 #include <memory>
 #include <string>
@@ -12,6 +13,7 @@
 #include "ocpagg/engine/row_sink.h"
 #include "ocpagg/koku/settings.h"
 #include "ocpagg/pg/koku_session.h"
+#include "ocpagg/sinks/postgres_tables.h"
 
 namespace ocpagg {
 
@@ -19,13 +21,16 @@ class PostgresSink : public RowSink {
  public:
   // `compat` decides how numbers are sent (docs/semantics.md "PostgreSQL and Trino differences":
   // numbers).
-  PostgresSink(std::shared_ptr<pg::KokuSession> session, Compat compat)
-      : session_(std::move(session)), compat_(compat) {}
+  // `write_tables`: also fill the tables koku's summary step fills besides the daily summary
+  // (docs/semantics.md "Tables beside the summary"), from the rows as they stream by.
+  PostgresSink(std::shared_ptr<pg::KokuSession> session, Compat compat, bool write_tables = false)
+      : session_(std::move(session)), compat_(compat), write_tables_(write_tables) {}
   ~PostgresSink() override;
 
   Status Begin(const RunIdentity& identity, Date start, Date end) override;
+  Status WriteProjects(std::span<const std::string> namespaces) override;
   Status WriteRows(Date day, std::span<const SummaryRow> rows) override;
-  Status EndDay(Date) override { return Status::OK(); }
+  Status EndDay(Date day) override;
   Status Commit() override;
   void Abort() override;
 
@@ -36,6 +41,8 @@ class PostgresSink : public RowSink {
 
   std::shared_ptr<pg::KokuSession> session_;
   Compat compat_;
+  bool write_tables_;
+  std::unique_ptr<PostgresTables> tables_;  // with write_tables_, from Begin on
   RunIdentity identity_;
   bool copying_ = false;
   std::string buffer_;

@@ -2,61 +2,13 @@
 
 #include <arrow/builder.h>
 
-#include <charconv>
 #include <vector>
 
 #include "ocpagg/pg/numeric_text.h"
+#include "ocpagg/sinks/text_fields.h"
 
 namespace ocpagg {
 namespace {
-
-void AppendCsvText(std::string& out, std::string_view value) {
-  bool quote = value.empty() || value.find_first_of(",\"\r\n") != std::string_view::npos;
-  if (!quote) {
-    out.append(value);
-    return;
-  }
-  out.push_back('"');
-  for (char c : value) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-}
-
-// COPY text format: backslash, tab, newline and carriage return are escaped.
-void AppendCopyText(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-}
-
-void AppendShortest(std::string& out, double v) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  out.append(buf, end);
-}
-
-void AppendInt(std::string& out, int32_t v) {
-  char buf[16];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), v);
-  out.append(buf, end);
-}
 
 std::shared_ptr<arrow::DataType> ArrowType(SummaryColumnType t) {
   switch (t) {
@@ -92,17 +44,17 @@ void AppendCsvRow(const RowContext& row, std::string& out) {
       case SummaryColumnType::kUuid:
       case SummaryColumnType::kText:
       case SummaryColumnType::kJson:
-        if (auto v = col.text(row)) AppendCsvText(out, *v);
+        if (auto v = col.text(row)) AppendCsvField(out, *v);
         break;
       case SummaryColumnType::kInt32: {
-        if (auto v = col.int32(row)) AppendInt(out, *v);
+        if (auto v = col.int32(row)) AppendInteger(out, *v);
         break;
       }
       case SummaryColumnType::kDate:
         out.append(FormatDate(col.date(row)));
         break;
       case SummaryColumnType::kNumeric: {
-        if (auto v = col.number(row)) AppendShortest(out, *v);
+        if (auto v = col.number(row)) AppendShortestDouble(out, *v);
         break;
       }
     }
@@ -128,14 +80,14 @@ Status AppendCopyRow(const RowContext& row, Compat compat, std::string& out) {
       case SummaryColumnType::kText:
       case SummaryColumnType::kJson:
         if (auto v = col.text(row)) {
-          AppendCopyText(out, *v);
+          AppendCopyField(out, *v);
         } else {
           out += "\\N";
         }
         break;
       case SummaryColumnType::kInt32:
         if (auto v = col.int32(row)) {
-          AppendInt(out, *v);
+          AppendInteger(out, *v);
         } else {
           out += "\\N";
         }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "ocpagg/tables/cluster_tables.h"
+
 namespace ocpagg {
 
 using pg::ParseNumber;
@@ -49,23 +51,52 @@ Result<int32_t> PostgresState::ReportPeriodId(Date month_start) {
   return ParseNumber<int32_t>(found.Get(0, 0), "reporting_ocpusagereportperiod.id");
 }
 
+// koku's populate_cluster_table (docs/semantics.md "Cluster tables"): the source's cluster row,
+// created or given the run's alias. Rows it deletes take their nodes, PVCs and projects with
+// them (Django's on_delete=CASCADE).
 Result<std::string> PostgresState::ClusterUuid() {
   pg::Connection& conn = session_->conn();
   const std::string table = session_->Table("reporting_ocp_clusters");
   ARROW_ASSIGN_OR_RAISE(auto found,
-                        conn.Exec(fmt::format("SELECT uuid FROM {} WHERE cluster_id = $1 AND "
-                                              "provider_id = $2 ORDER BY uuid LIMIT 1",
+                        conn.Exec(fmt::format("SELECT uuid, cluster_id, cluster_alias, provider_id "
+                                              "FROM {} WHERE provider_id = $1 ORDER BY uuid",
                                               table),
-                                  {options_.cluster_id, options_.source_uuid}));
-  if (found.rows() == 0) {
-    ARROW_ASSIGN_OR_RAISE(
-        found, conn.Exec(fmt::format("INSERT INTO {} (uuid, cluster_id, cluster_alias, "
-                                     "provider_id) VALUES (gen_random_uuid(), $1, $2, $3) "
-                                     "RETURNING uuid",
-                                     table),
-                         {options_.cluster_id, options_.cluster_alias, options_.source_uuid}));
+                                  {options_.source_uuid}));
+  std::vector<ClusterRow> rows;
+  for (int i = 0; i < found.rows(); ++i) {
+    rows.push_back(ClusterRow{std::string(found.Get(i, 0)), std::string(found.Get(i, 1)),
+                              found.GetOptional(i, 2), std::string(found.Get(i, 3))});
   }
-  return std::string(found.Get(0, 0));
+  const ClusterUpsert upsert =
+      UpsertCluster(rows, options_.cluster_id, options_.cluster_alias, options_.source_uuid);
+  for (const std::string& uuid : upsert.deleted) {
+    for (const char* dependent :
+         {"reporting_ocp_nodes", "reporting_ocp_pvcs", "reporting_ocp_projects"}) {
+      ARROW_RETURN_NOT_OK(
+          conn.Exec(fmt::format("DELETE FROM {} WHERE cluster_id = $1", session_->Table(dependent)),
+                    {uuid})
+              .status());
+    }
+    ARROW_RETURN_NOT_OK(
+        conn.Exec(fmt::format("DELETE FROM {} WHERE uuid = $1", table), {uuid}).status());
+  }
+  const ClusterRow& cluster = rows[upsert.cluster];
+  if (upsert.created) {
+    ARROW_ASSIGN_OR_RAISE(
+        auto inserted, conn.Exec(fmt::format("INSERT INTO {} (uuid, cluster_id, cluster_alias, "
+                                             "provider_id) VALUES (gen_random_uuid(), $1, $2, $3) "
+                                             "RETURNING uuid",
+                                             table),
+                                 {cluster.cluster_id, cluster.cluster_alias, cluster.provider_id}));
+    return std::string(inserted.Get(0, 0));
+  }
+  if (upsert.alias_changed) {
+    ARROW_RETURN_NOT_OK(
+        conn.Exec(fmt::format("UPDATE {} SET cluster_alias = $1 WHERE uuid = $2", table),
+                  {cluster.cluster_alias, *cluster.uuid})
+            .status());
+  }
+  return *cluster.uuid;
 }
 
 Result<NodeRoleTable> PostgresState::ResolveNodeRoles(std::span<const NodeInventoryRow> inventory) {
