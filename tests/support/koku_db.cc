@@ -49,4 +49,27 @@ void PrepareKokuSchema(PgServer& pg, const std::string& url, const GoldenScenari
   if (!sql.empty()) pg.Psql(url, sql);
 }
 
+SummaryTable ReadTable(PgServer& pg, const std::string& url, const std::string& dir,
+                       const std::string& table) {
+  const std::string s = kKokuSchema;
+  std::string query = "SELECT * FROM " + s + "." + table;
+  const std::string cluster = " t JOIN " + s + ".reporting_ocp_clusters c ON c.uuid = t.cluster_id";
+  if (table == "reporting_ocp_nodes") {
+    query =
+        "SELECT t.node, t.resource_id, t.node_capacity_cpu_cores, c.cluster_id, t.node_role, "
+        "t.architecture FROM " +
+        s + "." + table + cluster;
+  } else if (table == "reporting_ocp_pvcs") {
+    query =
+        "SELECT t.persistent_volume_claim, t.persistent_volume, c.cluster_id, "
+        "t.csi_volume_handle FROM " +
+        s + "." + table + cluster;
+  } else if (table == "reporting_ocp_projects") {
+    query = "SELECT t.project, c.cluster_id FROM " + s + "." + table + cluster;
+  }
+  const std::string path = dir + "/" + table + ".csv";
+  pg.Psql(url, "\\copy (" + query + ") TO '" + path + "' WITH CSV HEADER");
+  return LoadCsv(path, NullStyle::kUnquotedEmpty);
+}
+
 }  // namespace ocpagg::testing

@@ -1,6 +1,7 @@
 #include "ocpagg/engine/day_plan.h"
 
 #include <algorithm>
+#include <future>
 #include <map>
 
 #include "ocpagg/source/parquet_scan.h"
@@ -177,17 +178,32 @@ Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
 
 Result<RunPlan> PlanPostgresRun(const PgLineItems& tables, Date start, Date end) {
   RunPlan plan;
+  // The daily tables' rows per day, counted at once, each on a connection of its own. The
+  // hourly table is the largest by far, and counting its rows would cost about what reading
+  // them costs: it has a unit on each day with daily pod rows, whose count stands in for its
+  // size (it is read reduced to a row per hour and node, see PgLineItems::ReadDay).
+  std::vector<InputTable> counted;
+  for (InputTable table : kPlanOrder) {
+    if (table != InputTable::kPodUsageHourly) counted.push_back(table);
+  }
+  std::vector<std::future<Result<std::vector<DayRows>>>> counts;
+  for (InputTable table : counted) {
+    counts.push_back(
+        std::async(std::launch::async, [&, table] { return tables.CountDays(table, start, end); }));
+  }
   std::vector<UnitDays> units;
   std::vector<DayRows> pod_days;
-  for (InputTable table : kPlanOrder) {
-    // The hourly table is the largest by far, and counting its rows would cost about what
-    // reading them costs: it has a unit on each day with daily pod rows, whose count stands in
-    // for its size (read reduced to a row per hour and node, see PgLineItems::ReadDay).
-    if (table == InputTable::kPodUsageHourly) continue;
-    ARROW_ASSIGN_OR_RAISE(auto days, tables.CountDays(table, start, end));
-    if (table == InputTable::kPodUsageDaily) pod_days = days;
-    for (const DayRows& d : days) units.push_back(PostgresUnit(table, d));
+  Status first_error;
+  for (size_t i = 0; i < counted.size(); ++i) {
+    auto days = counts[i].get();
+    if (!days.ok()) {
+      if (first_error.ok()) first_error = days.status();
+      continue;
+    }
+    if (counted[i] == InputTable::kPodUsageDaily) pod_days = *days;
+    for (const DayRows& d : *days) units.push_back(PostgresUnit(counted[i], d));
   }
+  ARROW_RETURN_NOT_OK(first_error);
   for (const DayRows& d : pod_days) units.push_back(PostgresUnit(InputTable::kPodUsageHourly, d));
   // docs/semantics.md "The summary run": the summary starts at the first day with daily pod rows.
   const Date plan_start = pod_days.empty() ? start : std::max(start, pod_days.front().day);

@@ -4,13 +4,14 @@
 #include <fmt/format.h>
 
 #include <array>
-#include <charconv>
 #include <map>
 #include <set>
 
 #include "ocpagg/common/uuid.h"
 #include "ocpagg/koku/date.h"
 #include "ocpagg/koku/identifiers.h"
+#include "ocpagg/pg/koku_schema.h"
+#include "ocpagg/sinks/text_fields.h"
 #include "ocpagg/source/column_view.h"
 #include "ocpagg/source/parquet_scan.h"
 
@@ -37,27 +38,6 @@ ColumnType TypeOfPgColumn(std::string_view type) {
   return ColumnType::kString;
 }
 
-void AppendEscaped(std::string& out, std::string_view s) {
-  for (char c : s) {
-    switch (c) {
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
 void AppendTimestamp(std::string& out, int64_t millis, bool date_only) {
   const Date day = DateOfMillis(millis);
   out += FormatDate(day);
@@ -65,12 +45,6 @@ void AppendTimestamp(std::string& out, int64_t millis, bool date_only) {
   const int64_t in_day = millis - static_cast<int64_t>(day) * kMillisPerDay;
   fmt::format_to(std::back_inserter(out), " {:02d}:{:02d}:{:02d}.{:03d}+00", in_day / 3'600'000,
                  in_day / 60'000 % 60, in_day / 1000 % 60, in_day % 1000);
-}
-
-void AppendDouble(std::string& out, double v) {
-  std::array<char, 32> buf;
-  auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
-  out.append(buf.data(), ec == std::errc() ? end : buf.data());
 }
 
 // One table's columns: those read from the files (koku's columns the table has), then the
@@ -154,31 +128,6 @@ Result<std::set<Date>> DaysOf(const std::vector<const LineItemFile*>& files) {
   return days;
 }
 
-// koku's monthly partitions on usage_start (its partition manager's names, table_YYYY_MM),
-// when the table is partitioned and lacks the month.
-Status EnsureMonthPartition(pg::Connection& conn, const std::string& schema,
-                            const std::string& table, Date day) {
-  ARROW_ASSIGN_OR_RAISE(
-      auto partitioned,
-      conn.Exec("SELECT 1 FROM pg_partitioned_table p JOIN pg_class c ON c.oid = p.partrelid "
-                "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND "
-                "c.relname = $2",
-                {schema, table}));
-  if (partitioned.rows() == 0) return Status::OK();
-  const auto ymd = ToYmd(day);
-  const Date first = MakeDate(static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), 1);
-  const std::string name = fmt::format("{}_{:04d}_{:02d}", table, static_cast<int>(ymd.year()),
-                                       static_cast<unsigned>(ymd.month()));
-  ARROW_RETURN_NOT_OK(conn.ExecScript("SAVEPOINT ocpagg_partition"));
-  // A month some other partition already covers (a default one, another name) stays there.
-  Status st = conn.ExecScript(fmt::format(
-      "CREATE TABLE IF NOT EXISTS {}.{} PARTITION OF {}.{} FOR VALUES FROM ('{}') TO ('{}')",
-      conn.QuoteIdentifier(schema), conn.QuoteIdentifier(name), conn.QuoteIdentifier(schema),
-      conn.QuoteIdentifier(table), FormatDate(first), FormatDate(first + DaysInMonth(first))));
-  return conn.ExecScript(st.ok() ? "RELEASE SAVEPOINT ocpagg_partition"
-                                 : "ROLLBACK TO SAVEPOINT ocpagg_partition");
-}
-
 // COPY text of one batch's rows, with the added columns.
 class RowEncoder {
  public:
@@ -228,14 +177,14 @@ class RowEncoder {
         switch (layout_.types[c]) {
           case ColumnType::kString:
             if (auto v = strings_[c].Get(i)) {
-              AppendEscaped(out, *v);
+              AppendCopyField(out, *v);
             } else {
               out += "\\N";
             }
             break;
           case ColumnType::kNumber:
             if (auto v = doubles_[c].Get(i)) {
-              AppendDouble(out, *v);
+              AppendShortestDouble(out, *v);
             } else {
               out += "\\N";
             }
@@ -287,7 +236,8 @@ Status LoadTable(pg::Connection& conn, const std::string& table,
     day_list += FormatDate(d);
     const auto ymd = ToYmd(d);
     if (months.emplace(static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month())).second) {
-      ARROW_RETURN_NOT_OK(EnsureMonthPartition(conn, options.schema, table, d));
+      // koku's partitions by month on usage_start, when the table has them.
+      ARROW_RETURN_NOT_OK(pg::EnsureMonthPartition(conn, options.schema, table, d));
     }
   }
   day_list += '}';
