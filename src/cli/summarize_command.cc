@@ -91,9 +91,14 @@ class PrintingSink : public RowSink {
   int64_t total_ = 0;
 };
 
-// The command owns its process, so it may tune glibc's allocator for the engine.
+// The command owns its process, so it may tune glibc's allocator for the engine. Not under
+// AddressSanitizer, whose malloc replaces glibc's: malloc_trim then walks arenas that are not
+// in use, and was seen to crash there.
 AllocatorHooks GlibcAllocatorHooks() {
   AllocatorHooks hooks;
+#if defined(__SANITIZE_ADDRESS__)
+  return hooks;
+#endif
   // The limit is tight. glibc raises its mmap threshold as large blocks (pages, dictionaries)
   // are freed, and then keeps them in the heap, where they fragment it: at a 64 MB limit that
   // cost 8 MB. A fixed threshold gives them back to the system at once, for some system time
