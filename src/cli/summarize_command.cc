@@ -199,7 +199,10 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
       "for one source and month from koku's Parquet layout");
   cmd->add_option(
          "--input", flags->request.input,
-         "Directory (or URI) holding koku's data/parquet/... layout, e.g. ingest's --output")
+         "Directory (or URI) holding koku's data/parquet/... layout, e.g. ingest's --output; "
+         "or a PostgreSQL URL (postgresql://...) whose --schema holds koku's on-prem line-item "
+         "tables (ingest --postgres); the summary then goes to that database unless --postgres "
+         "or --output says otherwise")
       ->required();
   cmd->add_option("--source", flags->request.source, "Source (provider) UUID of the data")
       ->required();
@@ -230,7 +233,8 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
                   "PostgreSQL to write to (libpq URL, e.g. postgresql://user@host/db); settings "
                   "(enabled keys, cost categories, node roles) then come from koku's tables");
   cmd->add_option("--schema", flags->request.schema,
-                  "koku tenant schema with --postgres, e.g. org1234567");
+                  "koku tenant schema with --postgres or --input postgresql://..., e.g. "
+                  "org1234567");
   cmd->add_flag("--create-schema", flags->request.create_schema,
                 "With --postgres: create the koku tables the run needs when missing (stand-alone "
                 "install; koku's default cost categories included)");

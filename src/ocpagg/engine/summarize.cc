@@ -132,11 +132,15 @@ class WorkerReservation {
   const int threads_;
 };
 
-Status NothingToSummarize(const DatasetLocation& in, Date start, Date end) {
+Status NothingToSummarize(const SummarizeOptions& options, Date start, Date end) {
+  const DatasetLocation& in = options.input;
+  // A URL may hold a password: PostgreSQL input is named by its schema.
+  const std::string where =
+      IsPostgresUrl(in.root) ? "PostgreSQL schema " + options.input_schema : in.root;
   return MakeError(ErrorKind::kNoData,
                    fmt::format("nothing to summarize: {} holds no pod or storage rows of source {} "
                                "for {}..{}{}; nothing was written or deleted, existing rows kept",
-                               in.root, in.source_uuid, FormatDate(start), FormatDate(end),
+                               where, in.source_uuid, FormatDate(start), FormatDate(end),
                                in.account.empty() ? "" : " in account " + in.account));
 }
 
@@ -202,12 +206,14 @@ namespace {
 struct PlannedRun {
   Date month_start = 0, start = 0, end = 0;  // start/end: the range asked for
   DatasetFiles files;
+  std::unique_ptr<PgLineItems> tables;  // PostgreSQL input, else null
   RunPlan plan;
 };
 
-Result<PlannedRun> PlanSummary(const DatasetLocation& in, std::optional<Date> start_date,
-                               std::optional<Date> end_date, std::atomic<int64_t>* bytes_read,
+Result<PlannedRun> PlanSummary(const SummarizeOptions& options, std::atomic<int64_t>* bytes_read,
                                SummarizeReport& report) {
+  const DatasetLocation& in = options.input;
+  const std::optional<Date> start_date = options.start_date, end_date = options.end_date;
   PlannedRun run;
   run.month_start = MakeDate(in.year, in.month, 1);
   const Date month_end = run.month_start + DaysInMonth(run.month_start) - 1;
@@ -219,11 +225,18 @@ Result<PlannedRun> PlanSummary(const DatasetLocation& in, std::optional<Date> st
         "summarizes one month at a time)",
         FormatDate(run.start), FormatDate(run.end), in.year, in.month);
   }
-  ARROW_ASSIGN_OR_RAISE(run.files, DiscoverDataset(in));
-  ARROW_ASSIGN_OR_RAISE(run.plan, PlanRun(run.files, run.start, run.end, bytes_read));
+  if (IsPostgresUrl(in.root)) {
+    ARROW_ASSIGN_OR_RAISE(run.tables,
+                          PgLineItems::Open({in.root, options.input_schema, in.source_uuid, in.year,
+                                             in.month, options.input_connection}));
+    ARROW_ASSIGN_OR_RAISE(run.plan, PlanPostgresRun(*run.tables, run.start, run.end));
+  } else {
+    ARROW_ASSIGN_OR_RAISE(run.files, DiscoverDataset(in));
+    ARROW_ASSIGN_OR_RAISE(run.plan, PlanRun(run.files, run.start, run.end, bytes_read));
+  }
   // koku leaves the summary alone when there are no line items for the period; replacing the
   // range with nothing would delete an earlier run's rows (a mistyped --account, say).
-  if (!run.plan.HasUsageUnits()) return NothingToSummarize(in, run.start, run.end);
+  if (!run.plan.HasUsageUnits()) return NothingToSummarize(options, run.start, run.end);
   report.start = run.plan.start;
   report.end = run.plan.end;
   report.days_planned = static_cast<int>(run.plan.days.size());
@@ -331,8 +344,7 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
 
   // Plan. Every byte read from the input files, footers included, is counted.
   std::atomic<int64_t> bytes_read{0};
-  ARROW_ASSIGN_OR_RAISE(const PlannedRun planned,
-                        PlanSummary(in, options.start_date, options.end_date, &bytes_read, report));
+  ARROW_ASSIGN_OR_RAISE(const PlannedRun planned, PlanSummary(options, &bytes_read, report));
   const RunPlan& plan = planned.plan;
   ARROW_ASSIGN_OR_RAISE(const SummarySettings settings, state.LoadSettings(options.compat));
   ARROW_ASSIGN_OR_RAISE(report.report_period_id, state.ReportPeriodId(planned.month_start));
@@ -357,12 +369,13 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   report.plan_seconds = SecondsSince(t_start);
   // In-memory mode, the baseline kept to compare against the bounded modes: every input row
   // group is read into memory first (memory grows with the input), then aggregated day by day.
-  ARROW_ASSIGN_OR_RAISE(
-      const UnitSource source,
-      config.in_memory ? arena.execute([&] {
-        return UnitSource::Preloaded(planned.files, scan_options, options.stop, plan);
-      })
-                       : UnitSource::Files(planned.files, scan_options, options.stop));
+  const UnitSource read = planned.tables
+                              ? UnitSource::Postgres(*planned.tables, scan_options, options.stop)
+                              : UnitSource::Files(planned.files, scan_options, options.stop);
+  ARROW_ASSIGN_OR_RAISE(const UnitSource source, config.in_memory ? arena.execute([&] {
+    return UnitSource::Preloaded(read, plan);
+  })
+                                                                  : Result<UnitSource>(read));
   // koku's nodes query and the node-table upsert, then the start of the rows: needed before
   // the first day is written, not before days are read, so that the query runs beside the
   // first days' reading. Whichever worker writes first runs it; the others wait and help.
@@ -421,7 +434,7 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   const DayEngineCounters& c = engine.counters();
   if (c.rows_read[static_cast<size_t>(InputTable::kPodUsageDaily)].load() == 0 &&
       c.rows_read[static_cast<size_t>(InputTable::kStorageUsageDaily)].load() == 0) {
-    return NothingToSummarize(in, planned.start, planned.end);
+    return NothingToSummarize(options, planned.start, planned.end);
   }
   // Days without rows still run the nodes query and replace the range's rows.
   ARROW_RETURN_NOT_OK(arena.execute([&] { return prepare_writes().status(); }));

@@ -79,6 +79,8 @@ class ParquetScan {
     int64_t num_rows = 0;
     int64_t first_row = 0;  // index of the batch's first row within the file (for messages)
     int64_t group_row = 0;  // index of the batch's first row within its row group
+    // PostgreSQL input only: each row's id (16 uuid bytes), which messages name; null for files.
+    std::shared_ptr<arrow::Array> row_ids;
   };
   // Reads a row group batch by batch (bounded memory), calling `fn(const Batch&)` -> Status.
   // With `columns` (indices into the requested columns), only those are read and the others
