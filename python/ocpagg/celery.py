@@ -88,7 +88,9 @@ def register(app: celery.Celery, *, queue: str | None = None, name: str = TASK_N
     exponential backoff.
     """
     shared = dict(defaults or {})
-    options = {**_TASK_DEFAULTS, **task_options, "name": name, "bind": True}
+    # Not shared: a shared task would also be added to every app finalized later in the process,
+    # with this registration's queue and defaults.
+    options = {**_TASK_DEFAULTS, **task_options, "name": name, "bind": True, "shared": False}
     if queue is not None:
         options["queue"] = queue
 

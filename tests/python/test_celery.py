@@ -358,11 +358,14 @@ def test_a_worker_killed_mid_job_leaves_one_copy_once_another_worker_reran_it(
     assert report_periods(postgres, database, job) == 1
 
 
-def test_register_gives_a_caller_app_the_task_and_importing_makes_no_app():
+def test_register_gives_each_caller_app_its_own_task_and_importing_makes_no_app():
     before = celery.current_app
-    app = celery.Celery("koku", set_as_current=False)
-    task = ocpagg.celery.register(app, queue="summary", defaults={"schema": SCHEMA})
-    assert app.tasks[ocpagg.celery.TASK_NAME].name == task.name == ocpagg.celery.TASK_NAME
-    assert (task.acks_late, task.reject_on_worker_lost, task.queue) == (True, True, "summary")
-    assert task.autoretry_for == (ocpagg.SinkError,)
+    tasks = {}
+    for queue in ("summary", "summary_xl"):
+        app = celery.Celery("koku", set_as_current=False)
+        ocpagg.celery.register(app, queue=queue, defaults={"schema": SCHEMA})
+        tasks[queue] = app.tasks[ocpagg.celery.TASK_NAME]
+    for queue, task in tasks.items():
+        assert (task.acks_late, task.reject_on_worker_lost, task.queue) == (True, True, queue)
+        assert task.autoretry_for == (ocpagg.SinkError,)
     assert celery.current_app is before
