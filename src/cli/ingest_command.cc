@@ -58,7 +58,7 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
       "ingest",
       "Convert an operator CSV payload into koku's Parquet layout: hourly files and daily "
       "partial aggregates per 200,000-row chunk, as koku's processor writes them (see "
-      "docs/semantics.md)");
+      "docs/semantics.md); or, with --postgres, into koku's on-prem line-item tables");
   cmd->add_option("PAYLOAD", o->payload,
                   "Operator payload: a month directory with manifest.json and the CSV reports "
                   "(nise --insights-upload writes <cluster>/<YYYYMMDD-YYYYMMDD>/), a directory "
@@ -67,8 +67,12 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--output,-o", o->output,
                   "Directory or s3://bucket/prefix that receives data/parquet/... (created if "
                   "missing; files of the same name are replaced; nothing is written when the "
-                  "payload is bad)")
-      ->required();
+                  "payload is bad)");
+  cmd->add_option("--postgres", o->postgres,
+                  "Instead of --output: koku's on-prem line-item tables in this PostgreSQL "
+                  "(libpq URL), as koku's self-hosted processor fills them; one transaction, "
+                  "the source's rows on the payload's days replaced");
+  cmd->add_option("--schema", o->schema, "koku tenant schema with --postgres, e.g. org1234567");
   cmd->add_option("--source", o->source,
                   "Source (provider) UUID: the source=<uuid> partition koku files the data under")
       ->required();
@@ -98,6 +102,22 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
     auto options = IngestOptionsFor(*o, &ProcessStopToken());
     if (!options.ok()) {
       *exit_code = ReportError(options.status());
+      return;
+    }
+    if (!o->postgres.empty()) {
+      LineItemLoadReport loaded;
+      auto report = IngestToPostgres(*options, LoadOptionsFor(*o, &ProcessStopToken()), &loaded);
+      if (!report.ok()) {
+        *exit_code = ReportError(report.status());
+        return;
+      }
+      if (!*quiet) {
+        fmt::print("ingested {} month payload(s) from {} in {:.2f}s\n", report->months,
+                   options->payload_path, report->elapsed_seconds);
+        fmt::print("  {} line-item rows into schema {} ({} rows of the same days replaced)\n",
+                   loaded.rows, o->schema, loaded.rows_deleted);
+      }
+      *exit_code = 0;
       return;
     }
     auto report = IngestPayload(*options);

@@ -91,9 +91,14 @@ class PrintingSink : public RowSink {
   int64_t total_ = 0;
 };
 
-// The command owns its process, so it may tune glibc's allocator for the engine.
+// The command owns its process, so it may tune glibc's allocator for the engine. Not under
+// AddressSanitizer, whose malloc replaces glibc's: malloc_trim then walks arenas that are not
+// in use, and was seen to crash there.
 AllocatorHooks GlibcAllocatorHooks() {
   AllocatorHooks hooks;
+#if defined(__SANITIZE_ADDRESS__)
+  return hooks;
+#endif
   // The limit is tight. glibc raises its mmap threshold as large blocks (pages, dictionaries)
   // are freed, and then keeps them in the heap, where they fragment it: at a 64 MB limit that
   // cost 8 MB. A fixed threshold gives them back to the system at once, for some system time
@@ -194,9 +199,12 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
       "summarize",
       "Build koku's reporting_ocpusagelineitem_daily_summary rows (pod, storage and unallocated) "
       "for one source and month from koku's Parquet layout");
-  cmd->add_option("--input", flags->request.input,
-                  "Directory or s3://bucket/prefix holding koku's data/parquet/... layout, e.g. "
-                  "ingest's --output")
+  cmd->add_option(
+         "--input", flags->request.input,
+         "Directory or s3://bucket/prefix holding koku's data/parquet/... layout, e.g. ingest's "
+         "--output; or a PostgreSQL URL (postgresql://...) whose --schema holds koku's on-prem "
+         "line-item tables (ingest --postgres); the summary then goes to that database unless "
+         "--postgres or --output says otherwise")
       ->required();
   cmd->add_option("--source", flags->request.source, "Source (provider) UUID of the data")
       ->required();
@@ -228,7 +236,8 @@ void AddSummarizeCommand(CLI::App& app, int* exit_code) {
                   "PostgreSQL to write to (libpq URL, e.g. postgresql://user@host/db); settings "
                   "(enabled keys, cost categories, node roles) then come from koku's tables");
   cmd->add_option("--schema", flags->request.schema,
-                  "koku tenant schema with --postgres, e.g. org1234567");
+                  "koku tenant schema with --postgres or --input postgresql://..., e.g. "
+                  "org1234567");
   cmd->add_flag("--create-schema", flags->request.create_schema,
                 "With --postgres: create the koku tables the run needs when missing (stand-alone "
                 "install; koku's default cost categories included)");

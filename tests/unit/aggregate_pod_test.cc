@@ -123,6 +123,27 @@ TEST(AggregatePodTest, NodeCapacityIsSumOverHoursOfPerHourMaxAcrossPods) {
   EXPECT_DOUBLE_EQ(Value(pods[0], Metric::kNodeCapacityMemoryGigabyteHours), 36.0 / 3600);
 }
 
+TEST(AggregatePodTest, CapacityRowsOffTheWholeHoursAreHoursOfTheirOwn) {
+  const SummarySettings settings = Settings({});
+  DaySummary day(settings, kDay);
+  ASSERT_TRUE(day.AddPodUsage(PodRow("ns", "n1", "p1")).ok());
+  // 00:00 and 00:30 are two interval_starts, each with its own max; a partial state merged in
+  // folds into both.
+  PodCapacityRow half_past = CapacityRow(0, "n1", 1800, 0);
+  half_past.interval_start_millis += 1'800'000;
+  day.AddCapacity(CapacityRow(0, "n1", 3600, 0));
+  day.AddCapacity(half_past);
+  DaySummary other(settings, kDay);
+  half_past.node_capacity_cpu_core_seconds = 2700;
+  other.AddCapacity(half_past);
+  other.AddCapacity(CapacityRow(0, "n1", 900, 0));
+  day.Merge(std::move(other));
+
+  auto pods = Select(FinishDay(std::move(day)), IsPod);
+  ASSERT_EQ(pods.size(), 1u);
+  EXPECT_EQ(Value(pods[0], Metric::kNodeCapacityCpuCoreHours), (3600.0 + 2700.0) / 3600);
+}
+
 TEST(AggregatePodTest, ClusterCapacityIsSumOfNodeCapacities) {
   const SummarySettings settings = Settings({});
   DaySummary day(settings, kDay);

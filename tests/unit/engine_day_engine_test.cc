@@ -148,7 +148,8 @@ TEST_F(DayEngineTest, RowGroupsReadFromFilesOrFromMemoryGiveTheSameRows) {
   // One worker: the same rows in the same order, read in column passes from the files or whole
   // from memory.
   const Run from_files = Summarize(Files(), Shares(), /*lanes=*/1, /*spill=*/false);
-  auto preloaded = UnitSource::Preloaded(files_, ScanOptions{512, 64 * 1024}, nullptr, plan_);
+  auto preloaded =
+      UnitSource::Preloaded(UnitSource::Files(files_, ScanOptions{512, 64 * 1024}, nullptr), plan_);
   ASSERT_TRUE(preloaded.ok()) << preloaded.status().ToString();
   ASSERT_TRUE(preloaded->reads_columns_apart() == false && Files().reads_columns_apart());
   const Run from_memory = Summarize(*preloaded, Shares(), /*lanes=*/1, /*spill=*/false);

@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "support/golden.h"
+#include "support/koku_db.h"
 #include "support/pg_server.h"
 #include "support/process.h"
 #include "support/summary_compare.h"
@@ -26,48 +27,6 @@ namespace ocpagg::testing {
 namespace {
 
 const char* kSchema = "org1234567";
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string Replace(std::string text, const std::string& from, const std::string& to) {
-  for (size_t pos = 0; (pos = text.find(from, pos)) != std::string::npos; pos += to.size()) {
-    text.replace(pos, from.size(), to);
-  }
-  return text;
-}
-
-// Loads koku's DDL and the settings koku would hold for the scenario.
-void PrepareKokuSchema(PgServer& pg, const std::string& url, const GoldenScenario& s) {
-  pg.Psql(url, Replace(ReadFile(SourceDir() + "/tests/sql/koku-schema.sql"), "{schema}", kSchema));
-  std::string sql;
-  std::map<int, std::string> categories;
-  for (const auto& c : s.cost_categories) categories[c.id] = c.name;
-  for (const auto& [id, name] : categories) {
-    sql += "INSERT INTO " + std::string(kSchema) +
-           ".reporting_ocp_cost_category (id, name, description, source_type, system_default, "
-           "label) VALUES (" +
-           std::to_string(id) + ", '" + Replace(name, "'", "''") + "', '', 'OCP', " +
-           (id == 1 ? "true" : "false") + ", '{}');";
-  }
-  for (const auto& c : s.cost_categories) {
-    sql += "INSERT INTO " + std::string(kSchema) +
-           ".reporting_ocp_cost_category_namespace (namespace, system_default, cost_category_id) "
-           "VALUES ('" +
-           Replace(c.pattern, "'", "''") + "', " + (c.id == 1 ? "true" : "false") + ", " +
-           std::to_string(c.id) + ");";
-  }
-  for (const auto& k : s.enabled_keys) {
-    sql += "INSERT INTO " + std::string(kSchema) +
-           ".reporting_enabledtagkeys (key, enabled, provider_type) VALUES ('" + k +
-           "', true, 'OCP');";
-  }
-  if (!sql.empty()) pg.Psql(url, sql);
-}
 
 std::vector<std::string> SummarizeArgs(const GoldenScenario& s, const GoldenSummaryRun& run,
                                        const std::string& data, const std::string& url) {
@@ -96,31 +55,6 @@ SummaryTable ReadSummary(PgServer& pg, const std::string& url, const std::string
   const std::string path = dir + "/summary.csv";
   pg.Psql(url, "\\copy (SELECT * FROM " + std::string(kSchema) +
                    ".reporting_ocpusagelineitem_daily_summary) TO '" + path + "' WITH CSV HEADER");
-  return LoadCsv(path, NullStyle::kUnquotedEmpty);
-}
-
-// A table beside the summary as CSV, with the cluster's text id where koku's table holds the
-// uuid of its reporting_ocp_clusters row (as expected_tables/ shows them).
-SummaryTable ReadTable(PgServer& pg, const std::string& url, const std::string& dir,
-                       const std::string& table) {
-  const std::string s = kSchema;
-  std::string query = "SELECT * FROM " + s + "." + table;
-  const std::string cluster = " t JOIN " + s + ".reporting_ocp_clusters c ON c.uuid = t.cluster_id";
-  if (table == "reporting_ocp_nodes") {
-    query =
-        "SELECT t.node, t.resource_id, t.node_capacity_cpu_cores, c.cluster_id, t.node_role, "
-        "t.architecture FROM " +
-        s + "." + table + cluster;
-  } else if (table == "reporting_ocp_pvcs") {
-    query =
-        "SELECT t.persistent_volume_claim, t.persistent_volume, c.cluster_id, "
-        "t.csi_volume_handle FROM " +
-        s + "." + table + cluster;
-  } else if (table == "reporting_ocp_projects") {
-    query = "SELECT t.project, c.cluster_id FROM " + s + "." + table + cluster;
-  }
-  const std::string path = dir + "/" + table + ".csv";
-  pg.Psql(url, "\\copy (" + query + ") TO '" + path + "' WITH CSV HEADER");
   return LoadCsv(path, NullStyle::kUnquotedEmpty);
 }
 

@@ -10,23 +10,12 @@
 
 #include "support/process.h"
 #include "support/summary_compare.h"
+#include "unit/run_report_support.h"
 
 namespace ocpagg::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-// The value of an integer field of the run report ("name": 123).
-int64_t ReportNumber(const std::string& report, const std::string& name) {
-  const auto at = report.find("\"" + name + "\": ");
-  if (at == std::string::npos) return -1;
-  return std::stoll(report.substr(at + name.size() + 4));
-}
 
 // The summary rows of an output folder (the tables beside them aside).
 SummaryTable ReadOutput(const std::string& dir) {
@@ -85,8 +74,8 @@ TEST_F(SummarizeMemory, OneDayTooLargeForTheLimitSpillsAndGivesTheInMemoryRows) 
                                                       "--spill-dir", spill_dir});
   ASSERT_EQ(limited.exit_code, 0) << limited.output;
   const std::string text = ReadText(report);
-  EXPECT_EQ(ReportNumber(text, "days_spilled"), 1) << text;
-  EXPECT_GT(ReportNumber(text, "spill_bytes"), 0) << text;
+  EXPECT_EQ(ReportValue(text, "days_spilled"), 1) << text;
+  EXPECT_GT(ReportValue(text, "spill_bytes"), 0) << text;
   auto diffs = CompareSummaries(ReadOutput(tmp_.path() + "/in-memory"),
                                 ReadOutput(tmp_.path() + "/limited"), {"uuid"});
   for (size_t i = 0; i < diffs.size() && i < 5; ++i) ADD_FAILURE() << diffs[i];
@@ -117,7 +106,7 @@ TEST_F(SummarizeMemory, StatesCappedFarBelowTheDaySpillInManyRunsAndGiveTheSameR
   auto capped = Summarize(tmp_.path() + "/capped",
                           {"--threads", "2", "--max-state-memory", "256KB", "--report", report});
   ASSERT_EQ(capped.exit_code, 0) << capped.output;
-  EXPECT_GT(ReportNumber(ReadText(report), "spill_bytes"), 0);
+  EXPECT_GT(ReportValue(ReadText(report), "spill_bytes"), 0);
   auto diffs = CompareSummaries(ReadOutput(tmp_.path() + "/whole"),
                                 ReadOutput(tmp_.path() + "/capped"), {"uuid"});
   for (size_t i = 0; i < diffs.size() && i < 5; ++i) ADD_FAILURE() << diffs[i];

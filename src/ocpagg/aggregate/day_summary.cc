@@ -39,7 +39,8 @@ bool ClaimedPods::Contains(std::optional<std::string_view> namespace_,
 DaySummary::DaySummary(const SummarySettings& settings, Date usage_start)
     : settings_(&settings),
       day_(usage_start),
-      labels_(EnabledLabelKeys::FromSettings(settings), settings.compat) {}
+      labels_(EnabledLabelKeys::FromSettings(settings), settings.compat),
+      capacity_(usage_start) {}
 
 Status DaySummary::AddNodeLabels(const NodeLabelRow& row) {
   ++rows_added_;

@@ -63,8 +63,21 @@ class DaySummary {
   // A namespace-label daily row (docs/semantics.md "Node and namespace labels"). Fails like
   // AddNodeLabels.
   Status AddNamespaceLabels(const NamespaceLabelRow& row);
-  // An hourly pod row (docs/semantics.md "Capacity"): one hash update.
+  // An hourly pod row (docs/semantics.md "Capacity").
   void AddCapacity(const PodCapacityRow& row);
+  // The same in two steps, for a batch whose node column is dictionary-encoded: the node's
+  // capacity slot once per distinct node, then each row by slot, without string work. Slots
+  // stay valid while no spill or merge intervenes.
+  uint32_t CapacitySlot(std::optional<std::string_view> node) {
+    return capacity_.Slot(strings_.Intern(node));
+  }
+  void AddCapacityAt(uint32_t slot, int64_t interval_start_millis,
+                     std::optional<double> node_capacity_cpu_core_seconds,
+                     std::optional<double> node_capacity_memory_byte_seconds) {
+    ++rows_added_;
+    capacity_.AddAt(slot, interval_start_millis, node_capacity_cpu_core_seconds,
+                    node_capacity_memory_byte_seconds);
+  }
   // Keeps pod mounts only for the pods in `claimed` (every pod row's when never called); it
   // must hold every pod the day's storage rows name, and outlive this state and the states
   // DimensionsOnly() makes from it.

@@ -17,21 +17,34 @@ void FoldSum(std::optional<double>& acc, bool has, double v) {
 }  // namespace
 
 void NodeCapacity::Merge(const NodeCapacity& other, const IdRemap& remap) {
-  last_ = nullptr;
-  for (const auto& [key, theirs] : other.hours_) {
-    HourMax& mine = hours_[HourKey{key.interval_start_millis, remap.String(key.node)}];
-    if (theirs.has_cpu)
-      HourMax::FoldOne(mine.cpu_core_seconds, mine.has_cpu, theirs.cpu_core_seconds);
-    if (theirs.has_memory) {
-      HourMax::FoldOne(mine.memory_byte_seconds, mine.has_memory, theirs.memory_byte_seconds);
+  for (size_t slot = 0; slot < other.slot_nodes_.size(); ++slot) {
+    const HourMax* theirs = &other.day_hours_[slot * kHoursPerDay];
+    if (std::none_of(theirs, theirs + kHoursPerDay, [](const HourMax& h) { return h.seen; })) {
+      continue;
     }
+    HourMax* mine = &day_hours_[static_cast<size_t>(Slot(remap.String(other.slot_nodes_[slot]))) *
+                                kHoursPerDay];
+    for (size_t h = 0; h < kHoursPerDay; ++h) mine[h].Fold(theirs[h]);
   }
+  for (const auto& [key, theirs] : other.other_hours_) {
+    other_hours_[HourKey{key.interval_start_millis, remap.String(key.node)}].Fold(theirs);
+  }
+  any_ = any_ || other.any_;
 }
 
 DayCapacity NodeCapacity::Finish() const {
   DayCapacity out;
-  if (hours_.empty()) return out;
-  std::vector<std::pair<HourKey, HourMax>> hours(hours_.begin(), hours_.end());
+  if (!any_) return out;
+  std::vector<std::pair<HourKey, HourMax>> hours(other_hours_.begin(), other_hours_.end());
+  for (size_t slot = 0; slot < slot_nodes_.size(); ++slot) {
+    for (size_t h = 0; h < kHoursPerDay; ++h) {
+      const HourMax& hour = day_hours_[slot * kHoursPerDay + h];
+      if (!hour.seen) continue;
+      hours.push_back(
+          {HourKey{day_start_millis_ + static_cast<int64_t>(h) * kMillisPerHour, slot_nodes_[slot]},
+           hour});
+    }
+  }
   std::sort(hours.begin(), hours.end(), [](const auto& a, const auto& b) {
     return std::tie(a.first.node, a.first.interval_start_millis) <
            std::tie(b.first.node, b.first.interval_start_millis);

@@ -31,4 +31,17 @@ void UuidGenerator::Next(std::array<char, 36>& out) {
   put(lo & 0xFFFFFFFFFFFFull, 12);
 }
 
+std::string FormatUuidBytes(std::string_view bytes) {
+  if (bytes.size() != 16) return "?";
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    const auto b = static_cast<uint8_t>(bytes[i]);
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
 }  // namespace ocpagg

@@ -4,6 +4,8 @@
 
 #include <array>
 #include <random>
+#include <string>
+#include <string_view>
 
 namespace ocpagg {
 
@@ -17,5 +19,8 @@ class UuidGenerator {
  private:
   std::mt19937_64 engine_;
 };
+
+// The 36-character text of a UUID's 16 bytes (PostgreSQL's binary form); "?" for any other size.
+std::string FormatUuidBytes(std::string_view bytes);
 
 }  // namespace ocpagg

@@ -5,7 +5,6 @@
 #include <tbb/parallel_for.h>
 
 #include <algorithm>
-#include <chrono>
 #include <mutex>
 
 #include "ocpagg/aggregate/day_finalize.h"
@@ -13,12 +12,6 @@
 
 namespace ocpagg {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-int64_t NanosSince(Clock::time_point t0) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count();
-}
 
 void CountRows(std::span<const SummaryRow> rows, DayEngineCounters& c) {
   for (const auto& r : rows) {
@@ -119,6 +112,7 @@ Result<std::unique_ptr<AggregatedDay>> DayEngine::Aggregate(const DayPlan& plan,
             [](const DayLocalState& a, const DayLocalState& b) { return a.index < b.index; });
   // A day with no unit left to read (every row group of it was empty) has one empty state.
   if (joined.empty()) joined.emplace_back(settings_, day, 0);
+  PhaseClock::Scope in_aggregate(counters_.aggregate);
   return Combine(day, std::move(joined));
 }
 
@@ -244,29 +238,28 @@ Status DayEngine::Finalize(AggregatedDay& day, const NodeRoleTable& roles, Write
 
 Status DayEngine::Write(std::unique_ptr<AggregatedDay> day) {
   auto roles = roles_();
-  const auto t0 = Clock::now();
-  int64_t sink_nanos = 0;
+  PhaseClock::Scope in_aggregate(counters_.aggregate);
   int64_t rows_of_day = 0;
-  // Called by one thread at a time for a day (Finalize serializes its partitions' calls).
+  // Called by one thread at a time for a day (Finalize serializes its partitions' calls); the
+  // time inside the target is the write phase's, not the aggregate phase's.
   auto write = [&](std::span<const SummaryRow> rows) {
-    const auto t_sink = Clock::now();
+    counters_.aggregate.Leave();
+    counters_.write.Enter();
     CountRows(rows, counters_);
     rows_of_day += static_cast<int64_t>(rows.size());
     Status st = target_.WriteRows(day->day, rows);
-    sink_nanos += NanosSince(t_sink);
+    counters_.write.Leave();
+    counters_.aggregate.Enter();
     return st;
   };
   Status st = roles.ok() ? Finalize(*day, **roles, write) : roles.status();
   if (day->spilled) spill_->RemoveDay(day->day);
   if (st.ok()) {
-    const auto t_end = Clock::now();
+    PhaseClock::Scope in_write(counters_.write);
     st = target_.EndDay(day->day);
-    sink_nanos += NanosSince(t_end);
   }
   budget_.Release(day->accounted_bytes);
   if (rows_of_day > 0) ++counters_.days_with_rows;
-  counters_.write_nanos.fetch_add(sink_nanos, std::memory_order_relaxed);
-  counters_.finish_nanos.fetch_add(NanosSince(t0) - sink_nanos, std::memory_order_relaxed);
   day.reset();
   // Allocators keep freed blocks (glibc: in per-thread arenas), and resident memory is what the
   // limit is about.

@@ -1,6 +1,7 @@
 #include "ocpagg/engine/day_plan.h"
 
 #include <algorithm>
+#include <future>
 #include <map>
 
 #include "ocpagg/source/parquet_scan.h"
@@ -31,6 +32,45 @@ int64_t ReadCostPerRow(InputTable t) {
       return 2;
   }
   return 1;
+}
+
+// A unit of the on-prem tables: one table's rows of one day, its row_group the day. What
+// reading it holds: the batch's columns and libpq's buffer of a row or two.
+UnitDays PostgresUnit(InputTable table, const DayRows& d) {
+  UnitDays u;
+  u.unit.table = table;
+  u.unit.row_group = static_cast<int32_t>(d.day);
+  u.unit.rows = d.rows;
+  u.unit.single_day = true;
+  u.unit.page_bytes = int64_t{1} << 20;
+  u.unit.columns = static_cast<int32_t>(ColumnsOf(table).size());
+  u.first = u.last = d.day;
+  return u;
+}
+
+// The plan's days from its units, the range starting at `plan_start`.
+void AssemblePlan(const std::vector<UnitDays>& units, Date plan_start, Date end, RunPlan& plan) {
+  plan.start = plan_start;
+  plan.end = end;
+
+  std::map<Date, DayPlan> days;
+  for (const auto& u : units) {
+    if (u.last < plan_start) continue;
+    const Date first = std::max(u.first, plan_start);
+    const int span = u.last - first + 1;
+    for (Date d = first; d <= u.last; ++d) {
+      DayPlan& day = days[d];
+      day.day = d;
+      day.units.push_back(u.unit);
+      day.estimated_rows += u.unit.rows / span;
+    }
+    plan.estimated_rows += u.unit.rows;
+    plan.max_page_bytes = std::max(plan.max_page_bytes, u.unit.page_bytes);
+    plan.max_columns = std::max(plan.max_columns, u.unit.columns);
+    if (u.unit.table == InputTable::kPodUsageDaily) plan.pod_usage_units.push_back(u.unit);
+    if (u.unit.table == InputTable::kNodeLabelsDaily) plan.node_label_units.push_back(u.unit);
+  }
+  for (auto& [d, day] : days) plan.days.push_back(std::move(day));
 }
 
 }  // namespace
@@ -64,8 +104,11 @@ std::vector<WorkUnit> CostliestFirst(const DayPlan& day) {
   return units;
 }
 
-Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
+Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end,
+                        std::atomic<int64_t>* bytes_read) {
   RunPlan plan;
+  ScanOptions scan_options;
+  scan_options.bytes_read = bytes_read;
   const int64_t begin_ms = static_cast<int64_t>(start) * kMillisPerDay;
   const int64_t end_ms = (static_cast<int64_t>(end) + 1) * kMillisPerDay;
   std::vector<UnitDays> units;
@@ -74,7 +117,8 @@ Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
   for (InputTable table : kPlanOrder) {
     const auto& paths = files.of(table);
     for (size_t f = 0; f < paths.size(); ++f) {
-      ARROW_ASSIGN_OR_RAISE(auto scan, ParquetScan::Open(files.fs, paths[f], ColumnsOf(table)));
+      ARROW_ASSIGN_OR_RAISE(auto scan,
+                            ParquetScan::Open(files.fs, paths[f], ColumnsOf(table), scan_options));
       for (int rg = 0; rg < scan->num_row_groups(); ++rg) {
         UnitDays u;
         u.unit.table = table;
@@ -118,8 +162,9 @@ Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
       const auto& paths = files.of(InputTable::kPodUsageDaily);
       for (const auto& u : units) {
         if (u.unit.table != InputTable::kPodUsageDaily) continue;
-        ARROW_ASSIGN_OR_RAISE(auto scan, ParquetScan::Open(files.fs, paths[u.unit.file],
-                                                           ColumnsOf(InputTable::kPodUsageDaily)));
+        ARROW_ASSIGN_OR_RAISE(
+            auto scan, ParquetScan::Open(files.fs, paths[u.unit.file],
+                                         ColumnsOf(InputTable::kPodUsageDaily), scan_options));
         ARROW_RETURN_NOT_OK(scan->ForEachBatch(u.unit.row_group, [&](const ParquetScan::Batch& b) {
           ARROW_ASSIGN_OR_RAISE(auto ts, TimestampColumn::Make(b.columns[0]));
           for (int64_t i = 0; i < b.num_rows; ++i) {
@@ -132,27 +177,42 @@ Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
       if (min_ms) plan_start = std::max(start, DateOfMillis(*min_ms));
     }
   }
-  plan.start = plan_start;
-  plan.end = end;
+  AssemblePlan(units, plan_start, end, plan);
+  return plan;
+}
 
-  std::map<Date, DayPlan> days;
-  for (const auto& u : units) {
-    if (u.last < plan_start) continue;
-    const Date first = std::max(u.first, plan_start);
-    const int span = u.last - first + 1;
-    for (Date d = first; d <= u.last; ++d) {
-      DayPlan& day = days[d];
-      day.day = d;
-      day.units.push_back(u.unit);
-      day.estimated_rows += u.unit.rows / span;
-    }
-    plan.estimated_rows += u.unit.rows;
-    plan.max_page_bytes = std::max(plan.max_page_bytes, u.unit.page_bytes);
-    plan.max_columns = std::max(plan.max_columns, u.unit.columns);
-    if (u.unit.table == InputTable::kPodUsageDaily) plan.pod_usage_units.push_back(u.unit);
-    if (u.unit.table == InputTable::kNodeLabelsDaily) plan.node_label_units.push_back(u.unit);
+Result<RunPlan> PlanPostgresRun(const PgLineItems& tables, Date start, Date end) {
+  RunPlan plan;
+  // The daily tables' rows per day, counted at once, each on a connection of its own. The
+  // hourly table is the largest by far, and counting its rows would cost about what reading
+  // them costs: it has a unit on each day with daily pod rows, whose count stands in for its
+  // size (it is read reduced to a row per hour and node, see PgLineItems::ReadDay).
+  std::vector<InputTable> counted;
+  for (InputTable table : kPlanOrder) {
+    if (table != InputTable::kPodUsageHourly) counted.push_back(table);
   }
-  for (auto& [d, day] : days) plan.days.push_back(std::move(day));
+  std::vector<std::future<Result<std::vector<DayRows>>>> counts;
+  for (InputTable table : counted) {
+    counts.push_back(
+        std::async(std::launch::async, [&, table] { return tables.CountDays(table, start, end); }));
+  }
+  std::vector<UnitDays> units;
+  std::vector<DayRows> pod_days;
+  Status first_error;
+  for (size_t i = 0; i < counted.size(); ++i) {
+    auto days = counts[i].get();
+    if (!days.ok()) {
+      if (first_error.ok()) first_error = days.status();
+      continue;
+    }
+    if (counted[i] == InputTable::kPodUsageDaily) pod_days = *days;
+    for (const DayRows& d : *days) units.push_back(PostgresUnit(counted[i], d));
+  }
+  ARROW_RETURN_NOT_OK(first_error);
+  for (const DayRows& d : pod_days) units.push_back(PostgresUnit(InputTable::kPodUsageHourly, d));
+  // docs/semantics.md "The summary run": the summary starts at the first day with daily pod rows.
+  const Date plan_start = pod_days.empty() ? start : std::max(start, pod_days.front().day);
+  AssemblePlan(units, plan_start, end, plan);
   return plan;
 }
 

@@ -4,20 +4,22 @@
 // never combines two days (docs/semantics.md "One day at a time"), so a day is the unit of work, of
 // memory and of output.
 
+#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <vector>
 
 #include "ocpagg/common/status.h"
 #include "ocpagg/source/koku_dataset.h"
+#include "ocpagg/source/postgres_line_items.h"
 
 namespace ocpagg {
 
 // One row group of one file: the smallest piece of input the engine reads.
 struct WorkUnit {
   InputTable table;
-  int32_t file = 0;  // index into DatasetFiles::of(table)
-  int32_t row_group = 0;
+  int32_t file = 0;         // index into DatasetFiles::of(table)
+  int32_t row_group = 0;    // PostgreSQL input: the day
   int64_t rows = 0;         // rows in the row group (all days)
   bool single_day = false;  // footer statistics show every row is of this one day
   int64_t page_bytes = 0;   // ParquetScan::PageBytes of its costliest column pass
@@ -66,7 +68,12 @@ std::vector<WorkUnit> CostliestFirst(const DayPlan& day);
 // Plans [start, end] over `files`. Row groups whose interval_start statistics are missing are
 // listed under every day of the range (correct, but read once per day). When the first day with
 // daily pod rows is later than `start`, the plan starts there, as koku does (docs/semantics.md "The
-// summary run").
-Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end);
+// summary run"). The footers' bytes are counted in `bytes_read` (optional).
+Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end,
+                        std::atomic<int64_t>* bytes_read = nullptr);
+
+// Plans [start, end] over koku's on-prem tables, from the rows each table holds per day (a
+// unit per table and day; WorkUnit::row_group is the day).
+Result<RunPlan> PlanPostgresRun(const PgLineItems& tables, Date start, Date end);
 
 }  // namespace ocpagg

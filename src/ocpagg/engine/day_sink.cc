@@ -3,13 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <chrono>
 #include <vector>
 
 namespace ocpagg {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr int64_t kMiB = 1 << 20;
 
 }  // namespace
@@ -41,7 +39,7 @@ Status DaySink::Sink(DayGlobalState& day, DayLocalState& local, const WorkUnit& 
 }
 
 Status DaySink::SinkUnit(DayGlobalState& day, DayLocalState& local, const WorkUnit& unit) {
-  const auto t0 = Clock::now();
+  PhaseClock::Scope in_scan(counters_.scan);
   const Date d = day.plan.day;
   const MillisWindow window = MillisWindow::Days(d, d);
   int64_t rows = 0;
@@ -65,13 +63,7 @@ Status DaySink::SinkUnit(DayGlobalState& day, DayLocalState& local, const WorkUn
           after_batch);
       break;
     case InputTable::kPodUsageHourly:
-      st = ScanUnit<PodCapacityBatch>(
-          source_, unit, window, &rows,
-          [&](const PodCapacityBatch& b, int64_t i, int64_t ts) {
-            s.AddCapacity(b.Row(i, ts));
-            return Status::OK();
-          },
-          after_batch);
+      st = SinkCapacityUnit(day, local, unit, &rows);
       break;
     case InputTable::kPodUsageDaily:
       if (ReadsInPasses(unit)) {
@@ -95,10 +87,50 @@ Status DaySink::SinkUnit(DayGlobalState& day, DayLocalState& local, const WorkUn
       break;
   }
   counters_.rows_read[static_cast<size_t>(unit.table)].fetch_add(rows, std::memory_order_relaxed);
-  counters_.scan_nanos.fetch_add(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - t0).count(),
-      std::memory_order_relaxed);
   return st;
+}
+
+// The hourly pod table is ten times the daily one and gives only node capacity: a batch whose
+// node column is dictionary-encoded finds each distinct node's capacity slot once, and its rows
+// then go by code, with no string work.
+Status DaySink::SinkCapacityUnit(DayGlobalState& day, DayLocalState& local, const WorkUnit& unit,
+                                 int64_t* rows) {
+  const MillisWindow window = MillisWindow::Days(day.plan.day, day.plan.day);
+  const std::string& path = source_.PathOf(unit);
+  ARROW_ASSIGN_OR_RAISE(const UnitReader reader, source_.Open(unit));
+  constexpr uint32_t kNoSlot = 0xFFFFFFFF;
+  std::vector<uint32_t> slots;  // per code of the batch's node dictionary
+  return reader.ForEachBatch([&](const ParquetScan::Batch& raw) -> Status {
+    auto batch = PodCapacityBatch::Make(raw);
+    if (!batch.ok()) return BadInput("{}: {}", path, batch.status().message());
+    const PodCapacityBatch& b = *batch;
+    // A spill replaces the state in place; slots are the state's, found again every batch.
+    DaySummary& s = local.state;
+    const StringColumn& node = b.node();
+    if (!node.has_codes()) {
+      ARROW_RETURN_NOT_OK(ScanBatch<PodCapacityBatch>(
+          path, raw, window, rows, [&](const PodCapacityBatch& b, int64_t i, int64_t ts) {
+            s.AddCapacity(b.Row(i, ts));
+            return Status::OK();
+          }));
+      return Check(day, local);
+    }
+    slots.assign(static_cast<size_t>(node.code_count()), kNoSlot);
+    uint32_t null_slot = kNoSlot;
+    for (int64_t i = 0; i < raw.num_rows; ++i) {
+      const auto ts = b.interval_start_millis(i);
+      if (!ts || !window.Contains(*ts)) continue;
+      ++*rows;
+      const int64_t code = node.Code(i);
+      uint32_t& slot = code < 0 ? null_slot : slots[static_cast<size_t>(code)];
+      if (slot == kNoSlot) {
+        slot = s.CapacitySlot(code < 0 ? std::nullopt
+                                       : std::optional<std::string_view>(node.CodeValue(code)));
+      }
+      s.AddCapacityAt(slot, *ts, b.cpu(i), b.memory(i));
+    }
+    return Check(day, local);
+  });
 }
 
 // A daily pod row group is wide (17 columns): read whole, it holds every column's pages at once,

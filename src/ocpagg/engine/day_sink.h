@@ -78,6 +78,8 @@ class DaySink {
   // Whether a unit is read in column passes (SinkPodUnitInPasses).
   bool ReadsInPasses(const WorkUnit& unit) const;
   Status SinkUnit(DayGlobalState& day, DayLocalState& local, const WorkUnit& unit);
+  Status SinkCapacityUnit(DayGlobalState& day, DayLocalState& local, const WorkUnit& unit,
+                          int64_t* rows);
   Status SinkPodUnitInPasses(DayGlobalState& day, DayLocalState& local, const WorkUnit& unit,
                              int64_t* rows);
   // Accounts `local`'s state; then keeps, spills or refuses it, as the policy says of the

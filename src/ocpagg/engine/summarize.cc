@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <limits>
+#include <mutex>
 #include <thread>
 
 #include "ocpagg/aggregate/node_inventory.h"
@@ -94,11 +95,52 @@ Result<NodeInventory> RunNodesQuery(const UnitSource& source, const RunPlan& pla
   return std::move(body.inventory());
 }
 
-Status NothingToSummarize(const DatasetLocation& in, Date start, Date end) {
+// TBB's worker threads are one pool for the whole process, sized by global_control, while a
+// run's concurrency is its own arena's. A run's workers all come from the pool (the calling
+// thread waits outside its arena), so the pool must hold at least the workers of every run in
+// flight: each run adds its threads for as long as it lasts, and the pool is raised to the most
+// ever needed at once, never lowered. A global_control sized to one run (the smallest of those
+// alive wins) would limit every other run of the process, such as summaries in threads of a
+// Python program.
+class WorkerReservation {
+ public:
+  explicit WorkerReservation(int threads) : threads_(threads) {
+    std::lock_guard<std::mutex> lock(mu_);
+    reserved_ += threads_;
+    // One more than the workers: TBB counts the thread that would join an arena.
+    const size_t wanted = static_cast<size_t>(reserved_) + 1;
+    if (wanted > pool_) {
+      // Replaced, not destroyed at exit: TBB may be gone by then.
+      auto* raised = new tbb::global_control(tbb::global_control::max_allowed_parallelism, wanted);
+      delete control_;
+      control_ = raised;
+      pool_ = wanted;
+    }
+  }
+  ~WorkerReservation() {
+    std::lock_guard<std::mutex> lock(mu_);
+    reserved_ -= threads_;
+  }
+  WorkerReservation(const WorkerReservation&) = delete;
+  WorkerReservation& operator=(const WorkerReservation&) = delete;
+
+ private:
+  static inline std::mutex mu_;
+  static inline int reserved_ = 0;
+  static inline size_t pool_ = 0;
+  static inline tbb::global_control* control_ = nullptr;
+  const int threads_;
+};
+
+Status NothingToSummarize(const SummarizeOptions& options, Date start, Date end) {
+  const DatasetLocation& in = options.input;
+  // A URL may hold a password: PostgreSQL input is named by its schema.
+  const std::string where =
+      IsPostgresUrl(in.root) ? "PostgreSQL schema " + options.input_schema : in.root;
   return MakeError(ErrorKind::kNoData,
                    fmt::format("nothing to summarize: {} holds no pod or storage rows of source {} "
                                "for {}..{}{}; nothing was written or deleted, existing rows kept",
-                               in.root, in.source_uuid, FormatDate(start), FormatDate(end),
+                               where, in.source_uuid, FormatDate(start), FormatDate(end),
                                in.account.empty() ? "" : " in account " + in.account));
 }
 
@@ -164,11 +206,14 @@ namespace {
 struct PlannedRun {
   Date month_start = 0, start = 0, end = 0;  // start/end: the range asked for
   DatasetFiles files;
+  std::unique_ptr<PgLineItems> tables;  // PostgreSQL input, else null
   RunPlan plan;
 };
 
-Result<PlannedRun> PlanSummary(const DatasetLocation& in, std::optional<Date> start_date,
-                               std::optional<Date> end_date, SummarizeReport& report) {
+Result<PlannedRun> PlanSummary(const SummarizeOptions& options, std::atomic<int64_t>* bytes_read,
+                               SummarizeReport& report) {
+  const DatasetLocation& in = options.input;
+  const std::optional<Date> start_date = options.start_date, end_date = options.end_date;
   PlannedRun run;
   run.month_start = MakeDate(in.year, in.month, 1);
   const Date month_end = run.month_start + DaysInMonth(run.month_start) - 1;
@@ -180,11 +225,18 @@ Result<PlannedRun> PlanSummary(const DatasetLocation& in, std::optional<Date> st
         "summarizes one month at a time)",
         FormatDate(run.start), FormatDate(run.end), in.year, in.month);
   }
-  ARROW_ASSIGN_OR_RAISE(run.files, DiscoverDataset(in));
-  ARROW_ASSIGN_OR_RAISE(run.plan, PlanRun(run.files, run.start, run.end));
+  if (IsPostgresUrl(in.root)) {
+    ARROW_ASSIGN_OR_RAISE(run.tables,
+                          PgLineItems::Open({in.root, options.input_schema, in.source_uuid, in.year,
+                                             in.month, options.input_connection}));
+    ARROW_ASSIGN_OR_RAISE(run.plan, PlanPostgresRun(*run.tables, run.start, run.end));
+  } else {
+    ARROW_ASSIGN_OR_RAISE(run.files, DiscoverDataset(in));
+    ARROW_ASSIGN_OR_RAISE(run.plan, PlanRun(run.files, run.start, run.end, bytes_read));
+  }
   // koku leaves the summary alone when there are no line items for the period; replacing the
   // range with nothing would delete an earlier run's rows (a mistyped --account, say).
-  if (!run.plan.HasUsageUnits()) return NothingToSummarize(in, run.start, run.end);
+  if (!run.plan.HasUsageUnits()) return NothingToSummarize(options, run.start, run.end);
   report.start = run.plan.start;
   report.end = run.plan.end;
   report.days_planned = static_cast<int>(run.plan.days.size());
@@ -271,9 +323,9 @@ void ReportCounters(const DayEngineCounters& c, SummarizeReport& report) {
   report.days_with_rows = c.days_with_rows.load();
   report.days_spilled = c.days_spilled.load();
   report.spill_bytes = c.spill_bytes.load();
-  report.scan_seconds = c.scan_nanos.load() / 1e9;
-  report.aggregate_seconds = c.finish_nanos.load() / 1e9;
-  report.write_seconds = c.write_nanos.load() / 1e9;
+  report.scan_seconds = c.scan.seconds();
+  report.aggregate_seconds = c.aggregate.seconds();
+  report.write_seconds = c.write.seconds();
 }
 
 }  // namespace
@@ -290,9 +342,9 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   report.memory_limit_bytes =
       perf.memory_limit_bytes > 0 ? perf.memory_limit_bytes : DefaultMemoryLimitBytes();
 
-  // Plan.
-  ARROW_ASSIGN_OR_RAISE(const PlannedRun planned,
-                        PlanSummary(in, options.start_date, options.end_date, report));
+  // Plan. Every byte read from the input files, footers included, is counted.
+  std::atomic<int64_t> bytes_read{0};
+  ARROW_ASSIGN_OR_RAISE(const PlannedRun planned, PlanSummary(options, &bytes_read, report));
   const RunPlan& plan = planned.plan;
   ARROW_ASSIGN_OR_RAISE(const SummarySettings settings, state.LoadSettings(options.compat));
   ARROW_ASSIGN_OR_RAISE(report.report_period_id, state.ReportPeriodId(planned.month_start));
@@ -307,22 +359,23 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   report.state_budget_bytes = config.in_memory ? 0 : config.shares.state_bytes;
   report.batch_rows = config.shares.batch_rows;
   MemoryBudget budget(config.shares, memory);
-  const ScanOptions scan_options{config.shares.batch_rows, config.shares.read_buffer_bytes};
+  const ScanOptions scan_options{config.shares.batch_rows, config.shares.read_buffer_bytes,
+                                 &bytes_read};
 
-  // Run. `threads` workers; the calling thread admits days and waits outside them
-  // (day_pipeline.h).
-  tbb::global_control parallelism(tbb::global_control::max_allowed_parallelism,
-                                  static_cast<size_t>(config.threads) + 1);
+  // Run. `threads` workers in an arena of the run's own (another run in the same process has
+  // its own); the calling thread admits days and waits outside them (day_pipeline.h).
+  const WorkerReservation workers(config.threads);
   tbb::task_arena arena(config.threads, 0);
   report.plan_seconds = SecondsSince(t_start);
   // In-memory mode, the baseline kept to compare against the bounded modes: every input row
   // group is read into memory first (memory grows with the input), then aggregated day by day.
-  ARROW_ASSIGN_OR_RAISE(
-      const UnitSource source,
-      config.in_memory ? arena.execute([&] {
-        return UnitSource::Preloaded(planned.files, scan_options, options.stop, plan);
-      })
-                       : UnitSource::Files(planned.files, scan_options, options.stop));
+  const UnitSource read = planned.tables
+                              ? UnitSource::Postgres(*planned.tables, scan_options, options.stop)
+                              : UnitSource::Files(planned.files, scan_options, options.stop);
+  ARROW_ASSIGN_OR_RAISE(const UnitSource source, config.in_memory ? arena.execute([&] {
+    return UnitSource::Preloaded(read, plan);
+  })
+                                                                  : Result<UnitSource>(read));
   // koku's nodes query and the node-table upsert, then the start of the rows: needed before
   // the first day is written, not before days are read, so that the query runs beside the
   // first days' reading. Whichever worker writes first runs it; the others wait and help.
@@ -381,7 +434,7 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   const DayEngineCounters& c = engine.counters();
   if (c.rows_read[static_cast<size_t>(InputTable::kPodUsageDaily)].load() == 0 &&
       c.rows_read[static_cast<size_t>(InputTable::kStorageUsageDaily)].load() == 0) {
-    return NothingToSummarize(in, planned.start, planned.end);
+    return NothingToSummarize(options, planned.start, planned.end);
   }
   // Days without rows still run the nodes query and replace the range's rows.
   ARROW_RETURN_NOT_OK(arena.execute([&] { return prepare_writes().status(); }));
@@ -397,6 +450,7 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   // Report.
   ReportCounters(c, report);
   report.write_seconds += commit_seconds;
+  report.bytes_read = bytes_read.load();
   report.wall_seconds = SecondsSince(t_start);
   report.cpu_seconds = CpuSeconds() - cpu_start;
   report.peak_rss_bytes = memory.peak_bytes();

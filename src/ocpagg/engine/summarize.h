@@ -22,6 +22,7 @@
 #include "ocpagg/engine/koku_state.h"
 #include "ocpagg/engine/row_sink.h"
 #include "ocpagg/source/koku_dataset.h"
+#include "ocpagg/source/postgres_line_items.h"
 
 namespace ocpagg {
 
@@ -63,10 +64,14 @@ struct SummarizeProgress {
 };
 
 struct SummarizeOptions {
-  DatasetLocation input;           // source uuid, year, month, root, account
-  std::optional<Date> start_date;  // default: first day of the month
-  std::optional<Date> end_date;    // default: last day of the month (inclusive)
-  std::string cluster_id;          // stamped on every row
+  // source uuid, year, month, and where: a root holding koku's Parquet layout (and account), or
+  // a PostgreSQL URL (IsPostgresUrl) whose `input_schema` holds koku's on-prem tables.
+  DatasetLocation input;
+  std::string input_schema;
+  pg::ConnectionOptions input_connection;  // PostgreSQL input: timeouts and the stop token
+  std::optional<Date> start_date;          // default: first day of the month
+  std::optional<Date> end_date;            // default: last day of the month (inclusive)
+  std::string cluster_id;                  // stamped on every row
   std::optional<std::string> cluster_alias;
   Compat compat = Compat::kPostgres;
   PerformanceOptions performance;

@@ -2,12 +2,18 @@
 
 #include <tbb/parallel_for.h>
 
+#include "ocpagg/common/uuid.h"
 #include "ocpagg/engine/first_error.h"
 
 namespace ocpagg {
 
 Status RowError(const std::string& path, const ParquetScan::Batch& raw, int64_t row,
                 const Status& st) {
+  if (raw.row_ids) {
+    const auto& ids = static_cast<const arrow::BinaryArray&>(*raw.row_ids);
+    return MakeError(KindOf(st), fmt::format("{} (row id {}): {}", path,
+                                             FormatUuidBytes(ids.GetView(row)), st.message()));
+  }
   return MakeError(KindOf(st),
                    fmt::format("{} (row {}): {}", path, raw.first_row + row + 1, st.message()));
 }
@@ -19,12 +25,16 @@ uint64_t UnitSource::KeyOf(const WorkUnit& u) {
 
 UnitSource UnitSource::Files(const DatasetFiles& files, ScanOptions options,
                              const StopToken* stop) {
-  return UnitSource(files, options, stop);
+  return UnitSource(&files, nullptr, options, stop);
 }
 
-Result<UnitSource> UnitSource::Preloaded(const DatasetFiles& files, ScanOptions options,
-                                         const StopToken* stop, const RunPlan& plan) {
-  const UnitSource from_files = Files(files, options, stop);
+UnitSource UnitSource::Postgres(const PgLineItems& tables, ScanOptions options,
+                                const StopToken* stop) {
+  return UnitSource(nullptr, &tables, options, stop);
+}
+
+Result<UnitSource> UnitSource::Preloaded(const UnitSource& from, const RunPlan& plan) {
+  const UnitSource& from_files = from;
   // A row group spanning several days is listed under each of them: read once.
   std::vector<WorkUnit> units;
   absl::flat_hash_map<uint64_t, size_t> index;
@@ -47,7 +57,7 @@ Result<UnitSource> UnitSource::Preloaded(const DatasetFiles& files, ScanOptions 
   ARROW_RETURN_NOT_OK(error.status());
   auto preloaded = std::make_shared<Preloads>();
   for (const auto& [key, i] : index) preloaded->emplace(key, std::move(loaded[i]));
-  UnitSource source = from_files;
+  UnitSource source = from;
   source.preloaded_ = std::move(preloaded);
   return source;
 }
@@ -62,6 +72,13 @@ Result<UnitReader> UnitSource::Open(const WorkUnit& unit) const {
       for (const auto& batch : it->second) reader.rows_ += batch.num_rows;
       return reader;
     }
+  }
+  if (pg_) {
+    reader.pg_ = pg_;
+    reader.table_ = unit.table;
+    reader.batch_rows_ = options_.batch_rows;
+    reader.rows_ = unit.rows;
+    return reader;
   }
   ARROW_ASSIGN_OR_RAISE(
       reader.scan_, ParquetScan::Open(files_->fs, PathOf(unit), ColumnsOf(unit.table), options_));

@@ -3,9 +3,10 @@
 // to a callback as the aggregators' row structs. Errors get the file and row prepended.
 //
 // Where row groups come from is chosen when the UnitSource is made: their Parquet files, read
-// batch by batch (a few columns at a time when asked), or memory, every row group having been
-// read whole beforehand (the in-memory mode, the unbounded baseline). Either way a row group is
-// one sequence of batches, and everything above reads it the same way.
+// batch by batch (a few columns at a time when asked); koku's on-prem PostgreSQL tables, where a
+// unit is one table's rows of one day (source/postgres_line_items.h); or memory, every unit
+// having been read whole beforehand (the in-memory mode, the unbounded baseline). Either way a
+// unit is one sequence of batches, and everything above reads it the same way.
 
 #include <absl/container/flat_hash_map.h>
 #include <fmt/format.h>
@@ -18,6 +19,7 @@
 #include "ocpagg/engine/day_plan.h"
 #include "ocpagg/source/koku_tables.h"
 #include "ocpagg/source/parquet_scan.h"
+#include "ocpagg/source/postgres_line_items.h"
 
 namespace ocpagg {
 
@@ -46,8 +48,11 @@ class UnitReader {
  private:
   friend class UnitSource;
   std::unique_ptr<ParquetScan> scan_;                         // from a file, or
+  const PgLineItems* pg_ = nullptr;                           // from PostgreSQL, or
   const std::vector<ParquetScan::Batch>* batches_ = nullptr;  // read beforehand
-  int row_group_ = 0;
+  InputTable table_ = InputTable::kPodUsageDaily;
+  int row_group_ = 0;  // PostgreSQL: the day
+  int64_t batch_rows_ = 0;
   int64_t rows_ = 0;
   const StopToken* stop_ = nullptr;
 };
@@ -57,24 +62,34 @@ class UnitSource {
   // Row groups read from their files with `options`. `files` and `stop` (may be null) must
   // outlive the source.
   static UnitSource Files(const DatasetFiles& files, ScanOptions options, const StopToken* stop);
-  // Every row group of the plan's days read into memory now, in parallel (in the calling task
-  // arena); later reads come from memory. Fails with the first unit that cannot be read.
-  static Result<UnitSource> Preloaded(const DatasetFiles& files, ScanOptions options,
-                                      const StopToken* stop, const RunPlan& plan);
+  // Units of koku's on-prem tables (PlanPostgresRun): a unit's row_group is its day. `tables`
+  // must outlive the source.
+  static UnitSource Postgres(const PgLineItems& tables, ScanOptions options, const StopToken* stop);
+  // Every unit of the plan's days read from `from` into memory now, in parallel (in the
+  // calling task arena); later reads come from memory. Fails with the first unit that cannot
+  // be read.
+  static Result<UnitSource> Preloaded(const UnitSource& from, const RunPlan& plan);
 
-  const std::string& PathOf(const WorkUnit& u) const { return files_->of(u.table)[u.file]; }
+  // What messages call the unit: its file, or its table and day.
+  std::string PathOf(const WorkUnit& u) const {
+    if (pg_) return pg_->UnitName(u.table, static_cast<Date>(u.row_group));
+    return files_->of(u.table)[u.file];
+  }
   // Whether a unit's columns are read apart, a few at a time (from files), or come decoded
-  // whole (from memory), where reading them in passes would only cost time.
-  bool reads_columns_apart() const { return preloaded_ == nullptr; }
+  // whole (from memory, where reading them in passes would only cost time, and from
+  // PostgreSQL, where two reads of a day need not give its rows in the same order).
+  bool reads_columns_apart() const { return preloaded_ == nullptr && pg_ == nullptr; }
   Result<UnitReader> Open(const WorkUnit& unit) const;
 
  private:
   using Preloads = absl::flat_hash_map<uint64_t, std::vector<ParquetScan::Batch>>;
   static uint64_t KeyOf(const WorkUnit& u);
-  UnitSource(const DatasetFiles& files, ScanOptions options, const StopToken* stop)
-      : files_(&files), options_(options), stop_(stop) {}
+  UnitSource(const DatasetFiles* files, const PgLineItems* pg, ScanOptions options,
+             const StopToken* stop)
+      : files_(files), pg_(pg), options_(options), stop_(stop) {}
 
-  const DatasetFiles* files_;
+  const DatasetFiles* files_;  // null when reading PostgreSQL
+  const PgLineItems* pg_;
   ScanOptions options_;
   const StopToken* stop_;
   std::shared_ptr<const Preloads> preloaded_;  // null: read from files
@@ -107,7 +122,7 @@ template <typename BatchT, typename Fn, typename AfterBatch>
 Status ScanUnit(const UnitSource& source, const WorkUnit& unit, MillisWindow window,
                 int64_t* rows_read, Fn&& fn, AfterBatch&& after_batch,
                 std::span<const int> columns = {}) {
-  const std::string& path = source.PathOf(unit);
+  const std::string path = source.PathOf(unit);
   ARROW_ASSIGN_OR_RAISE(const UnitReader reader, source.Open(unit));
   return reader.ForEachBatch(
       [&](const ParquetScan::Batch& raw) {
@@ -150,6 +165,10 @@ Status UnitReader::ForEachBatch(Fn&& fn, std::span<const int> columns, int64_t e
     ARROW_RETURN_NOT_OK(fn(batch));
     return CheckStop(stop_);
   };
+  if (pg_) {
+    // A day's rows come whole: `end_row` (a slice of a wide row group) has no use here.
+    return pg_->ReadDay(table_, static_cast<Date>(row_group_), columns, batch_rows_, each);
+  }
   if (batches_ == nullptr) return scan_->ForEachBatch(row_group_, each, columns, end_row);
   for (const ParquetScan::Batch& batch : *batches_) {
     if (end_row >= 0 && batch.group_row >= end_row) break;

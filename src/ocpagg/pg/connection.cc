@@ -130,6 +130,31 @@ Status Connection::EndCopy() {
   return st;
 }
 
+Status Connection::CopyOut(const std::string& copy_sql,
+                           absl::FunctionRef<Status(std::string_view)> on_data) {
+  ARROW_RETURN_NOT_OK(CheckStop(stop_));
+  {
+    PGresult* r = PQexec(conn_, copy_sql.c_str());
+    QueryResult holder(r);
+    if (PQresultStatus(r) != PGRES_COPY_OUT) return ErrorFrom(r, "COPY");
+  }
+  for (;;) {
+    char* buffer = nullptr;
+    const int n = PQgetCopyData(conn_, &buffer, /*async=*/0);
+    if (n == -1) break;
+    if (n < 0) return ErrorFrom(nullptr, "COPY");
+    Status st = on_data(std::string_view(buffer, static_cast<size_t>(n)));
+    PQfreemem(buffer);
+    ARROW_RETURN_NOT_OK(st);
+  }
+  Status st;
+  while (PGresult* r = PQgetResult(conn_)) {
+    QueryResult holder(r);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK && st.ok()) st = ErrorFrom(r, "COPY");
+  }
+  return st;
+}
+
 std::string Connection::QuoteIdentifier(std::string_view name) const {
   char* q = PQescapeIdentifier(conn_, name.data(), name.size());
   std::string out = q ? q : "";

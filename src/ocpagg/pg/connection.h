@@ -2,6 +2,7 @@
 // A libpq connection with errors as values. Every failure is a SinkError carrying the SQL
 // state and server message (exit code 4): the database is a sink, whatever the statement.
 
+#include <absl/functional/function_ref.h>
 #include <libpq-fe.h>
 
 #include <memory>
@@ -73,6 +74,10 @@ class Connection {
   Status BeginCopy(const std::string& copy_sql);
   Status PutCopyData(std::string_view data);
   Status EndCopy();
+  // COPY ... TO STDOUT: `on_data` gets the stream's bytes in the chunks the server sent (one
+  // row each, in practice). An error from `on_data` ends the COPY early: the connection is
+  // then unusable (the caller drops it).
+  Status CopyOut(const std::string& copy_sql, absl::FunctionRef<Status(std::string_view)> on_data);
 
   // Quotes an identifier (schema, table) for SQL text.
   std::string QuoteIdentifier(std::string_view name) const;

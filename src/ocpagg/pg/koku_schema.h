@@ -20,9 +20,9 @@ std::string SummaryTableDdl();
 // Creates `schema` and its tables when missing; never changes existing ones.
 Status CreateKokuSchema(Connection& conn, const std::string& schema);
 
-// When `table` (the summary table, or a UI summary table) is range-partitioned on usage_start
-// and has no partition for the month of `day`, creates `table`_YYYY_MM (koku's naming). A plain
-// table, or a month already covered, is left alone.
+// When `table` (the summary table, a UI summary table, a line-item table) is range-partitioned on
+// usage_start and has no partition for the month of `day`, creates `table`_YYYY_MM (koku's naming).
+// A plain table, or a month already covered, is left alone.
 Status EnsureMonthPartition(Connection& conn, const std::string& schema, std::string_view table,
                             Date day);
 

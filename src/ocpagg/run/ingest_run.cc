@@ -1,5 +1,9 @@
 #include "ocpagg/run/ingest_run.h"
 
+#include <cstdlib>
+#include <filesystem>
+
+#include "ocpagg/common/scratch_dir.h"
 #include "ocpagg/engine/config.h"
 
 namespace ocpagg {
@@ -13,6 +17,12 @@ Result<IngestOptions> IngestOptionsFor(const IngestRequest& request, const StopT
   }
   if (request.row_group_rows < 1) {
     return UsageError("--row-group-rows must be positive, got {}", request.row_group_rows);
+  }
+  if (request.postgres.empty() == request.output.empty()) {
+    return UsageError("give either --output DIR (Parquet) or --postgres URL (with --schema)");
+  }
+  if (!request.postgres.empty() && request.schema.empty()) {
+    return UsageError("--postgres needs --schema (the koku tenant schema, e.g. org1234567)");
   }
   Config config;
   if (!request.config.empty()) {
@@ -30,6 +40,39 @@ Result<IngestOptions> IngestOptionsFor(const IngestRequest& request, const StopT
   o.row_group_rows = request.row_group_rows;
   o.stop = stop;
   return o;
+}
+
+LineItemLoadOptions LoadOptionsFor(const IngestRequest& request, StopToken* stop) {
+  LineItemLoadOptions load;
+  load.url = request.postgres;
+  load.schema = request.schema;
+  load.source_uuid = request.source;
+  load.manifest_id = request.manifest_id;
+  load.connection.stop = stop;
+  return load;
+}
+
+Result<IngestReport> IngestToPostgres(IngestOptions options, const LineItemLoadOptions& load,
+                                      LineItemLoadReport* loaded) {
+  const char* tmp = std::getenv("TMPDIR");
+  const std::string parent = tmp && *tmp ? tmp : "/tmp";
+  constexpr std::string_view kPrefix = "ocpagg-ingest-";
+  RemoveStaleScratch(parent, kPrefix);
+  ARROW_ASSIGN_OR_RAISE(options.output_dir, MakeScratchDir(parent, kPrefix));
+  struct Remove {
+    std::string dir;
+    ~Remove() {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    }
+  } remove{options.output_dir};
+  ARROW_ASSIGN_OR_RAISE(IngestReport report, IngestPayload(options));
+  std::vector<LineItemFile> files;
+  for (const WrittenFile& f : report.files) {
+    files.push_back({KokuTable{f.type, f.daily}, options.output_dir + "/" + f.relative_path});
+  }
+  ARROW_ASSIGN_OR_RAISE(*loaded, LoadLineItems(files, load));
+  return report;
 }
 
 }  // namespace ocpagg

@@ -111,26 +111,41 @@ Result<std::unique_ptr<SummarizeRun>> SummarizeRun::Open(const SummarizeRequest&
   }
   options.on_progress = std::move(hooks.on_progress);
 
+  pg::ConnectionOptions connection;
+  connection.connect_timeout_seconds = config.connect_timeout_seconds;
+  if (r.connect_timeout) connection.connect_timeout_seconds = *r.connect_timeout;
+  connection.statement_timeout_seconds =
+      r.statement_timeout.value_or(config.statement_timeout_seconds.value_or(0));
+  connection.lock_timeout_seconds =
+      r.lock_timeout.value_or(config.lock_timeout_seconds.value_or(0));
+  connection.stop = options.stop;
+  // koku's on-prem tables as input: the summary goes to the same database unless told otherwise.
+  std::string postgres = r.postgres;
+  if (IsPostgresUrl(r.input)) {
+    if (r.schema.empty()) {
+      return UsageError("--input postgresql://... needs --schema (the koku tenant schema)");
+    }
+    if (!r.account.empty()) return UsageError("--account has no use with --input postgresql://");
+    options.input_schema = r.schema;
+    options.input_connection = connection;
+    if (postgres.empty() && r.output.empty() && destination == RowDestination::kRequested) {
+      postgres = r.input;
+    }
+  }
   if (destination == RowDestination::kRequested) {
-    if (r.postgres.empty() == r.output.empty()) {
+    if (postgres.empty() == r.output.empty()) {
       return UsageError("give either --postgres URL (with --schema) or --output DIR");
     }
   } else if (!r.output.empty()) {
     return UsageError("--output has no use when the rows go to the caller");
   }
-  if (!r.postgres.empty()) {
+  if (!postgres.empty()) {
     pg::KokuSessionOptions pg;
-    pg.url = r.postgres;
+    pg.url = postgres;
     pg.schema = r.schema;
     pg.create_schema = r.create_schema;
     pg.source_uuid = r.source;
-    pg.connection.connect_timeout_seconds = config.connect_timeout_seconds;
-    if (r.connect_timeout) pg.connection.connect_timeout_seconds = *r.connect_timeout;
-    pg.connection.statement_timeout_seconds =
-        r.statement_timeout.value_or(config.statement_timeout_seconds.value_or(0));
-    pg.connection.lock_timeout_seconds =
-        r.lock_timeout.value_or(config.lock_timeout_seconds.value_or(0));
-    pg.connection.stop = options.stop;
+    pg.connection = connection;
     pg.on_lock_wait = std::move(hooks.on_lock_wait);
     ARROW_ASSIGN_OR_RAISE(auto session, pg::KokuSession::Open(std::move(pg)));
     run->lock_wait_seconds_ = session->lock_wait_seconds();

@@ -72,6 +72,7 @@ Result<StringColumn> StringColumn::Make(const std::shared_ptr<arrow::Array>& arr
     ARROW_ASSIGN_OR_RAISE(c.dict_, make_strings(dict_array.dictionary()));
     const auto& indices = dict_array.indices();
     const int64_t dictionary_length = dict_array.dictionary()->length();
+    c.code_count_ = dictionary_length;
     switch (indices->type_id()) {
       case arrow::Type::INT8:
         ARROW_RETURN_NOT_OK(CheckIndices<arrow::Int8Array>(*indices, dictionary_length));

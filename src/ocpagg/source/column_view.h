@@ -30,6 +30,19 @@ class StringColumn {
   }
   bool present() const { return present_; }
 
+  // A dictionary-encoded column names each row's value by its code (its index in the batch's
+  // dictionary), so that work on a value can be done once per code instead of once per row.
+  // Code(row) is -1 for a NULL row; CodeValue(code) is the value. Without codes (plain strings,
+  // or an absent column), Get() is the only way.
+  bool has_codes() const { return indices_ != nullptr; }
+  int64_t code_count() const { return code_count_; }
+  int64_t Code(int64_t row) const {
+    if (array_->IsNull(row)) return -1;
+    if (indices32_) return indices32_->Value(row);
+    return indices_->GetValue(row);
+  }
+  std::string_view CodeValue(int64_t code) const { return dict_->GetView(code); }
+
  private:
   // Minimal view over utf8/large_utf8 values.
   struct Strings {
@@ -51,6 +64,7 @@ class StringColumn {
   std::shared_ptr<Strings> dict_;
   std::shared_ptr<Indices> indices_;
   const arrow::Int32Array* indices32_ = nullptr;  // the common case, devirtualized
+  int64_t code_count_ = 0;                        // the dictionary's length
 };
 
 // Numbers: double, float, or any integer type, as double.

@@ -72,6 +72,11 @@ class PodCapacityBatch {
   PodCapacityRow Row(int64_t i, int64_t interval_start_millis) const {
     return {interval_start_millis, node_.Get(i), cpu_.Get(i), memory_.Get(i)};
   }
+  // The node column, for work once per dictionary code (StringColumn::has_codes), and the
+  // numbers of row i.
+  const StringColumn& node() const { return node_; }
+  std::optional<double> cpu(int64_t i) const { return cpu_.Get(i); }
+  std::optional<double> memory(int64_t i) const { return memory_.Get(i); }
 
  private:
   friend struct BatchColumnTables;

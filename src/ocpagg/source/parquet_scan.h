@@ -8,6 +8,7 @@
 #include <arrow/record_batch.h>
 #include <parquet/arrow/reader.h>
 
+#include <atomic>
 #include <memory>
 #include <optional>
 #include <span>
@@ -30,10 +31,12 @@ struct ColumnSpec {
   bool required;  // optional columns read as NULL when the file lacks them
 };
 
-// How a scan reads: the memory it may hold per open row group.
+// How a scan reads: the memory it may hold per open row group, and where it counts the bytes it
+// reads from the file (footer and pages; optional).
 struct ScanOptions {
   int64_t batch_rows = 16 * 1024;          // rows per decoded batch
   int64_t read_buffer_bytes = 256 * 1024;  // buffer per column stream
+  std::atomic<int64_t>* bytes_read = nullptr;
 };
 
 class ParquetScan {
@@ -76,6 +79,8 @@ class ParquetScan {
     int64_t num_rows = 0;
     int64_t first_row = 0;  // index of the batch's first row within the file (for messages)
     int64_t group_row = 0;  // index of the batch's first row within its row group
+    // PostgreSQL input only: each row's id (16 uuid bytes), which messages name; null for files.
+    std::shared_ptr<arrow::Array> row_ids;
   };
   // Reads a row group batch by batch (bounded memory), calling `fn(const Batch&)` -> Status.
   // With `columns` (indices into the requested columns), only those are read and the others

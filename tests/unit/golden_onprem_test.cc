@@ -1,0 +1,311 @@
+// Acceptance for koku's on-prem deployment: every golden scenario loaded into koku's on-prem
+// line-item tables (`ocpagg ingest --postgres`) and summarized from them (`summarize --input
+// postgresql://...`) gives the summary the Parquet path gives, byte for byte, and the tables
+// beside it koku's rows (expected_tables/), as the Parquet path does. Also: a rerun of
+// an ingest replaces its rows, a killed ingest leaves the tables as they were, and bad rows or
+// columns in the tables stop the summary with exit code 3, naming table, column and row.
+
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support/golden.h"
+#include "support/koku_db.h"
+#include "support/pg_server.h"
+#include "support/process.h"
+#include "support/summary_compare.h"
+
+namespace ocpagg::testing {
+namespace {
+
+const std::string kSchema = kKokuSchema;
+
+std::vector<std::string> ClusterArgs(const GoldenScenario& s, const GoldenSummaryRun& run) {
+  std::vector<std::string> argv = {"--source",   s.source_uuid, "--year",       run.year,
+                                   "--month",    run.month,     "--start-date", run.start_date,
+                                   "--end-date", run.end_date,  "--cluster-id", s.cluster_id,
+                                   "--schema",   kSchema,       "--quiet"};
+  if (s.cluster_alias) {
+    argv.push_back("--cluster-alias");
+    argv.push_back(*s.cluster_alias);
+  }
+  return argv;
+}
+
+std::vector<std::string> Command(std::vector<std::string> head,
+                                 const std::vector<std::string>& tail) {
+  head.insert(head.end(), tail.begin(), tail.end());
+  return head;
+}
+
+// The Parquet path: ingest to files, summarize from them into `url`.
+void SummarizeFromParquet(const GoldenScenario& s, const std::string& url,
+                          const std::string& data) {
+  for (const auto& run : s.runs) {
+    auto r = RunProcess({OcpaggBinary(), "ingest", s.PayloadPath(run), "--output", data, "--source",
+                         s.source_uuid, "--quiet"});
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  for (const auto& run : s.runs) {
+    auto r = RunProcess(Command({OcpaggBinary(), "summarize", "--input", data, "--postgres", url},
+                                ClusterArgs(s, run)));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+}
+
+ProcessResult IngestToPostgres(const std::string& payload, const std::string& source,
+                               const std::string& url) {
+  return RunProcess({OcpaggBinary(), "ingest", payload, "--postgres", url, "--schema", kSchema,
+                     "--source", source, "--quiet"});
+}
+
+// The on-prem path: ingest into the line-item tables, summarize from them into the same
+// database (one URL).
+void SummarizeFromTables(const GoldenScenario& s, const std::string& url) {
+  for (const auto& run : s.runs) {
+    auto r = IngestToPostgres(s.PayloadPath(run), s.source_uuid, url);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  for (const auto& run : s.runs) {
+    auto r =
+        RunProcess(Command({OcpaggBinary(), "summarize", "--input", url}, ClusterArgs(s, run)));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+}
+
+// The summary table as CSV, every column but the random uuid, rows in a fixed order.
+std::string ExportSummary(PgServer& pg, const std::string& url, const std::string& path) {
+  const std::string columns =
+      pg.Psql(url,
+              "SELECT string_agg(quote_ident(column_name), ',' ORDER BY ordinal_position) FROM "
+              "information_schema.columns WHERE table_schema = '" +
+                  kSchema +
+                  "' AND table_name = 'reporting_ocpusagelineitem_daily_summary' AND "
+                  "column_name <> 'uuid'");
+  const std::string list = columns.substr(0, columns.find('\n'));
+  pg.Psql(url, "\\copy (SELECT " + list + " FROM " + kSchema +
+                   ".reporting_ocpusagelineitem_daily_summary ORDER BY " + list + ") TO '" + path +
+                   "' WITH CSV HEADER");
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class GoldenOnPrem : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(GoldenOnPrem, SummaryFromTheOnPremTablesEqualsTheParquetPathByteForByte) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const GoldenScenario s = LoadGoldenScenario(GetParam());
+  TempDir tmp;
+  const std::string parquet_db = pg->CreateDatabase();
+  PrepareKokuSchema(*pg, parquet_db, s);
+  SummarizeFromParquet(s, parquet_db, tmp.path() + "/data");
+  const std::string onprem_db = pg->CreateDatabase();
+  PrepareKokuSchema(*pg, onprem_db, s);
+  SummarizeFromTables(s, onprem_db);
+
+  const std::string from_parquet = ExportSummary(*pg, parquet_db, tmp.path() + "/parquet.csv");
+  const std::string from_tables = ExportSummary(*pg, onprem_db, tmp.path() + "/onprem.csv");
+  EXPECT_GT(std::count(from_tables.begin(), from_tables.end(), '\n'), 1);
+  EXPECT_EQ(from_tables, from_parquet);
+  // And both are koku's rows.
+  SummaryTable actual = LoadCsv(tmp.path() + "/onprem.csv", NullStyle::kUnquotedEmpty);
+  SummaryTable expected = LoadCsv(s.ExpectedSummaryPath(), NullStyle::kBackslashN);
+  auto diffs = CompareSummaries(expected, actual, {"uuid"});
+  for (size_t i = 0; i < diffs.size() && i < 20; ++i) ADD_FAILURE() << diffs[i];
+  // The tables beside the summary, from the same run: koku's rows, as from Parquet
+  // (GoldenPostgres). Their uuids are random, so the two databases are not compared directly.
+  for (const std::string& table : ExpectedTableNames()) {
+    SummaryTable from_tables = ReadTable(*pg, onprem_db, tmp.path(), table);
+    auto table_diffs =
+        CompareSummaries(LoadCsv(s.ExpectedTablePath(table), NullStyle::kBackslashN), from_tables);
+    for (size_t i = 0; i < table_diffs.size() && i < 20; ++i) {
+      ADD_FAILURE() << table << ": " << table_diffs[i];
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Golden, GoldenOnPrem, ::testing::ValuesIn(GoldenScenarioNames()),
+                         [](const auto& info) { return info.param; });
+
+const char* kLineItemTables[] = {
+    "openshift_pod_usage_line_items",        "openshift_pod_usage_line_items_daily",
+    "openshift_storage_usage_line_items",    "openshift_storage_usage_line_items_daily",
+    "openshift_node_labels_line_items",      "openshift_node_labels_line_items_daily",
+    "openshift_namespace_labels_line_items", "openshift_namespace_labels_line_items_daily"};
+
+// Rows per line-item table, with a checksum of their ids (a rewrite changes them).
+std::string LineItemFingerprint(PgServer& pg, const std::string& url) {
+  std::string sql = "SELECT concat_ws(' '";
+  for (const char* t : kLineItemTables) {
+    sql +=
+        ", (SELECT count(*) || ':' || coalesce(md5(string_agg(id::text, ',' ORDER BY id)), '') "
+        "FROM " +
+        kSchema + "." + t + ")";
+  }
+  return pg.Psql(url, sql + ")");
+}
+
+std::string Count(PgServer& pg, const std::string& url, const std::string& table) {
+  return pg.Psql(url, "SELECT count(*) FROM " + kSchema + "." + table);
+}
+
+TEST(OnPremIngest, ARerunReplacesThePayloadsRows) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const GoldenScenario s = LoadGoldenScenario("03_storage");
+  const std::string url = pg->CreateDatabase();
+  PrepareKokuSchema(*pg, url, s);
+  ASSERT_EQ(IngestToPostgres(s.PayloadPath(s.runs[0]), s.source_uuid, url).exit_code, 0);
+  std::vector<std::string> counts;
+  for (const char* t : kLineItemTables) counts.push_back(Count(*pg, url, t));
+  EXPECT_NE(counts[0], "0\n");
+  EXPECT_NE(counts[3], "0\n");
+  const std::string first = LineItemFingerprint(*pg, url);
+  auto again = IngestToPostgres(s.PayloadPath(s.runs[0]), s.source_uuid, url);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  for (size_t i = 0; i < std::size(kLineItemTables); ++i) {
+    EXPECT_EQ(Count(*pg, url, kLineItemTables[i]), counts[i]) << kLineItemTables[i];
+  }
+  EXPECT_NE(LineItemFingerprint(*pg, url), first);  // new rows, not the old ones kept
+  // Another source's rows on the same days stay.
+  const std::string other = "00000000-0000-0000-0000-0000000000aa";
+  ASSERT_EQ(IngestToPostgres(s.PayloadPath(s.runs[0]), other, url).exit_code, 0);
+  ASSERT_EQ(IngestToPostgres(s.PayloadPath(s.runs[0]), s.source_uuid, url).exit_code, 0);
+  EXPECT_EQ(
+      pg->Psql(url, "SELECT count(*) FROM " + kSchema +
+                        ".openshift_pod_usage_line_items_daily WHERE source = '" + other + "'"),
+      pg->Psql(url, "SELECT count(*) FROM " + kSchema +
+                        ".openshift_pod_usage_line_items_daily WHERE source = '" + s.source_uuid +
+                        "'"));
+}
+
+// A copy of the scenario's payload whose pod usage report repeats its rows `times` times.
+std::string LargePayload(const GoldenScenario& s, const std::string& dir, int times) {
+  namespace fs = std::filesystem;
+  const fs::path from = s.PayloadPath(s.runs[0]);
+  const fs::path to = fs::path(dir) / from.filename();
+  fs::create_directories(to);
+  for (const auto& e : fs::directory_iterator(from)) {
+    std::ifstream in(e.path());
+    std::string header, line, body;
+    std::getline(in, header);
+    while (std::getline(in, line)) body += line + "\n";
+    std::ofstream out(to / e.path().filename());
+    out << header << "\n";
+    if (header.find("pod_usage_cpu_core_seconds") == std::string::npos) {
+      out << body;
+      continue;
+    }
+    for (int i = 0; i < times; ++i) out << body;
+  }
+  return to.string();
+}
+
+TEST(OnPremIngest, AKilledIngestLeavesTheTablesAsTheyWere) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const GoldenScenario s = LoadGoldenScenario("01_basic_labels");
+  const std::string url = pg->CreateDatabase();
+  PrepareKokuSchema(*pg, url, s);
+  ASSERT_EQ(IngestToPostgres(s.PayloadPath(s.runs[0]), s.source_uuid, url).exit_code, 0);
+  const std::string before = LineItemFingerprint(*pg, url);
+  TempDir tmp;
+  const std::string payload = LargePayload(s, tmp.path(), 4000);
+  const std::string copy_running =
+      "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %FROM STDIN%' AND state = "
+      "'active'";
+  {
+    ChildProcess ingest({OcpaggBinary(), "ingest", payload, "--postgres", url, "--schema", kSchema,
+                         "--source", s.source_uuid, "--quiet"});
+    const bool copying =
+        WaitUntil([&] { return pg->Psql(url, copy_running) != "0\n"; }, std::chrono::seconds(120));
+    ingest.Signal(SIGKILL);
+    ASSERT_TRUE(copying) << "the ingest ended before its COPY could be observed";
+  }
+  // The server notices the dead client and rolls its transaction back.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return pg->Psql(url, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'COPY %'") ==
+               "0\n";
+      },
+      std::chrono::seconds(30)));
+  EXPECT_EQ(LineItemFingerprint(*pg, url), before);
+}
+
+std::string SummaryFingerprint(PgServer& pg, const std::string& url) {
+  return pg.Psql(url,
+                 "SELECT count(*) || ':' || coalesce(md5(string_agg(uuid::text, ',' ORDER BY "
+                 "uuid)), '') FROM " +
+                     kSchema + ".reporting_ocpusagelineitem_daily_summary");
+}
+
+class OnPremBadInput : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pg_ = PgServer::Get();
+    ASSERT_NE(pg_, nullptr);
+    url_ = pg_->CreateDatabase();
+    PrepareKokuSchema(*pg_, url_, s_);
+    ASSERT_EQ(IngestToPostgres(s_.PayloadPath(s_.runs[0]), s_.source_uuid, url_).exit_code, 0);
+    auto ok = Summarize();
+    ASSERT_EQ(ok.exit_code, 0) << ok.output;
+    before_ = SummaryFingerprint(*pg_, url_);
+  }
+  ProcessResult Summarize() {
+    return RunProcess(
+        Command({OcpaggBinary(), "summarize", "--input", url_}, ClusterArgs(s_, s_.runs[0])));
+  }
+
+  const GoldenScenario s_ = LoadGoldenScenario("01_basic_labels");
+  PgServer* pg_ = nullptr;
+  std::string url_, before_;
+};
+
+TEST_F(OnPremBadInput, LabelsThatAreNotJsonNameTableColumnAndRowAndChangeNothing) {
+  const std::string id = pg_->Psql(
+      url_, "UPDATE " + kSchema +
+                ".openshift_pod_usage_line_items_daily SET pod_labels = '{\"app\": ' WHERE id = "
+                "(SELECT min(id::text)::uuid FROM " +
+                kSchema + ".openshift_pod_usage_line_items_daily WHERE node <> '') RETURNING id");
+  ASSERT_EQ(id.size(), 37u) << id;
+  auto r = Summarize();
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find(kSchema + ".openshift_pod_usage_line_items_daily"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("pod_labels"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("row id " + id.substr(0, 36)), std::string::npos) << r.output;
+  EXPECT_EQ(SummaryFingerprint(*pg_, url_), before_);
+}
+
+TEST_F(OnPremBadInput, AColumnOfAnotherTypeIsNamedBeforeAnythingIsRead) {
+  pg_->Psql(url_, "ALTER TABLE " + kSchema +
+                      ".openshift_storage_usage_line_items_daily ALTER COLUMN "
+                      "persistentvolumeclaim_capacity_bytes TYPE boolean USING NULL");
+  auto r = Summarize();
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find(kSchema + ".openshift_storage_usage_line_items_daily, column "
+                                    "persistentvolumeclaim_capacity_bytes"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(SummaryFingerprint(*pg_, url_), before_);
+}
+
+TEST_F(OnPremBadInput, AMissingTableIsNamed) {
+  pg_->Psql(url_, "DROP TABLE " + kSchema + ".openshift_node_labels_line_items_daily");
+  auto r = Summarize();
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find(kSchema + ".openshift_node_labels_line_items_daily does not exist"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(SummaryFingerprint(*pg_, url_), before_);
+}
+
+}  // namespace
+}  // namespace ocpagg::testing
