@@ -455,8 +455,10 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   report.cpu_seconds = CpuSeconds() - cpu_start;
   report.peak_rss_bytes = memory.peak_bytes();
   report.average_rss_bytes = memory.average_bytes();
-  report.bytes_read = planned.files.reads->bytes.load();
-  report.read_requests = planned.files.reads->requests.load();
+  if (planned.files.reads != nullptr) {  // Parquet input: what the filesystem served
+    report.bytes_read = planned.files.reads->bytes.load();
+    report.read_requests = planned.files.reads->requests.load();
+  }
   return report;
 }
 
