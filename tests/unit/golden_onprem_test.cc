@@ -11,6 +11,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "support/golden.h"
@@ -237,6 +238,98 @@ TEST(OnPremIngest, AKilledIngestLeavesTheTablesAsTheyWere) {
       },
       std::chrono::seconds(30)));
   EXPECT_EQ(LineItemFingerprint(*pg, url), before);
+}
+
+std::string Partitions(PgServer& pg, const std::string& url, const std::string& table) {
+  return pg.Psql(url,
+                 "SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i JOIN "
+                 "pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '" +
+                     kSchema + "." + table + "'::regclass");
+}
+
+// A stand-alone on-prem install: `ingest --postgres --create-schema` on an empty database
+// creates koku's eight line-item tables, partitioned by month on usage_start, and the summary
+// read from them is the Parquet path's.
+TEST(OnPremCreateSchema, IngestCreatesKokusPartitionedTablesThatTheSummaryReads) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const GoldenScenario s = LoadGoldenScenario("06_month_boundary");
+  TempDir tmp;
+  const std::string onprem_db = pg->CreateDatabase();
+  auto ingest = [&](const GoldenSummaryRun& run) {
+    return RunProcess({OcpaggBinary(), "ingest", s.PayloadPath(run), "--postgres", onprem_db,
+                       "--schema", kSchema, "--create-schema", "--source", s.source_uuid,
+                       "--quiet"});
+  };
+  for (const auto& run : s.runs) {
+    auto r = ingest(run);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  EXPECT_EQ(pg->Psql(onprem_db,
+                     "SELECT count(*) FROM pg_partitioned_table p JOIN pg_class c ON c.oid = "
+                     "p.partrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname "
+                     "= '" +
+                         kSchema + "' AND c.relname LIKE 'openshift_%_line_items%'"),
+            std::to_string(std::size(kLineItemTables)) + "\n");
+  std::set<std::string> months;
+  for (const auto& run : s.runs) months.insert(run.year + "_" + run.month);
+  ASSERT_GE(months.size(), 2u);
+  for (const char* table : kLineItemTables) {
+    std::string expected;
+    for (const auto& m : months) expected += std::string(table) + "_" + m + ",";
+    EXPECT_EQ(Partitions(*pg, onprem_db, table), expected + table + "_default\n") << table;
+    EXPECT_EQ(Count(*pg, onprem_db, std::string(table) + "_default"), "0\n") << table;
+  }
+  // Again, with the tables there: nothing is created, the rows are replaced.
+  const std::string counts = Count(*pg, onprem_db, "openshift_pod_usage_line_items_daily");
+  auto again = ingest(s.runs[0]);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(Count(*pg, onprem_db, "openshift_pod_usage_line_items_daily"), counts);
+
+  PrepareKokuSchema(*pg, onprem_db, s);  // koku's summary tables and the scenario's settings
+  for (const auto& run : s.runs) {
+    auto r = RunProcess(
+        Command({OcpaggBinary(), "summarize", "--input", onprem_db}, ClusterArgs(s, run)));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  const std::string parquet_db = pg->CreateDatabase();
+  PrepareKokuSchema(*pg, parquet_db, s);
+  SummarizeFromParquet(s, parquet_db, tmp.path() + "/data");
+  const std::string from_tables = ExportSummary(*pg, onprem_db, tmp.path() + "/onprem.csv");
+  EXPECT_GT(std::count(from_tables.begin(), from_tables.end(), '\n'), 1);
+  EXPECT_EQ(from_tables, ExportSummary(*pg, parquet_db, tmp.path() + "/parquet.csv"));
+}
+
+// Two ingests of different sources creating the tables of an empty database at once take turns
+// and both load their rows.
+TEST(OnPremCreateSchema, TwoIngestsCreatingTheTablesAtOnceBothSucceed) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const GoldenScenario s = LoadGoldenScenario("03_storage");
+  const std::string other = "00000000-0000-0000-0000-0000000000bb";
+  auto ingest = [&](const std::string& url, const std::string& source) {
+    return std::vector<std::string>{
+        OcpaggBinary(), "ingest", s.PayloadPath(s.runs[0]), "--postgres", url,
+        "--schema",     kSchema,  "--create-schema",        "--source",   source,
+        "--quiet"};
+  };
+  for (int round = 0; round < 3; ++round) {
+    const std::string url = pg->CreateDatabase();
+    ChildProcess a(ingest(url, s.source_uuid));
+    ChildProcess b(ingest(url, other));
+    auto ra = a.Wait(std::chrono::seconds(120));
+    auto rb = b.Wait(std::chrono::seconds(120));
+    ASSERT_TRUE(ra && rb);
+    EXPECT_EQ(ra->exit_code, 0) << ra->output;
+    EXPECT_EQ(rb->exit_code, 0) << rb->output;
+    auto rows_of = [&](const std::string& source) {
+      return pg->Psql(url, "SELECT count(*) FROM " + kSchema +
+                               ".openshift_pod_usage_line_items_daily WHERE source = '" + source +
+                               "'");
+    };
+    EXPECT_NE(rows_of(other), "0\n");
+    EXPECT_EQ(rows_of(other), rows_of(s.source_uuid));
+  }
 }
 
 std::string SummaryFingerprint(PgServer& pg, const std::string& url) {
