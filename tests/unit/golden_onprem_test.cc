@@ -13,6 +13,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "support/golden.h"
 #include "support/koku_db.h"
@@ -337,6 +338,123 @@ std::string SummaryFingerprint(PgServer& pg, const std::string& url) {
                  "SELECT count(*) || ':' || coalesce(md5(string_agg(uuid::text, ',' ORDER BY "
                  "uuid)), '') FROM " +
                      kSchema + ".reporting_ocpusagelineitem_daily_summary");
+}
+
+// A summary run from the on-prem tables killed at any point leaves the summary and every table
+// beside it as it was, or, when it had committed, replaced by the same rows.
+class OnPremFaults : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    pg_ = PgServer::Get();
+    ASSERT_NE(pg_, nullptr);
+    url_ = pg_->CreateDatabase();
+    PrepareKokuSchema(*pg_, url_, s_);
+    ASSERT_EQ(IngestToPostgres(s_.PayloadPath(s_.runs[0]), s_.source_uuid, url_).exit_code, 0);
+    // Many namespaces, so that a run lasts long enough to be killed while it reads and writes:
+    // each daily pod and namespace-label row copied under 1,500 other namespace names.
+    for (const std::string table :
+         {"openshift_pod_usage_line_items_daily", "openshift_namespace_labels_line_items_daily"}) {
+      const std::string t = kSchema + "." + table;
+      pg_->Psql(url_, "INSERT INTO " + t + " SELECT (jsonb_populate_record(NULL::" + t +
+                          ", to_jsonb(r) || jsonb_build_object('id', gen_random_uuid(), "
+                          "'namespace', r.namespace || '-' || g))).* FROM " +
+                          t + " r, generate_series(1, 1500) g");
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    auto first = RunProcess(Summarize());
+    run_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - t0);
+    ASSERT_EQ(first.exit_code, 0) << first.output;
+  }
+  std::vector<std::string> Summarize() const {
+    return Command({OcpaggBinary(), "summarize", "--input", url_, "--threads", "1"},
+                   ClusterArgs(s_, s_.runs[0]));
+  }
+  // Rows of the summary and of every table beside it. `with_keys`: the random uuid or id of
+  // each row too (unchanged means not rewritten); without, what a rerun writes again alike.
+  std::string Tables(bool with_keys) const {
+    std::string all;
+    for (const std::string& table : ExpectedTableNames()) {
+      const std::string row =
+          with_keys ? "to_jsonb(t)::text" : "(to_jsonb(t) - 'uuid' - 'id')::text";
+      all += table + "=" +
+             pg_->Psql(url_, "SELECT count(*) || ':' || coalesce(md5(string_agg(" + row +
+                                 ", ',' ORDER BY " + row + ")), '') FROM " + kSchema + "." + table +
+                                 " t");
+    }
+    const std::string summary = with_keys ? "to_jsonb(t)::text" : "(to_jsonb(t) - 'uuid')::text";
+    return all + pg_->Psql(url_, "SELECT count(*) || ':' || coalesce(md5(string_agg(" + summary +
+                                     ", ',' ORDER BY " + summary + ")), '') FROM " + kSchema +
+                                     ".reporting_ocpusagelineitem_daily_summary t");
+  }
+  bool Active(const std::string& query_prefix) const {
+    return pg_->Psql(url_, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '" +
+                               query_prefix + "%' AND state = 'active'") != "0\n";
+  }
+  // A killed client's transaction ends when the server notices the closed socket.
+  void WaitForNoOtherSessions() const {
+    WaitUntil(
+        [&] {
+          return pg_->Psql(url_,
+                           "SELECT count(*) FROM pg_stat_activity WHERE datname = "
+                           "current_database() AND pid <> pg_backend_pid()") == "0\n";
+        },
+        std::chrono::seconds(30));
+  }
+  // Kills a run while another session holds `table`, which the run then waits for.
+  void KillWhileWaitingFor(const std::string& table, const std::string& statement_prefix) {
+    const std::string before = Tables(/*with_keys=*/true);
+    ChildProcess holder({"/usr/bin/psql", "-X", "-q", "-d", url_, "-c",
+                         "BEGIN; LOCK TABLE " + kSchema + "." + table +
+                             " IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120); COMMIT"});
+    ASSERT_TRUE(WaitUntil([&] { return Active("BEGIN; LOCK TABLE"); }, std::chrono::seconds(10)));
+    ChildProcess run(Summarize());
+    ASSERT_TRUE(WaitUntil([&] { return Active(statement_prefix); }, std::chrono::seconds(60)))
+        << "the run never reached " << table;
+    run.Signal(SIGKILL);
+    ASSERT_TRUE(run.Wait(std::chrono::seconds(30)));
+    pg_->Psql(url_,
+              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE "
+              "'BEGIN; LOCK TABLE%'");
+    WaitForNoOtherSessions();
+    EXPECT_EQ(Tables(/*with_keys=*/true), before);
+  }
+
+  const GoldenScenario s_ = LoadGoldenScenario("01_basic_labels");
+  PgServer* pg_ = nullptr;
+  std::string url_;
+  std::chrono::milliseconds run_time_{0};  // of the first, whole run
+};
+
+TEST_F(OnPremFaults, SigkillAtSeveralMomentsLeavesEveryTableAsItWasOrReplaced) {
+  const std::string before = Tables(/*with_keys=*/false);
+  ASSERT_EQ(before.find("reporting_ocp_pod_summary_p=0:"), std::string::npos);
+  // Killed at every tenth of what a whole run took: reading, aggregating, writing, committing.
+  int killed_running = 0;
+  for (int tenth = 1; tenth <= 9; ++tenth) {
+    const auto delay = run_time_ * tenth / 10;
+    ChildProcess run(Summarize());
+    std::this_thread::sleep_for(delay);
+    if (run.Running()) ++killed_running;
+    run.Signal(SIGKILL);
+    ASSERT_TRUE(run.Wait(std::chrono::seconds(30)));
+    WaitForNoOtherSessions();
+    EXPECT_EQ(Tables(/*with_keys=*/false), before) << "killed after " << delay.count() << " ms";
+  }
+  EXPECT_GE(killed_running, 5) << "the runs ended before most kills (a whole run: "
+                               << run_time_.count() << " ms)";
+}
+
+TEST_F(OnPremFaults, SigkillBeforeTheSummaryIsReplacedLeavesEveryTableAsItWas) {
+  KillWhileWaitingFor("reporting_ocpusagelineitem_daily_summary",
+                      "DELETE FROM \"" + kSchema + "\".reporting_ocpusagelineitem_daily_summary");
+}
+
+TEST_F(OnPremFaults, SigkillWhileTheTablesBesideTheSummaryAreWrittenLeavesThemAsTheyWere) {
+  // The summary rows, PVCs, projects and the first UI tables are written in the run's
+  // transaction by then.
+  KillWhileWaitingFor("reporting_ocp_volume_summary_p",
+                      "DELETE FROM \"" + kSchema + "\".reporting_ocp_volume");
 }
 
 class OnPremBadInput : public ::testing::Test {
