@@ -45,13 +45,16 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 field() { python3 -c "import json,sys;r=json.load(open(sys.argv[1]));print(eval(sys.argv[2]))" "$@"; }
 
 declare -A inputs=([local]="$data" [s3]="s3://bench")
-declare -A secs=() rss=() cpu=() bytes=() requests=()
+declare -A secs=() rss=() cpu=() gwcpu=() bytes=() requests=()
+# The gateway's CPU seconds so far (utime + stime of /proc/PID/stat).
+gw_cpu() { awk -v hz="$(getconf CLK_TCK)" '{printf "%.2f", ($14 + $15) / hz}' "/proc/$gw_pid/stat"; }
 log="$work/runs.txt"
 for ((i = 1; i <= runs; i++)); do
   for where in local s3; do
     out="$work/out-$where"
     rm -rf "$out"
     mkdir -p "$out"
+    gw_before="$(gw_cpu)"
     AWS_EC2_METADATA_DISABLED=true /usr/bin/time -v -o "$out/time.txt" "$bin" summarize \
       --input "${inputs[$where]}" --s3-endpoint "http://127.0.0.1:$port" \
       --s3-access-key bench --s3-secret-key benchsecret \
@@ -63,10 +66,11 @@ for ((i = 1; i <= runs; i++)); do
     c="$(awk -F': ' '/User time|System time/ {t += $2} END {printf "%.2f", t}' "$out/time.txt")"
     b="$(field "$out/report.json" "r['bytes_read']")"
     q="$(field "$out/report.json" "r['read_requests']")"
+    g="$(awk -v a="$gw_before" -v b="$(gw_cpu)" 'BEGIN {printf "%.2f", b - a}')"
     load="$(cut -d' ' -f1 /proc/loadavg)"
-    secs[$where]+="$s "; rss[$where]+="$m "; cpu[$where]+="$c "
+    secs[$where]+="$s "; rss[$where]+="$m "; cpu[$where]+="$c "; gwcpu[$where]+="$g "
     bytes[$where]="$b"; requests[$where]="$q"
-    echo "$where run $i: ${s}s wall, ${c}s cpu, ${m} MB peak RSS, $b bytes in $q requests, load $load" | tee -a "$log"
+    echo "$where run $i: ${s}s wall, ${c}s cpu (gateway ${g}s), ${m} MB peak RSS, $b bytes in $q requests, load $load" | tee -a "$log"
   done
 done
 
@@ -78,13 +82,20 @@ done
     "on loopback serving the dataset's folder. Mode parallel, default memory limit;" \
     "medians of $runs interleaved runs."
   echo
-  echo "| input | wall s | CPU s | peak RSS MB | bytes read | read requests |"
-  echo "|---|---:|---:|---:|---:|---:|"
+  echo "| input | wall s | CPU s | gateway CPU s | peak RSS MB | bytes read | read requests |"
+  echo "|---|---:|---:|---:|---:|---:|---:|"
   for where in local s3; do
     echo "| $where | $(tr ' ' '\n' <<<"${secs[$where]}" | grep . | median) |" \
       "$(tr ' ' '\n' <<<"${cpu[$where]}" | grep . | median) |" \
+      "$(tr ' ' '\n' <<<"${gwcpu[$where]}" | grep . | median) |" \
       "$(tr ' ' '\n' <<<"${rss[$where]}" | grep . | median) | ${bytes[$where]} | ${requests[$where]} |"
   done
+  c3="$(tr ' ' '\n' <<<"${cpu[s3]}" | grep . | median)"
+  g3="$(tr ' ' '\n' <<<"${gwcpu[s3]}" | grep . | median)"
+  echo
+  echo "From S3, ocpagg and the gateway share the machine's $(nproc) cores: $c3 + $g3 CPU" \
+    "seconds, at least $(awk -v a="$c3" -v b="$g3" -v n="$(nproc)" 'BEGIN {printf "%.2f", (a + b) / n}') s" \
+    "of wall time however well the reads overlap. ocpagg's own extra CPU is the HTTP client's."
   echo
   echo "Runs (load average: 1-minute, at the end of each run):"
   echo

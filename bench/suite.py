@@ -377,6 +377,8 @@ def main():
                             outputs[c.name] = keep
                         res = timed_run(c, a, path, info, settings, keep)
                         entry["runs"][c.name].append(res)
+                        if keep and not res["ok"]:
+                            del outputs[c.name]  # nothing to compare: the run failed
                         log(f"{name} round {r + 1}: {c.name}: "
                             + (f"{res['wall']:.2f} s, {res['rss_mb']:.0f} MB" if res["ok"]
                                else res["error"]))
@@ -389,7 +391,10 @@ def main():
                 outputs["koku SQL on PostgreSQL"] = keep
             entry["check"] = check_outputs(a, name, info, outputs)
             for o in outputs.values():
-                shutil.rmtree(o, ignore_errors=True) if os.path.isdir(o) else os.remove(o)
+                if os.path.isdir(o):
+                    shutil.rmtree(o, ignore_errors=True)
+                elif os.path.exists(o):
+                    os.remove(o)
             results["datasets"].append(entry)
             save(a, results)
     finally:

@@ -81,8 +81,8 @@ class RunReport(TypedDict):
     days_planned: int
     days_with_rows: int
     row_groups: int
-    bytes_read: int  # bytes requested from storage (local disk or S3)
-    read_requests: int  # read calls on local disk, GET requests on S3
+    bytes_read: int | None  # bytes requested from storage (local disk or S3); None from PostgreSQL
+    read_requests: int | None  # read calls on local disk, GET requests on S3; None from PostgreSQL
     files: dict[str, int]
     rows_read: dict[str, int]
     rows_read_total: int

@@ -143,8 +143,10 @@ void PrintReport(const SummarizeReport& r, std::FILE* out) {
     fmt::print(out, "  read {:>12} rows from {:>5} files  {}\n", r.rows_read[t], r.files[t],
                InputTableName(static_cast<InputTable>(t)));
   }
-  fmt::print(out, "  read {:.1f} MB in {} requests from storage\n", r.bytes_read / 1e6,
-             r.read_requests);
+  if (r.reads_counted) {
+    fmt::print(out, "  read {:.1f} MB in {} requests from storage\n", r.bytes_read / 1e6,
+               r.read_requests);
+  }
   fmt::print(out, "  wrote {} Pod rows, {} Storage rows, {} unallocated rows over {} days\n",
              r.pod_rows, r.storage_rows, r.unallocated_rows, r.days_with_rows);
   fmt::print(out,

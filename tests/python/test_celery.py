@@ -6,6 +6,7 @@ has run the job again."""
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import socket
@@ -128,6 +129,14 @@ def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
     server = RedisServer(tmp_path_factory.mktemp("redis"))
     yield server
     server.stop()
+
+
+@pytest.fixture(autouse=True)
+def collect_results(broker: RedisServer) -> Iterator[None]:
+    """A result left for the garbage collector unsubscribes from the broker when collected:
+    collect such results after each test, while the broker still runs."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture

@@ -54,12 +54,32 @@ def test_other_threads_run_while_a_summary_runs(generated, tmp_path):
 
 
 def test_a_signal_whose_handler_raises_stops_the_run(generated, tmp_path):
-    timer = threading.Timer(0.05, os.kill, (os.getpid(), signal.SIGINT))
-    timer.start()
+    # SIGINT, from the moment the run has started (its staging folder is there) until it ends;
+    # the handler raises KeyboardInterrupt once.
+    raised, finished = [], threading.Event()
+
+    def handler(signum, frame):
+        if not raised:
+            raised.append(signum)
+            raise KeyboardInterrupt
+
+    def interrupt():
+        while not finished.is_set() and not any(tmp_path.iterdir()):
+            finished.wait(0.001)
+        while not finished.is_set():
+            os.kill(os.getpid(), signal.SIGINT)
+            finished.wait(0.02)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    sender = threading.Thread(target=interrupt)
+    sender.start()
     try:
         with pytest.raises(KeyboardInterrupt):
             ocpagg.summarize(**options(generated), output=tmp_path)
     finally:
-        timer.cancel()
+        finished.set()
+        sender.join()
+        signal.signal(signal.SIGINT, previous)
+    assert raised == [signal.SIGINT]
     assert not any(tmp_path.rglob("*.csv"))
     assert [p.name for p in tmp_path.iterdir()] == []

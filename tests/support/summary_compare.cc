@@ -1,6 +1,7 @@
 #include "support/summary_compare.h"
 
 #include "ocpagg/koku/summary_row.h"
+#include "ocpagg/sinks/text_fields.h"
 
 #include <fmt/format.h>
 #include <simdjson.h>
@@ -74,56 +75,23 @@ SummaryTable LoadCsv(const std::string& path, NullStyle nulls) {
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string data = ss.str();
+  std::vector<std::vector<CsvField>> records;
+  if (!SplitCsvRecords(data, records))
+    throw std::runtime_error(path + " ends inside a quoted field");
   SummaryTable table;
-  std::vector<Field> record;
-  std::string field;
-  bool quoted = false, in_quotes = false, any = false;
-  auto end_field = [&] {
-    if (nulls == NullStyle::kBackslashN) {
-      record.push_back(!quoted && field == "\\N" ? Field() : Field(field));
-    } else {
-      record.push_back(!quoted && field.empty() ? Field() : Field(field));
+  for (auto& record : records) {
+    std::vector<Field> fields;
+    for (CsvField& f : record) {
+      const bool null =
+          !f.quoted && (nulls == NullStyle::kBackslashN ? f.text == "\\N" : f.text.empty());
+      fields.push_back(null ? Field() : Field(std::move(f.text)));
     }
-    field.clear();
-    quoted = false;
-  };
-  auto end_record = [&] {
-    end_field();
     if (table.columns.empty()) {
-      for (auto& f : record) table.columns.push_back(f.value_or(""));
+      for (auto& f : fields) table.columns.push_back(f.value_or(""));
     } else {
-      table.rows.push_back(std::move(record));
-    }
-    record.clear();
-    any = false;
-  };
-  for (size_t i = 0; i < data.size(); ++i) {
-    char c = data[i];
-    if (in_quotes) {
-      if (c == '"') {
-        if (i + 1 < data.size() && data[i + 1] == '"') {
-          field.push_back('"');
-          ++i;
-        } else {
-          in_quotes = false;
-        }
-      } else {
-        field.push_back(c);
-      }
-      continue;
-    }
-    any = true;
-    if (c == '"') {
-      in_quotes = quoted = true;
-    } else if (c == ',') {
-      end_field();
-    } else if (c == '\n') {
-      end_record();
-    } else if (c != '\r') {
-      field.push_back(c);
+      table.rows.push_back(std::move(fields));
     }
   }
-  if (any) end_record();
   return table;
 }
 

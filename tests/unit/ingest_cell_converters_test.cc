@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
 #include <limits>
+#include <random>
+#include <string>
 
 #include "ocpagg/koku/date.h"
 
@@ -26,6 +29,23 @@ TEST(SafeFloatTest, ParsesWhatPythonFloatParses) {
   EXPECT_EQ(SafeFloat(".5"), 0.5);
   EXPECT_EQ(SafeFloat("1_000"), 1000.0);
   EXPECT_EQ(SafeFloat("1e1_0"), 1e10);
+}
+
+TEST(SafeFloatTest, PlainDecimalsRoundExactlyAsFromCharsDoes) {
+  // Short digit strings take a shortcut; every one must give the correctly rounded double.
+  std::mt19937_64 random(13);
+  for (int i = 0; i < 200000; ++i) {
+    const int digits = 1 + static_cast<int>(random() % 16);
+    std::string cell;
+    for (int d = 0; d < digits; ++d) cell.push_back(static_cast<char>('0' + random() % 10));
+    if (random() % 4 != 0) cell.insert(random() % (cell.size() + 1), 1, '.');
+    double expected = 0;
+    std::from_chars(cell.data(), cell.data() + cell.size(), expected);
+    ASSERT_EQ(SafeFloat(cell), expected) << cell;
+  }
+  EXPECT_EQ(SafeFloat("0.1"), 0.1);
+  EXPECT_EQ(SafeFloat("999999999999999.9"), 999999999999999.9);
+  EXPECT_EQ(SafeFloat("115964116992.0"), 115964116992.0);
 }
 
 TEST(SafeFloatTest, SpecialValuesParseAsPythonDoes) {

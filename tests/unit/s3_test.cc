@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -14,6 +15,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -113,6 +115,11 @@ class S3Scenario : public ::testing::Test {
   // `output` (CSV), then `extra` arguments; no AWS variables unless `env` sets them.
   ProcessResult Summarize(const std::vector<std::string>& env, const std::string& input,
                           const std::string& output, const std::vector<std::string>& extra = {}) {
+    return RunProcess(SummarizeArgv(env, input, output, extra));
+  }
+  std::vector<std::string> SummarizeArgv(const std::vector<std::string>& env,
+                                         const std::string& input, const std::string& output,
+                                         const std::vector<std::string>& extra) {
     const auto& run = scenario_.runs.front();
     std::vector<std::string> argv = {"/usr/bin/env",          "-u",
                                      "AWS_ACCESS_KEY_ID",     "-u",
@@ -142,6 +149,22 @@ class S3Scenario : public ::testing::Test {
       argv.push_back(a);
     }
     argv.insert(argv.end(), extra.begin(), extra.end());
+    return argv;
+  }
+
+  // ocpagg ingest of the scenario's first payload into `output`, with this server's flags.
+  ProcessResult Ingest(const std::string& output) {
+    std::vector<std::string> argv = {"/usr/bin/env",
+                                     "AWS_EC2_METADATA_DISABLED=true",
+                                     OcpaggBinary(),
+                                     "ingest",
+                                     scenario_.PayloadPath(scenario_.runs.front()),
+                                     "--output",
+                                     output,
+                                     "--source",
+                                     scenario_.source_uuid,
+                                     "--quiet"};
+    for (const auto& f : Flags()) argv.push_back(f);
     return RunProcess(argv);
   }
 
@@ -166,18 +189,7 @@ TEST_F(S3Scenario, IngestAndSummarizeWriteToS3WhatTheyWriteToDisk) {
   r = Summarize({}, tmp_.path() + "/in", tmp_.path() + "/out");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   // On S3: ingest configured by flags, summarize by OCPAGG_S3_* variables.
-  std::vector<std::string> ingest = {"/usr/bin/env",
-                                     "AWS_EC2_METADATA_DISABLED=true",
-                                     OcpaggBinary(),
-                                     "ingest",
-                                     scenario_.PayloadPath(run),
-                                     "--output",
-                                     "s3://out/in",
-                                     "--source",
-                                     scenario_.source_uuid,
-                                     "--quiet"};
-  for (const auto& f : Flags()) ingest.push_back(f);
-  r = RunProcess(ingest);
+  r = Ingest("s3://out/in");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   r = Summarize({"OCPAGG_S3_ENDPOINT=" + Endpoint(),
                  std::string("OCPAGG_S3_ACCESS_KEY=") + S3Server::kAccessKey,
@@ -224,6 +236,78 @@ TEST_F(S3Scenario, SummarizeToS3ReplacesTheRangeAndKeepsOtherDays) {
   EXPECT_EQ(second.count(month_dir + "/2025-10-02.parquet"), 0u);
   second.erase(month_dir + "/2025-10-30.csv");
   EXPECT_EQ(FileNames(second), FileNames(first));
+}
+
+// The journal of a publish under `dir` (a folder of the server), when one is there.
+std::optional<fs::path> PublishJournal(const std::string& dir) {
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    const fs::path journal = it->path() / "journal";
+    if (it->path().filename().string().starts_with(".ocpagg-upload-") && fs::exists(journal)) {
+      return journal;
+    }
+  }
+  return std::nullopt;
+}
+
+// The files of the summary and the tables beside it under `dir` (their folders start with
+// "reporting_"), by path.
+std::map<std::string, std::string> ReportingFiles(const std::string& dir) {
+  auto files = SnapshotDir(dir);
+  std::erase_if(files, [](const auto& entry) { return !entry.first.starts_with("reporting_"); });
+  return files;
+}
+
+TEST_F(S3Scenario, APublishKilledAfterItsJournalIsCompletedByTheNextRunWritingThere) {
+  server_->CreateBucket("out");
+  ASSERT_EQ(Summarize({}, "s3://koku/data", "s3://out/whole", Flags()).exit_code, 0);
+  const std::string whole = server_->root() + "/out/whole";
+  ASSERT_FALSE(ReportingFiles(whole).empty());
+  // The same run, frozen as soon as its journal is written (its copies to the final names
+  // under way), then killed.
+  const std::string root = server_->root() + "/out/summary";
+  ChildProcess run(SummarizeArgv({}, "s3://koku/data", "s3://out/summary", Flags()));
+  bool frozen = false;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!frozen && std::chrono::steady_clock::now() < until && run.Running()) {
+    if (PublishJournal(root)) {
+      run.Signal(SIGSTOP);
+      frozen = true;
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  ASSERT_TRUE(frozen) << run.OutputSoFar();
+  run.Signal(SIGKILL);
+  ASSERT_TRUE(run.Wait(std::chrono::seconds(10)).has_value());
+  ASSERT_TRUE(PublishJournal(root).has_value());
+  // The next run writing there, an ingest into the same root, first completes that publish.
+  auto r = Ingest("s3://out/summary");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(PublishJournal(root).has_value());
+  EXPECT_EQ(EntriesStartingWith(root, ".ocpagg"), std::vector<std::string>{});
+  EXPECT_EQ(FileNames(ReportingFiles(root)), FileNames(ReportingFiles(whole)));
+  const std::string summary = "/reporting_ocpusagelineitem_daily_summary";
+  EXPECT_EQ(CsvRowsWithoutUuid(root + summary), CsvRowsWithoutUuid(whole + summary));
+}
+
+TEST_F(S3Scenario, UploadsOfAPublishThatDiedBeforeItsJournalAreRemovedOnceAnHourOld) {
+  server_->CreateBucket("out");
+  const std::string root = server_->root() + "/out/in";
+  const std::string old_upload = ".ocpagg-upload-00000000000000aa";
+  const std::string new_upload = ".ocpagg-upload-00000000000000bb";
+  for (const std::string& upload : {old_upload, new_upload}) {
+    fs::create_directories(root + "/" + upload + "/new/reporting_x");
+    std::ofstream(root + "/" + upload + "/new/reporting_x/file.csv") << "a\n";
+  }
+  fs::last_write_time(root + "/" + old_upload + "/new/reporting_x/file.csv",
+                      fs::file_time_type::clock::now() - std::chrono::hours(2));
+  auto r = Ingest("s3://out/in");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  // The old one is gone; the recent one may belong to a run still uploading; neither was
+  // published.
+  EXPECT_EQ(EntriesStartingWith(root, ".ocpagg"), std::vector<std::string>{new_upload});
+  EXPECT_FALSE(fs::exists(root + "/reporting_x"));
 }
 
 TEST_F(S3Scenario, SettingsComeFromFlagsThenEnvironmentThenConfigThenUriThenAws) {

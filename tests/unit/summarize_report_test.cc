@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "ocpagg/engine/day_counters.h"
+#include "ocpagg/engine/run_report.h"
 #include "support/process.h"
 #include "unit/run_report_support.h"
 
@@ -71,6 +72,19 @@ TEST_F(SummarizeReport, BytesReadAreWhatWasReadNotTheSizeOfTheFiles) {
   EXPECT_LT(one_day, month / 4);
   // The summary reads some of the columns.
   EXPECT_LT(month, static_cast<double>(InputBytes()));
+}
+
+TEST(RunReportJson, ReadCountersAreNullWhenTheInputIsNotReadAsFiles) {
+  ocpagg::SummarizeReport from_postgres;
+  const std::string json = RunReportJson(from_postgres);
+  EXPECT_NE(json.find("\"bytes_read\": null,"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"read_requests\": null,"), std::string::npos) << json;
+  ocpagg::SummarizeReport from_files;
+  from_files.reads_counted = true;
+  from_files.bytes_read = 1234;
+  from_files.read_requests = 5;
+  EXPECT_EQ(ReportValue(RunReportJson(from_files), "bytes_read"), 1234);
+  EXPECT_EQ(ReportValue(RunReportJson(from_files), "read_requests"), 5);
 }
 
 TEST_F(SummarizeReport, EachPhaseTakesAtMostTheWallTime) {

@@ -91,23 +91,37 @@ Status DaySummary::AddPodUsage(const PodUsageRow& row) {
 }
 
 Result<uint32_t> DaySummary::AddPodKeys(const PodUsageRow& row) {
-  ++rows_added_;
-  const StringId ns = strings_.Intern(row.namespace_);
-  const StringId node = strings_.Intern(row.node);
-  const StringId resource_id = strings_.Intern(row.resource_id);
-  if (claimed_ == nullptr || claimed_->Contains(row.namespace_, row.pod)) {
-    storage_.AddPodMount(ns, strings_.Intern(row.pod), node, resource_id);
+  PodKeyIds ids;
+  ids.namespace_ = strings_.Intern(row.namespace_);
+  ids.node = strings_.Intern(row.node);
+  ids.resource_id = strings_.Intern(row.resource_id);
+  // The WHERE clause runs before the labels are parsed, so a dropped row's labels are never
+  // looked at.
+  if (MakesPodRow(row)) {
+    ARROW_ASSIGN_OR_RAISE(ids.labels, FilterPodLabels(row.pod_labels, row));
   }
-  // `li.node != ''` (docs/semantics.md "Pod rows") is not true for NULL either. The WHERE clause
-  // runs before the labels are parsed, so a dropped row's labels are never looked at.
-  if (!row.node || row.node->empty()) return kNoPodGroup;
-  auto labels = labels_.Filter(row.pod_labels);
+  return AddPodKeyIds(row, ids);
+}
+
+uint32_t DaySummary::AddPodKeyIds(const PodUsageRow& row, const PodKeyIds& ids) {
+  ++rows_added_;
+  if (claimed_ == nullptr || claimed_->Contains(row.namespace_, row.pod)) {
+    storage_.AddPodMount(ids.namespace_, strings_.Intern(row.pod), ids.node, ids.resource_id);
+  }
+  // Rows on a NULL or '' node still place their pod's volumes, above.
+  if (!MakesPodRow(row)) return kNoPodGroup;
+  return pods_.AddKeys(ids.namespace_, ids.node, ids.labels, ids.resource_id, strings_);
+}
+
+Result<LabelSetId> DaySummary::FilterPodLabels(std::optional<std::string_view> pod_labels,
+                                               const PodUsageRow& row) {
+  auto labels = labels_.Filter(pod_labels);
   if (!labels.ok()) {
     return WithContext(labels.status(),
                        fmt::format("pod_labels of pod '{}' in namespace '{}' on {}", Show(row.pod),
                                    Show(row.namespace_), FormatDate(day_)));
   }
-  return pods_.AddKeys(ns, node, *labels, resource_id, strings_);
+  return *labels;
 }
 
 Status DaySummary::AddStorageUsage(const StorageUsageRow& row) {

@@ -93,6 +93,23 @@ class DaySummary {
   // add the row's numbers to that group. Groups stay valid while no spill or merge intervenes.
   static constexpr uint32_t kNoPodGroup = 0xFFFFFFFF;
   Result<uint32_t> AddPodKeys(const PodUsageRow& row);
+  // AddPodKeys with the row's strings already interned and its pod labels already filtered,
+  // for a batch whose key columns are dictionary-encoded: InternString and FilterPodLabels once
+  // per dictionary code, then each row by ids. `row` gives the namespace, node and pod; `ids`
+  // the rest (labels only when MakesPodRow). Ids stay valid while no spill or merge intervenes.
+  struct PodKeyIds {
+    StringId namespace_ = kNullString, node = kNullString, resource_id = kNullString;
+    LabelSetId labels = kEmptyLabelSet;
+  };
+  uint32_t AddPodKeyIds(const PodUsageRow& row, const PodKeyIds& ids);
+  StringId InternString(std::optional<std::string_view> s) { return strings_.Intern(s); }
+  // The enabled labels of `pod_labels`, a pod label text of `row`; fails naming the row's pod on
+  // invalid text.
+  Result<LabelSetId> FilterPodLabels(std::optional<std::string_view> pod_labels,
+                                     const PodUsageRow& row);
+  // `li.node != ''` (docs/semantics.md "Pod rows"), which is not true for NULL either: only such
+  // rows make pod rows, and only theirs labels are looked at.
+  static bool MakesPodRow(const PodUsageRow& row) { return row.node && !row.node->empty(); }
   void AddPodCpu(uint32_t group, const PodUsageRow& row) { pods_.AddCpu(group, row); }
   void AddPodMemory(uint32_t group, const PodUsageRow& row) { pods_.AddMemory(group, row); }
   void AddPodCapacity(uint32_t group, const PodUsageRow& row) { pods_.AddCapacity(group, row); }

@@ -2,12 +2,14 @@
 
 #include "ocpagg/common/scratch_dir.h"
 
+#include <arrow/buffer.h>
 #include <arrow/filesystem/localfs.h>
 #include <arrow/filesystem/s3fs.h>
 #include <arrow/util/uri.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <map>
@@ -21,10 +23,73 @@ std::string Env(const char* name) {
   return v ? std::string(v) : std::string();
 }
 
-// Temporary names of a publish, under the root: uploads under new/, replaced objects under old/.
+// Temporary names of a publish, under the root: uploads under new/, replaced objects under old/,
+// and the journal.
+constexpr std::string_view kUploadPrefixName = ".ocpagg-upload-";
 std::string UploadPrefix(const std::string& root) {
   std::random_device rd;
-  return fmt::format("{}/.ocpagg-upload-{:08x}{:08x}", root, rd(), rd());
+  return fmt::format("{}/{}{:08x}{:08x}", root, kUploadPrefixName, rd(), rd());
+}
+
+// The journal of a publish, written once every file is uploaded and every object it replaces is
+// saved: a line "put RELATIVE" or "delete RELATIVE" per change. With it in place the publish is
+// committed, and CompleteInterruptedPublishes can finish it from the upload prefix alone.
+std::string JournalPath(const std::string& upload) { return upload + "/journal"; }
+
+Status WriteJournal(arrow::fs::FileSystem& fs, const std::string& upload,
+                    const StorageChange& change) {
+  std::string text;
+  for (const auto& put : change.puts) text += "put " + put.second + "\n";
+  for (const auto& relative : change.deletes) text += "delete " + relative + "\n";
+  ARROW_ASSIGN_OR_RAISE(auto out, fs.OpenOutputStream(JournalPath(upload)));
+  ARROW_RETURN_NOT_OK(out->Write(text));
+  return out->Close();
+}
+
+Result<StorageChange> ReadJournal(arrow::fs::FileSystem& fs, const std::string& upload) {
+  ARROW_ASSIGN_OR_RAISE(auto in, fs.OpenInputStream(JournalPath(upload)));
+  std::string text;
+  while (true) {
+    ARROW_ASSIGN_OR_RAISE(auto chunk, in->Read(1 << 20));
+    if (chunk->size() == 0) break;
+    text.append(chunk->ToString());
+  }
+  StorageChange change;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    std::string_view line(text.data() + start, end - start);
+    if (line.starts_with("put ")) {
+      change.puts.emplace_back(std::string(), std::string(line.substr(4)));
+    } else if (line.starts_with("delete ")) {
+      change.deletes.emplace_back(line.substr(7));
+    }
+    start = end + 1;
+  }
+  return change;
+}
+
+// Copies the uploaded files of `upload` to their final names and makes the deletes: the second
+// half of a publish, which a committed journal allows to redo at any time.
+Status ApplyUpload(arrow::fs::FileSystem& fs, const std::string& root, const std::string& upload,
+                   const StorageChange& change, std::vector<std::string>* done) {
+  for (const auto& put : change.puts) {
+    const std::string to = root + "/" + put.second;
+    if (auto st = fs.CopyFile(upload + "/new/" + put.second, to); !st.ok()) {
+      return StorageError(st, "s3://" + to);
+    }
+    if (done) done->push_back(put.second);
+  }
+  for (const auto& relative : change.deletes) {
+    const std::string path = root + "/" + relative;
+    auto info = fs.GetFileInfo(path);
+    Status st = info.status();
+    if (st.ok() && info->IsFile()) st = fs.DeleteFile(path);
+    if (!st.ok()) return StorageError(st, "s3://" + path);
+    if (done) done->push_back(relative);
+  }
+  return Status::OK();
 }
 
 Result<StorageLocation> OpenS3(const std::string& uri, S3Settings s3) {
@@ -191,32 +256,61 @@ Status PublishToStorage(const StorageLocation& root, const StorageChange& change
       return StorageError(st, at(relative));
     }
   }
+  // Committed: from here a run killed on the way is completed by the next one.
+  if (auto st = WriteJournal(fs, upload, change); !st.ok()) {
+    remove_upload();
+    return StorageError(st, "s3://" + JournalPath(upload));
+  }
   // Now the final names. Should this fail half-way, the objects done are put back as they were.
   std::vector<std::string> done;
-  auto restore = [&] {
+  if (auto st = ApplyUpload(fs, root.path, upload, change, &done); !st.ok()) {
     for (const auto& relative : done) {
       const bool had = std::find(saved.begin(), saved.end(), relative) != saved.end();
       (void)(had ? fs.CopyFile(upload + "/old/" + relative, at(relative))
                  : fs.DeleteFile(at(relative)));
     }
-  };
-  for (const auto& [file, relative] : change.puts) {
-    if (auto st = fs.CopyFile(upload + "/new/" + relative, at(relative)); !st.ok()) {
-      restore();
-      remove_upload();
-      return StorageError(st, "s3://" + at(relative));
-    }
-    done.push_back(relative);
-  }
-  for (const auto& relative : change.deletes) {
-    if (auto st = fs.DeleteFile(at(relative)); !st.ok()) {
-      restore();
-      remove_upload();
-      return StorageError(st, "s3://" + at(relative));
-    }
-    done.push_back(relative);
+    remove_upload();
+    return st;
   }
   remove_upload();
+  return Status::OK();
+}
+
+Status CompleteInterruptedPublishes(const StorageLocation& root) {
+  arrow::fs::FileSystem& fs = *root.fs;
+  arrow::fs::FileSelector selector;
+  selector.base_dir = root.path;
+  selector.allow_not_found = true;
+  auto entries = fs.GetFileInfo(selector);
+  if (!entries.ok()) return StorageError(entries.status(), root.display);
+  const auto now = std::chrono::system_clock::now();
+  for (const auto& entry : *entries) {
+    if (!entry.IsDirectory() || !entry.base_name().starts_with(kUploadPrefixName)) continue;
+    const std::string upload = entry.path();
+    auto journal = fs.GetFileInfo(JournalPath(upload));
+    if (!journal.ok()) return StorageError(journal.status(), "s3://" + upload);
+    if (journal->IsFile()) {
+      ARROW_ASSIGN_OR_RAISE(StorageChange change, ReadJournal(fs, upload));
+      if (auto st = ApplyUpload(fs, root.path, upload, change, nullptr); !st.ok()) {
+        return SinkError("completing the interrupted publish {} in {}: {}", entry.base_name(),
+                         root.display, st.message());
+      }
+      (void)fs.DeleteDir(upload);
+      continue;
+    }
+    // No journal: a publish that died (or is still running) before touching any final name.
+    // Its uploads are removed once nothing has been written there for a while.
+    arrow::fs::FileSelector files;
+    files.base_dir = upload;
+    files.recursive = true;
+    auto infos = fs.GetFileInfo(files);
+    if (!infos.ok()) continue;
+    bool recent = false;
+    for (const auto& info : *infos) {
+      recent = recent || (info.IsFile() && now - info.mtime() < kAbandonedUploadAge);
+    }
+    if (!recent) (void)fs.DeleteDir(upload);
+  }
   return Status::OK();
 }
 
@@ -237,6 +331,7 @@ uint64_t Inode(const std::string& path) {
 Result<std::unique_ptr<StorageMirror>> StorageMirror::Open(StorageLocation root,
                                                            const std::vector<std::string>& folders,
                                                            std::string_view prefix) {
+  ARROW_RETURN_NOT_OK(CompleteInterruptedPublishes(root));
   RemoveStaleScratch(LocalStagingParent(), prefix);
   ARROW_ASSIGN_OR_RAISE(std::string local, MakeScratchDir(LocalStagingParent(), prefix));
   std::unique_ptr<StorageMirror> mirror(new StorageMirror(std::move(root), std::move(local)));

@@ -10,6 +10,7 @@
 
 #include <arrow/filesystem/filesystem.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -68,11 +69,23 @@ struct StorageChange {
 };
 
 // Applies `change` under `root` (remote): every file is uploaded under a temporary prefix of
-// the root first; only when all are there are they copied to their final names and the
-// deletes done, objects being replaced saved first. A failure before that leaves the final
-// names untouched; a failure while copying restores what was replaced. The temporary prefix is
-// removed in every case the server still answers.
+// the root first (.ocpagg-upload-*), and the objects being replaced are saved there; then a
+// journal naming every change is written there, which commits the publish; only then are the
+// files copied to their final names and the deletes done. A failure before the journal leaves
+// the final names untouched; a failure while copying restores what was replaced. The temporary
+// prefix is removed in every case the server still answers. A process killed after writing the
+// journal leaves it behind for CompleteInterruptedPublishes.
 Status PublishToStorage(const StorageLocation& root, const StorageChange& change);
+
+// How old the uploads of a publish that died before its journal must be before
+// CompleteInterruptedPublishes removes them (younger ones may belong to a run still uploading).
+inline constexpr std::chrono::hours kAbandonedUploadAge{1};
+
+// Completes the publishes under `root` whose process died after committing them (their journal
+// is there): the final names get the uploaded files and the deletes are made, as the dead run
+// would have done; then their temporary prefix is removed. Uploads without a journal older than
+// kAbandonedUploadAge are removed. Runs writing to a root call this before reading from it.
+Status CompleteInterruptedPublishes(const StorageLocation& root);
 
 // The directory for local staging of remote output: $TMPDIR, else /tmp.
 std::string LocalStagingParent();

@@ -262,8 +262,10 @@ Status DayEngine::Write(std::unique_ptr<AggregatedDay> day) {
   if (rows_of_day > 0) ++counters_.days_with_rows;
   day.reset();
   // Allocators keep freed blocks (glibc: in per-thread arenas), and resident memory is what the
-  // limit is about.
-  ReleaseFreeMemory();
+  // limit is about: when the process holds more than half of it, they go back to the system.
+  // Below that they are kept for the next day, whose batches and groups reuse them instead of
+  // faulting in fresh pages.
+  if (budget_.use().process_bytes > budget_.shares().limit_bytes / 2) ReleaseFreeMemory();
   return st;
 }
 

@@ -104,11 +104,9 @@ std::vector<WorkUnit> CostliestFirst(const DayPlan& day) {
   return units;
 }
 
-Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end,
-                        std::atomic<int64_t>* bytes_read) {
+Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end) {
   RunPlan plan;
-  ScanOptions scan_options;
-  scan_options.bytes_read = bytes_read;
+  const ScanOptions scan_options{};
   const int64_t begin_ms = static_cast<int64_t>(start) * kMillisPerDay;
   const int64_t end_ms = (static_cast<int64_t>(end) + 1) * kMillisPerDay;
   std::vector<UnitDays> units;

@@ -4,7 +4,6 @@
 // never combines two days (docs/semantics.md "One day at a time"), so a day is the unit of work, of
 // memory and of output.
 
-#include <atomic>
 #include <cstdint>
 #include <optional>
 #include <vector>
@@ -68,9 +67,8 @@ std::vector<WorkUnit> CostliestFirst(const DayPlan& day);
 // Plans [start, end] over `files`. Row groups whose interval_start statistics are missing are
 // listed under every day of the range (correct, but read once per day). When the first day with
 // daily pod rows is later than `start`, the plan starts there, as koku does (docs/semantics.md "The
-// summary run"). The footers' bytes are counted in `bytes_read` (optional).
-Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end,
-                        std::atomic<int64_t>* bytes_read = nullptr);
+// summary run"). The footers' reads are counted by `files.fs`.
+Result<RunPlan> PlanRun(const DatasetFiles& files, Date start, Date end);
 
 // Plans [start, end] over koku's on-prem tables, from the rows each table holds per day (a
 // unit per table and day; WorkUnit::row_group is the day).

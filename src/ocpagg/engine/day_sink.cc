@@ -10,6 +10,69 @@ namespace {
 
 constexpr int64_t kMiB = 1 << 20;
 
+// Values worked out once per dictionary code of a batch's string column, for every row that
+// names the code (the hourly capacity pass does the same with its node column); a column
+// without codes works out every row's.
+class PerCode {
+ public:
+  // For the rows of a new batch.
+  void Reset(const StringColumn& column) {
+    values_.assign(column.has_codes() ? static_cast<size_t>(column.code_count()) : 0, kUnset);
+    null_ = kUnset;
+  }
+  // make(value of row i) -> Result<uint32_t>, on the first row of its code.
+  template <typename Make>
+  Result<uint32_t> Get(const StringColumn& column, int64_t i, Make&& make) {
+    if (!column.has_codes()) return make(column.Get(i));
+    const int64_t code = column.Code(i);
+    uint32_t& value = code < 0 ? null_ : values_[static_cast<size_t>(code)];
+    if (value == kUnset) {
+      ARROW_ASSIGN_OR_RAISE(value,
+                            make(code < 0 ? std::nullopt : std::optional(column.CodeValue(code))));
+    }
+    return value;
+  }
+
+ private:
+  static constexpr uint32_t kUnset = 0xFFFFFFFF;  // no id or label set reaches it
+  std::vector<uint32_t> values_;
+  uint32_t null_ = kUnset;
+};
+
+// The ids of a daily pod batch's key columns in one state, by dictionary code.
+struct PodKeyCodes {
+  PerCode namespace_, node, resource_id, labels;
+  int64_t batch = -1;  // the group_row of the batch they are for
+
+  Result<uint32_t> AddKeys(DaySummary& s, const PodUsageBatch& b, int64_t group_row, int64_t i) {
+    if (group_row != batch) {
+      namespace_.Reset(b.namespace_column());
+      node.Reset(b.node_column());
+      resource_id.Reset(b.resource_id_column());
+      labels.Reset(b.pod_labels_column());
+      batch = group_row;
+    }
+    auto intern = [&s](std::optional<std::string_view> v) -> Result<uint32_t> {
+      return s.InternString(v);
+    };
+    PodUsageRow row;
+    row.namespace_ = b.namespace_column().Get(i);
+    row.node = b.node_column().Get(i);
+    row.pod = b.pod_column().Get(i);
+    DaySummary::PodKeyIds ids;
+    ARROW_ASSIGN_OR_RAISE(ids.namespace_, namespace_.Get(b.namespace_column(), i, intern));
+    ARROW_ASSIGN_OR_RAISE(ids.node, node.Get(b.node_column(), i, intern));
+    ARROW_ASSIGN_OR_RAISE(ids.resource_id, resource_id.Get(b.resource_id_column(), i, intern));
+    if (DaySummary::MakesPodRow(row)) {
+      ARROW_ASSIGN_OR_RAISE(
+          ids.labels, labels.Get(b.pod_labels_column(), i, [&](std::optional<std::string_view> v) {
+            return s.FilterPodLabels(v, row);
+          }));
+    }
+    return s.AddPodKeyIds(row, ids);
+  }
+};
+
 }  // namespace
 
 DayLocalState::DayLocalState(const SummarySettings& settings, DayGlobalState& day, size_t index)
@@ -154,16 +217,18 @@ Status DaySink::SinkPodUnitInPasses(DayGlobalState& day, DayLocalState& local, c
   constexpr uint32_t kOutside = DaySummary::kNoPodGroup - 1;
   std::vector<uint32_t> groups;
   groups.reserve(static_cast<size_t>(slice_rows));
+  PodKeyCodes codes;
   for (int64_t lo = 0; lo < unit_rows; lo += slice_rows) {
     const int64_t hi = std::min(unit_rows, lo + slice_rows);
     groups.assign(static_cast<size_t>(hi - lo), kOutside);
+    codes.batch = -1;  // every slice decodes its batches again
     ARROW_RETURN_NOT_OK(ScanSlice<PodUsageBatch>(
         path, reader, lo, hi, passes[static_cast<size_t>(PodDailyPass::kKeys)],
         [&](const PodUsageBatch& b, const ParquetScan::Batch& raw, int64_t i) -> Status {
           const auto ts = b.interval_start_millis(i);
           if (!ts || !window.Contains(*ts)) return Status::OK();
           ++*rows;
-          auto group = s.AddPodKeys(b.Row(i, d));
+          auto group = codes.AddKeys(s, b, raw.group_row, i);
           if (!group.ok()) return RowError(path, raw, i, group.status());
           groups[static_cast<size_t>(raw.group_row + i - lo)] = *group;
           return Status::OK();

@@ -5,6 +5,14 @@
 #include <fstream>
 
 namespace ocpagg {
+namespace {
+
+// A read counter's value; null where the input is not read as files (PostgreSQL).
+std::string Counted(const SummarizeReport& r, int64_t value) {
+  return r.reads_counted ? std::to_string(value) : "null";
+}
+
+}  // namespace
 
 std::string RunReportJson(const SummarizeReport& r) {
   std::string rows_read, files;
@@ -61,10 +69,10 @@ std::string RunReportJson(const SummarizeReport& r) {
 }}
 )",
       FormatDate(r.start), FormatDate(r.end), r.report_period_id, ExecutionModeName(r.mode),
-      r.threads, r.memory_limit_bytes, r.days_planned, r.days_with_rows, r.row_groups, r.bytes_read,
-      r.read_requests, files, rows_read, total_rows_read, r.pod_rows, r.storage_rows,
-      r.unallocated_rows, r.plan_seconds, r.scan_seconds, r.aggregate_seconds, r.write_seconds,
-      r.wall_seconds, r.cpu_seconds, r.lock_wait_seconds,
+      r.threads, r.memory_limit_bytes, r.days_planned, r.days_with_rows, r.row_groups,
+      Counted(r, r.bytes_read), Counted(r, r.read_requests), files, rows_read, total_rows_read,
+      r.pod_rows, r.storage_rows, r.unallocated_rows, r.plan_seconds, r.scan_seconds,
+      r.aggregate_seconds, r.write_seconds, r.wall_seconds, r.cpu_seconds, r.lock_wait_seconds,
       r.wall_seconds > 0 ? total_rows_read / r.wall_seconds : 0.0, r.peak_rss_bytes,
       r.average_rss_bytes, r.spill_bytes, r.days_spilled, r.baseline_rss_bytes,
       r.state_budget_bytes, r.batch_rows);

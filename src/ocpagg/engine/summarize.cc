@@ -8,7 +8,6 @@
 #include <tbb/parallel_reduce.h>
 #include <tbb/task_arena.h>
 
-#include <atomic>
 #include <chrono>
 #include <future>
 #include <limits>
@@ -253,8 +252,7 @@ struct PlannedRun {
   RunPlan plan;
 };
 
-Result<PlannedRun> PlanSummary(const SummarizeOptions& options, std::atomic<int64_t>* bytes_read,
-                               SummarizeReport& report) {
+Result<PlannedRun> PlanSummary(const SummarizeOptions& options, SummarizeReport& report) {
   const DatasetLocation& in = options.input;
   const std::optional<Date> start_date = options.start_date, end_date = options.end_date;
   PlannedRun run;
@@ -275,7 +273,7 @@ Result<PlannedRun> PlanSummary(const SummarizeOptions& options, std::atomic<int6
     ARROW_ASSIGN_OR_RAISE(run.plan, PlanPostgresRun(*run.tables, run.start, run.end));
   } else {
     ARROW_ASSIGN_OR_RAISE(run.files, DiscoverDataset(in));
-    ARROW_ASSIGN_OR_RAISE(run.plan, PlanRun(run.files, run.start, run.end, bytes_read));
+    ARROW_ASSIGN_OR_RAISE(run.plan, PlanRun(run.files, run.start, run.end));
   }
   // koku leaves the summary alone when there are no line items for the period; replacing the
   // range with nothing would delete an earlier run's rows (a mistyped --account, say).
@@ -385,9 +383,8 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   report.memory_limit_bytes =
       perf.memory_limit_bytes > 0 ? perf.memory_limit_bytes : DefaultMemoryLimitBytes();
 
-  // Plan. Every byte read from the input files, footers included, is counted.
-  std::atomic<int64_t> bytes_read{0};
-  ARROW_ASSIGN_OR_RAISE(const PlannedRun planned, PlanSummary(options, &bytes_read, report));
+  // Plan. Every read of the input files, footers included, is counted by their filesystem.
+  ARROW_ASSIGN_OR_RAISE(const PlannedRun planned, PlanSummary(options, report));
   const RunPlan& plan = planned.plan;
   ARROW_ASSIGN_OR_RAISE(const SummarySettings settings, state.LoadSettings(options.compat));
   ARROW_ASSIGN_OR_RAISE(report.report_period_id, state.ReportPeriodId(planned.month_start));
@@ -402,8 +399,7 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   report.state_budget_bytes = config.in_memory ? 0 : config.shares.state_bytes;
   report.batch_rows = config.shares.batch_rows;
   MemoryBudget budget(config.shares, memory);
-  const ScanOptions scan_options{config.shares.batch_rows, config.shares.read_buffer_bytes,
-                                 &bytes_read};
+  const ScanOptions scan_options{config.shares.batch_rows, config.shares.read_buffer_bytes};
 
   // Run. `threads` workers in an arena of the run's own (another run in the same process has
   // its own); the calling thread admits days and waits outside them (day_pipeline.h).
@@ -503,12 +499,12 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   // Report.
   ReportCounters(c, report);
   report.write_seconds += commit_seconds;
-  report.bytes_read = bytes_read.load();
   report.wall_seconds = SecondsSince(t_start);
   report.cpu_seconds = CpuSeconds() - cpu_start;
   report.peak_rss_bytes = memory.peak_bytes();
   report.average_rss_bytes = memory.average_bytes();
   if (planned.files.reads != nullptr) {  // Parquet input: what the filesystem served
+    report.reads_counted = true;
     report.bytes_read = planned.files.reads->bytes.load();
     report.read_requests = planned.files.reads->requests.load();
   }

@@ -93,7 +93,9 @@ struct SummarizeReport {
   std::array<int64_t, kInputTableCount> files{};
   int64_t row_groups = 0;
   // What was asked of the storage (footers, pages, coalesced ranges), counted at the files:
-  // bytes and requests (read calls on local disk, GET requests on S3).
+  // bytes and requests (read calls on local disk, GET requests on S3). Not counted
+  // (reads_counted false) for PostgreSQL input, whose rows arrive over a connection.
+  bool reads_counted = false;
   int64_t bytes_read = 0;
   int64_t read_requests = 0;
   int64_t pod_rows = 0, storage_rows = 0, unallocated_rows = 0;

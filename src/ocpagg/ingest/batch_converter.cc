@@ -67,6 +67,7 @@ Status BatchConverter::Convert(std::shared_ptr<arrow::RecordBatch> csv_batch,
     values.millis.clear();
     values.numbers.clear();
     values.text.clear();
+    values.verbatim.reset();
     if (column.csv_index < 0) continue;  // computed below
     const arrow::Array& cells = *csv_batch->column(column.csv_index);
     switch (column.kind) {
@@ -80,7 +81,9 @@ Status BatchConverter::Convert(std::shared_ptr<arrow::RecordBatch> csv_batch,
         ConvertLabels(cells, &values);
         break;
       case CellKind::kString:
-        ConvertStrings(cells, column.sanitized, &values);
+        if (ConvertStrings(cells, column.sanitized, &values)) {
+          values.verbatim = csv_batch->column(column.csv_index);
+        }
         break;
     }
   }
@@ -151,24 +154,28 @@ void BatchConverter::ConvertLabels(const arrow::Array& cells, ConvertedColumn* o
   }
 }
 
-void BatchConverter::ConvertStrings(const arrow::Array& cells, bool sanitized,
+bool BatchConverter::ConvertStrings(const arrow::Array& cells, bool sanitized,
                                     ConvertedColumn* out) {
   const auto& strings = static_cast<const arrow::StringArray&>(cells);
   const int64_t n = strings.length();
   out->text.resize(n);
+  bool verbatim = true;
   for (int64_t i = 0; i < n; ++i) {
     std::string_view cell = strings.GetView(i);
     if (cell.size() <= 8 && IsPandasNaToken(cell)) {
       out->text[i] = std::string_view("", 0);
+      verbatim &= cell.empty();
     } else if (sanitized && NeedsKokuSanitizing(cell)) {
       scratch_.clear();
       AppendKokuSanitized(cell, &scratch_);
       out->text[i] = cell_arena_.Copy(scratch_);
+      verbatim = false;
     } else {
       // An Arrow array whose values are all empty may have no data buffer at all.
       out->text[i] = cell.data() ? cell : std::string_view("", 0);
     }
   }
+  return verbatim && strings.null_count() == 0;
 }
 
 }  // namespace ocpagg

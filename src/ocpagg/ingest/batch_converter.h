@@ -27,6 +27,9 @@ struct ConvertedColumn {
   std::vector<int64_t> millis;         // kTimestamp
   std::vector<double> numbers;         // kNumeric (NaN allowed: it becomes NULL in Parquet)
   std::vector<std::string_view> text;  // kLabels (JSON) and kString
+  // kString: the CSV column itself when no cell changed (no NA token other than '', nothing
+  // sanitized), so writers can take its slices instead of copying `text`; null otherwise.
+  std::shared_ptr<arrow::Array> verbatim;
 };
 
 // Views in `text` point into `source`'s buffers or into the converter's arenas: the batch is
@@ -66,7 +69,8 @@ class BatchConverter {
   Status ConvertTimestamps(const arrow::Array& cells, int value_index, ConvertedBatch* out);
   void ConvertNumbers(const arrow::Array& cells, ConvertedColumn* out);
   void ConvertLabels(const arrow::Array& cells, ConvertedColumn* out);
-  void ConvertStrings(const arrow::Array& cells, bool sanitized, ConvertedColumn* out);
+  // True when every cell is kept as it is in the CSV.
+  bool ConvertStrings(const arrow::Array& cells, bool sanitized, ConvertedColumn* out);
 
   const ReportColumns& columns_;
   std::string file_name_;

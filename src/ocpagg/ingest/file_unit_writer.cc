@@ -5,7 +5,10 @@
 #include <arrow/record_batch.h>
 #include <parquet/properties.h>
 
+#include <algorithm>
 #include <cmath>
+#include <cstring>
+#include <limits>
 
 #include "ocpagg/koku/layout.h"
 
@@ -15,6 +18,35 @@ namespace {
 // Hourly rows are handed to the Parquet writer in pieces this small; it buffers a whole row
 // group in encoded, compressed form, far smaller than the Arrow arrays.
 constexpr int64_t kHourlyFlushRows = 8192;
+
+Result<std::shared_ptr<arrow::Buffer>> CopyToBuffer(const void* data, int64_t bytes) {
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Buffer> buffer, arrow::AllocateBuffer(bytes));
+  if (bytes > 0) std::memcpy(buffer->mutable_data(), data, static_cast<size_t>(bytes));
+  return buffer;
+}
+
+// A utf8 array of `text`, its buffers sized exactly.
+Result<std::shared_ptr<arrow::Array>> StringArrayOf(std::span<const std::string_view> text) {
+  const auto n = static_cast<int64_t>(text.size());
+  int64_t bytes = 0;
+  for (std::string_view t : text) bytes += static_cast<int64_t>(t.size());
+  if (bytes > std::numeric_limits<int32_t>::max()) {
+    return MakeError(ErrorKind::kInternal, "hourly text column over 2 GiB");
+  }
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Buffer> offsets,
+                        arrow::AllocateBuffer((n + 1) * static_cast<int64_t>(sizeof(int32_t))));
+  ARROW_ASSIGN_OR_RAISE(std::shared_ptr<arrow::Buffer> data, arrow::AllocateBuffer(bytes));
+  auto* offset = reinterpret_cast<int32_t*>(offsets->mutable_data());
+  uint8_t* out = data->mutable_data();
+  int32_t at = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    offset[i] = at;
+    std::memcpy(out + at, text[i].data(), text[i].size());
+    at += static_cast<int32_t>(text[i].size());
+  }
+  offset[n] = at;
+  return std::make_shared<arrow::StringArray>(n, std::move(offsets), std::move(data));
+}
 
 }  // namespace
 
@@ -104,7 +136,67 @@ Status FileUnitWriter::OpenChunk() {
   return Status::OK();
 }
 
+Result<std::shared_ptr<arrow::RecordBatch>> FileUnitWriter::HourlyBatchOf(
+    const ConvertedBatch& batch, int32_t first, int64_t n) const {
+  arrow::ArrayVector arrays;
+  arrays.reserve(columns_.values.size());
+  for (size_t v = 0; v < columns_.values.size(); ++v) {
+    const ConvertedColumn& values = batch.columns[v];
+    const auto& type = columns_.hourly_schema->field(static_cast<int>(v))->type();
+    switch (columns_.values[v].kind) {
+      case CellKind::kTimestamp: {
+        ARROW_ASSIGN_OR_RAISE(auto buffer, CopyToBuffer(values.millis.data() + first,
+                                                        n * static_cast<int64_t>(sizeof(int64_t))));
+        arrays.push_back(arrow::MakeArray(arrow::ArrayData::Make(type, n, {nullptr, buffer}, 0)));
+        break;
+      }
+      case CellKind::kNumeric: {
+        const double* x = values.numbers.data() + first;
+        // A NaN is a NULL, which needs a validity bitmap: the builders make it.
+        if (std::any_of(x, x + n, [](double d) { return std::isnan(d); })) return nullptr;
+        ARROW_ASSIGN_OR_RAISE(auto buffer,
+                              CopyToBuffer(x, n * static_cast<int64_t>(sizeof(double))));
+        arrays.push_back(arrow::MakeArray(arrow::ArrayData::Make(type, n, {nullptr, buffer}, 0)));
+        break;
+      }
+      case CellKind::kLabels:
+      case CellKind::kString:
+        if (values.verbatim) {
+          arrays.push_back(values.verbatim->Slice(first, n));
+        } else {
+          ARROW_ASSIGN_OR_RAISE(auto array, StringArrayOf(std::span(values.text)
+                                                              .subspan(static_cast<size_t>(first),
+                                                                       static_cast<size_t>(n))));
+          arrays.push_back(std::move(array));
+        }
+        break;
+    }
+  }
+  return arrow::RecordBatch::Make(columns_.hourly_schema, n, std::move(arrays));
+}
+
+Status FileUnitWriter::SubmitHourly(std::shared_ptr<arrow::RecordBatch> batch) {
+  hourly_rows_ += batch->num_rows();
+  return writes_->Submit(
+      [writer = hourly_writer_, batch = std::move(batch), path = hourly_relative_]() -> Status {
+        Status st = writer->WriteRecordBatch(*batch);
+        return st.ok() ? st : SinkError("cannot write {}: {}", path, st.message());
+      });
+}
+
 Status FileUnitWriter::AppendHourly(const ConvertedBatch& batch, std::span<const int32_t> rows) {
+  // Consecutive rows (a batch without anomalies within one chunk, the usual case) become arrays
+  // by one copy per column, or slices of the CSV's own columns, rather than going through the
+  // builders value by value.
+  if (!rows.empty() &&
+      static_cast<size_t>(rows.back()) - static_cast<size_t>(rows.front()) + 1 == rows.size()) {
+    ARROW_ASSIGN_OR_RAISE(auto direct,
+                          HourlyBatchOf(batch, rows.front(), static_cast<int64_t>(rows.size())));
+    if (direct) {
+      ARROW_RETURN_NOT_OK(FlushHourlyRows());
+      return SubmitHourly(std::move(direct));
+    }
+  }
   size_t pos = 0;
   while (pos < rows.size()) {
     const size_t take =
@@ -160,12 +252,8 @@ Status FileUnitWriter::FlushHourlyRows() {
     arrays.push_back(std::move(a));
   }
   auto batch = arrow::RecordBatch::Make(columns_.hourly_schema, buffered_rows_, std::move(arrays));
-  hourly_rows_ += buffered_rows_;
   buffered_rows_ = 0;
-  return writes_->Submit([writer = hourly_writer_, batch, path = hourly_relative_]() -> Status {
-    Status st = writer->WriteRecordBatch(*batch);
-    return st.ok() ? st : SinkError("cannot write {}: {}", path, st.message());
-  });
+  return SubmitHourly(std::move(batch));
 }
 
 Status FileUnitWriter::CloseChunk() {

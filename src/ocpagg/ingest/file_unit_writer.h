@@ -71,6 +71,11 @@ class FileUnitWriter {
   Status OpenChunk();
   Status CloseChunk();
   Status AppendHourly(const ConvertedBatch& batch, std::span<const int32_t> rows);
+  // The hourly rows first..first+n-1 of `batch` as one record batch; nullptr when a column
+  // needs the builders (a NaN number).
+  Result<std::shared_ptr<arrow::RecordBatch>> HourlyBatchOf(const ConvertedBatch& batch,
+                                                            int32_t first, int64_t n) const;
+  Status SubmitHourly(std::shared_ptr<arrow::RecordBatch> batch);
   Status FlushHourlyRows();
 
   const ReportColumns& columns_;

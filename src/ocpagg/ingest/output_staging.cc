@@ -22,6 +22,7 @@ Result<std::unique_ptr<OutputStaging>> OutputStaging::Create(const std::string& 
                                                              const S3Settings& s3) {
   if (IsS3Uri(output_dir)) {
     ARROW_ASSIGN_OR_RAISE(StorageLocation remote, OpenStorage(output_dir, s3));
+    ARROW_RETURN_NOT_OK(CompleteInterruptedPublishes(remote));
     RemoveStaleScratch(LocalStagingParent(), kIngestStagingPrefix);
     ARROW_ASSIGN_OR_RAISE(auto staging, MakeScratchDir(LocalStagingParent(), kIngestStagingPrefix));
     std::unique_ptr<OutputStaging> out(new OutputStaging(output_dir, staging, false));

@@ -83,50 +83,19 @@ Status CheckCells(const TableSpec& spec, const TableRow& row) {
 // The fields of the CSV records of `text`: nullopt for an unquoted empty field.
 Result<std::vector<std::vector<std::optional<std::string>>>> SplitCsv(std::string_view text,
                                                                       const std::string& path) {
-  std::vector<std::vector<std::optional<std::string>>> records;
-  std::vector<std::optional<std::string>> record;
-  std::string field;
-  bool quoted = false, in_quotes = false, any = false;
-  auto end_field = [&] {
-    if (!quoted && field.empty()) {
-      record.emplace_back(std::nullopt);
-    } else {
-      record.emplace_back(field);
-    }
-    field.clear();
-    quoted = false;
-  };
-  for (size_t i = 0; i < text.size(); ++i) {
-    const char c = text[i];
-    if (in_quotes) {
-      if (c != '"') {
-        field.push_back(c);
-      } else if (i + 1 < text.size() && text[i + 1] == '"') {
-        field.push_back('"');
-        ++i;
-      } else {
-        in_quotes = false;
-      }
-      continue;
-    }
-    any = true;
-    if (c == '"') {
-      in_quotes = quoted = true;
-    } else if (c == ',') {
-      end_field();
-    } else if (c == '\n') {
-      end_field();
-      records.push_back(std::move(record));
-      record.clear();
-      any = false;
-    } else if (c != '\r') {
-      field.push_back(c);
-    }
+  std::vector<std::vector<CsvField>> fields;
+  if (!SplitCsvRecords(text, fields)) {
+    return SinkError("{}: the file ends inside a quoted field", path);
   }
-  if (in_quotes) return SinkError("{}: the file ends inside a quoted field", path);
-  if (any) {
-    end_field();
-    records.push_back(std::move(record));
+  std::vector<std::vector<std::optional<std::string>>> records(fields.size());
+  for (size_t r = 0; r < fields.size(); ++r) {
+    for (CsvField& f : fields[r]) {
+      if (!f.quoted && f.text.empty()) {
+        records[r].emplace_back(std::nullopt);
+      } else {
+        records[r].emplace_back(std::move(f.text));
+      }
+    }
   }
   return records;
 }

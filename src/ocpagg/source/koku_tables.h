@@ -96,6 +96,12 @@ class PodUsageBatch {
   PodUsageRow Numbers(int64_t i) const;
   // True when the file carries koku's effective-usage columns (newer payloads).
   bool has_effective_usage() const { return effective_cpu_.present(); }
+  // The key columns, for work once per dictionary code (StringColumn::has_codes).
+  const StringColumn& namespace_column() const { return namespace_; }
+  const StringColumn& node_column() const { return node_; }
+  const StringColumn& pod_column() const { return pod_; }
+  const StringColumn& resource_id_column() const { return resource_id_; }
+  const StringColumn& pod_labels_column() const { return pod_labels_; }
 
  private:
   friend struct BatchColumnTables;

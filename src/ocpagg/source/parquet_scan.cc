@@ -8,8 +8,6 @@
 #include <parquet/file_reader.h>
 #include <parquet/statistics.h>
 
-#include "ocpagg/source/counting_file.h"
-
 namespace ocpagg {
 namespace {
 
@@ -95,9 +93,6 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
   if (!input.ok()) {
     if (KindOf(input.status()) == ErrorKind::kSink) return input.status();
     return BadInput("{}: cannot open: {}", path, input.status().message());
-  }
-  if (options.bytes_read != nullptr) {
-    *input = std::make_shared<CountingFile>(std::move(*input), options.bytes_read);
   }
   // Over the network a request costs a round trip: an object store's row groups are fetched
   // whole, their column chunks' ranges coalesced and requested in parallel.

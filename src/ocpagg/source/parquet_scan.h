@@ -8,7 +8,6 @@
 #include <arrow/record_batch.h>
 #include <parquet/arrow/reader.h>
 
-#include <atomic>
 #include <memory>
 #include <optional>
 #include <span>
@@ -31,12 +30,11 @@ struct ColumnSpec {
   bool required;  // optional columns read as NULL when the file lacks them
 };
 
-// How a scan reads: the memory it may hold per open row group, and where it counts the bytes it
-// reads from the file (footer and pages; optional).
+// How a scan reads: the memory it may hold per open row group. What it reads is counted by the
+// filesystem it reads through (source/counting_filesystem.h).
 struct ScanOptions {
   int64_t batch_rows = 16 * 1024;          // rows per decoded batch
   int64_t read_buffer_bytes = 256 * 1024;  // buffer per column stream
-  std::atomic<int64_t>* bytes_read = nullptr;
 };
 
 class ParquetScan {
