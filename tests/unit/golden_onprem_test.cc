@@ -340,9 +340,8 @@ std::string SummaryFingerprint(PgServer& pg, const std::string& url) {
                      kSchema + ".reporting_ocpusagelineitem_daily_summary");
 }
 
-// A summary run from the on-prem tables killed at any point leaves the summary and every table
-// beside it as it was, or, when it had committed, replaced by the same rows.
-class OnPremFaults : public ::testing::Test {
+// A database with koku's tables and the first payload of 01_basic_labels in the on-prem ones.
+class OnPremDatabase : public ::testing::Test {
  protected:
   void SetUp() override {
     pg_ = PgServer::Get();
@@ -350,25 +349,47 @@ class OnPremFaults : public ::testing::Test {
     url_ = pg_->CreateDatabase();
     PrepareKokuSchema(*pg_, url_, s_);
     ASSERT_EQ(IngestToPostgres(s_.PayloadPath(s_.runs[0]), s_.source_uuid, url_).exit_code, 0);
+  }
+  ProcessResult Summarize() const { return RunProcess(SummarizeArgs()); }
+  std::vector<std::string> SummarizeArgs() const {
+    return Command({OcpaggBinary(), "summarize", "--input", url_}, ClusterArgs(s_, s_.runs[0]));
+  }
+
+  const GoldenScenario s_ = LoadGoldenScenario("01_basic_labels");
+  PgServer* pg_ = nullptr;
+  std::string url_;
+};
+
+// A summary run from the on-prem tables killed at any point leaves the summary and every table
+// beside it as it was, or, when it had committed, replaced by the same rows.
+class OnPremFaults : public OnPremDatabase {
+ protected:
+  void SetUp() override {
+    OnPremDatabase::SetUp();
+    if (HasFatalFailure()) return;
     // Many namespaces, so that a run lasts long enough to be killed while it reads and writes:
     // each daily pod and namespace-label row copied under 1,500 other namespace names.
     for (const std::string table :
          {"openshift_pod_usage_line_items_daily", "openshift_namespace_labels_line_items_daily"}) {
-      const std::string t = kSchema + "." + table;
-      pg_->Psql(url_, "INSERT INTO " + t + " SELECT (jsonb_populate_record(NULL::" + t +
-                          ", to_jsonb(r) || jsonb_build_object('id', gen_random_uuid(), "
-                          "'namespace', r.namespace || '-' || g))).* FROM " +
-                          t + " r, generate_series(1, 1500) g");
+      pg_->Psql(url_,
+                "DO $$ DECLARE columns text; BEGIN SELECT string_agg(CASE column_name WHEN "
+                "'id' THEN 'gen_random_uuid()' WHEN 'namespace' THEN 'namespace || ''-'' || "
+                "g' ELSE quote_ident(column_name) END, ', ' ORDER BY ordinal_position) INTO "
+                "columns FROM information_schema.columns WHERE table_schema = '" +
+                    kSchema + "' AND table_name = '" + table + "'; EXECUTE format('INSERT INTO " +
+                    kSchema + "." + table + " SELECT %s FROM " + kSchema + "." + table +
+                    ", generate_series(1, 1500) g', columns); END $$");
     }
     const auto t0 = std::chrono::steady_clock::now();
-    auto first = RunProcess(Summarize());
+    auto first = RunProcess(OneThread());
     run_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now() - t0);
     ASSERT_EQ(first.exit_code, 0) << first.output;
   }
-  std::vector<std::string> Summarize() const {
-    return Command({OcpaggBinary(), "summarize", "--input", url_, "--threads", "1"},
-                   ClusterArgs(s_, s_.runs[0]));
+  std::vector<std::string> OneThread() const {
+    auto argv = SummarizeArgs();
+    argv.insert(argv.end(), {"--threads", "1"});
+    return argv;
   }
   // Rows of the summary and of every table beside it. `with_keys`: the random uuid or id of
   // each row too (unchanged means not rewritten); without, what a rerun writes again alike.
@@ -388,18 +409,7 @@ class OnPremFaults : public ::testing::Test {
                                      ".reporting_ocpusagelineitem_daily_summary t");
   }
   bool Active(const std::string& query_prefix) const {
-    return pg_->Psql(url_, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '" +
-                               query_prefix + "%' AND state = 'active'") != "0\n";
-  }
-  // A killed client's transaction ends when the server notices the closed socket.
-  void WaitForNoOtherSessions() const {
-    WaitUntil(
-        [&] {
-          return pg_->Psql(url_,
-                           "SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                           "current_database() AND pid <> pg_backend_pid()") == "0\n";
-        },
-        std::chrono::seconds(30));
+    return pg_->StatementActive(url_, query_prefix);
   }
   // Kills a run while another session holds `table`, which the run then waits for.
   void KillWhileWaitingFor(const std::string& table, const std::string& statement_prefix) {
@@ -408,7 +418,7 @@ class OnPremFaults : public ::testing::Test {
                          "BEGIN; LOCK TABLE " + kSchema + "." + table +
                              " IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120); COMMIT"});
     ASSERT_TRUE(WaitUntil([&] { return Active("BEGIN; LOCK TABLE"); }, std::chrono::seconds(10)));
-    ChildProcess run(Summarize());
+    ChildProcess run(OneThread());
     ASSERT_TRUE(WaitUntil([&] { return Active(statement_prefix); }, std::chrono::seconds(60)))
         << "the run never reached " << table;
     run.Signal(SIGKILL);
@@ -416,13 +426,10 @@ class OnPremFaults : public ::testing::Test {
     pg_->Psql(url_,
               "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE "
               "'BEGIN; LOCK TABLE%'");
-    WaitForNoOtherSessions();
+    pg_->WaitForNoOtherSessions(url_);
     EXPECT_EQ(Tables(/*with_keys=*/true), before);
   }
 
-  const GoldenScenario s_ = LoadGoldenScenario("01_basic_labels");
-  PgServer* pg_ = nullptr;
-  std::string url_;
   std::chrono::milliseconds run_time_{0};  // of the first, whole run
 };
 
@@ -433,12 +440,12 @@ TEST_F(OnPremFaults, SigkillAtSeveralMomentsLeavesEveryTableAsItWasOrReplaced) {
   int killed_running = 0;
   for (int tenth = 1; tenth <= 9; ++tenth) {
     const auto delay = run_time_ * tenth / 10;
-    ChildProcess run(Summarize());
+    ChildProcess run(OneThread());
     std::this_thread::sleep_for(delay);
     if (run.Running()) ++killed_running;
     run.Signal(SIGKILL);
     ASSERT_TRUE(run.Wait(std::chrono::seconds(30)));
-    WaitForNoOtherSessions();
+    pg_->WaitForNoOtherSessions(url_);
     EXPECT_EQ(Tables(/*with_keys=*/false), before) << "killed after " << delay.count() << " ms";
   }
   EXPECT_GE(killed_running, 5) << "the runs ended before most kills (a whole run: "
@@ -457,26 +464,17 @@ TEST_F(OnPremFaults, SigkillWhileTheTablesBesideTheSummaryAreWrittenLeavesThemAs
                       "DELETE FROM \"" + kSchema + "\".reporting_ocp_volume");
 }
 
-class OnPremBadInput : public ::testing::Test {
+class OnPremBadInput : public OnPremDatabase {
  protected:
   void SetUp() override {
-    pg_ = PgServer::Get();
-    ASSERT_NE(pg_, nullptr);
-    url_ = pg_->CreateDatabase();
-    PrepareKokuSchema(*pg_, url_, s_);
-    ASSERT_EQ(IngestToPostgres(s_.PayloadPath(s_.runs[0]), s_.source_uuid, url_).exit_code, 0);
+    OnPremDatabase::SetUp();
+    if (HasFatalFailure()) return;
     auto ok = Summarize();
     ASSERT_EQ(ok.exit_code, 0) << ok.output;
     before_ = SummaryFingerprint(*pg_, url_);
   }
-  ProcessResult Summarize() {
-    return RunProcess(
-        Command({OcpaggBinary(), "summarize", "--input", url_}, ClusterArgs(s_, s_.runs[0])));
-  }
 
-  const GoldenScenario s_ = LoadGoldenScenario("01_basic_labels");
-  PgServer* pg_ = nullptr;
-  std::string url_, before_;
+  std::string before_;
 };
 
 TEST_F(OnPremBadInput, LabelsThatAreNotJsonNameTableColumnAndRowAndChangeNothing) {
