@@ -11,17 +11,18 @@
 # with build/bench/onprem_load_bench (the loader of `ingest --postgres`) and kept for later
 # runs. Both paths run at ocpagg's default settings (parallel, 256 MB limit) and write the
 # summary as Parquet files, so that only the input differs. Peak RSS of ocpagg is /usr/bin/time's;
-# the server's memory is sampled every 50 ms during each on-prem run: the sum of RSS over its
+# the server's memory is sampled every 100 ms during each on-prem run: the sum of RSS over its
 # processes (which counts shared buffers once per process) and the sum of PSS (shared pages
 # divided among the processes that map them). Run it under the CPU lock. Writes
-# bench/results/onprem.md.
+# bench/results/onprem.md, keeping its hand-written sections (## ...) as they are.
+# OCPAGG_BENCH_BIN times another ocpagg binary (an older build, to compare).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 rows="${1:-10000000}"
 runs="${2:-5}"
 source_uuid=00000000-0000-0000-0000-000000000001
 schema=org1234567
-bin="$root/build/bin/ocpagg"
+bin="${OCPAGG_BENCH_BIN:-$root/build/bin/ocpagg}"
 loader="$root/build/bench/onprem_load_bench"
 data="${OCPAGG_BENCH_DATA:-/tmp/ocpagg-bench}/rows-$rows-days-31"
 pg_root="${OCPAGG_BENCH_PG:-/tmp/ocpagg-onprem-bench}"
@@ -60,23 +61,22 @@ if [[ ! -f "$marker" ]]; then
 fi
 table_mb=$(psql_ -d bench -c "SELECT pg_total_relation_size('$schema.openshift_pod_usage_line_items') / 1048576")
 
-# Sum of RSS and of PSS over the server's processes, in MiB, every 50 ms until told to stop.
+# Sum of RSS and of PSS over the server's processes, in MiB, every 100 ms until told to stop.
+# One awk reads every process's counters per sample: an awk per process and sample took half a
+# core from the runs it measured.
 sample_server() {
   set +e
-  local peak_rss=0 peak_pss=0 pids rss pss r s
+  local peak_rss=0 peak_pss=0 pm rss pss files
+  read -r pm <"$pg_root/data/postmaster.pid"
   while [[ ! -f "$1.stop" ]]; do
-    pm=$(head -1 "$pg_root/data/postmaster.pid")
-    pids="$pm $(pgrep -d' ' -P "$pm" || true)"
-    rss=0 pss=0
-    for p in $pids; do
-      # A process may end between the listing and the read: it then counts 0.
-      read -r r s < <(awk '/^Rss:/ {r=$2} /^Pss:/ {s=$2} END {print r+0, s+0}' \
-        /proc/$p/smaps_rollup 2>/dev/null)
-      rss=$((rss + ${r:-0})) pss=$((pss + ${s:-0}))
-    done
+    files=()
+    for p in $pm $(pgrep -P "$pm"); do files+=("/proc/$p/smaps_rollup"); done
+    # A process may end between the listing and the read: it then counts 0.
+    read -r rss pss < <(awk '/^Rss:/ {r += $2} /^Pss:/ {s += $2} END {print r + 0, s + 0}' \
+      "${files[@]}" 2>/dev/null)
     ((rss > peak_rss)) && peak_rss=$rss
     ((pss > peak_pss)) && peak_pss=$pss
-    sleep 0.05
+    sleep 0.1
   done
   echo "$((peak_rss / 1024)) $((peak_pss / 1024))" >"$1"
 }
@@ -115,6 +115,8 @@ done
 m() { printf %.2f "$(tr ' ' '\n' <<<"$1" | grep -v '^$' | median)"; }
 pw=$(m "${wall[parquet]}") ow=$(m "${wall[onprem]}")
 results="$root/bench/results/onprem.md"
+kept=""
+[[ -f "$results" ]] && kept="$(awk '/^## /{p=1} p' "$results")"
 {
   echo "# summarize from koku's on-prem PostgreSQL tables"
   echo
@@ -135,5 +137,11 @@ results="$root/bench/results/onprem.md"
   echo
   echo "Every run: parquet ${wall[parquet]}s; on-prem ${wall[onprem]}s; ocpagg peak RSS MB parquet"
   echo "${rss[parquet]}, on-prem ${rss[onprem]}; server RSS sum MB ${srv_rss[onprem]}, PSS sum MB ${srv_pss[onprem]}."
+  echo "Binary: $bin (ocpagg $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown) tree), $(date -u +%Y-%m-%d)."
+  # The sections below (## ...: where the time goes, earlier rounds) are written by hand.
+  if [[ -n "$kept" ]]; then
+    echo
+    printf '%s\n' "$kept"
+  fi
 } >"$results"
 cat "$results"

@@ -8,7 +8,8 @@ other Python threads go on (two summaries in two threads run at once), and raise
 exceptions of :mod:`ocpagg` (:class:`UsageError`, :class:`BadInputError`, ...) whose class says
 what the command's exit code says, with its message.
 
-- :func:`ingest`: an operator payload into koku's Parquet layout (``ocpagg ingest``).
+- :func:`ingest`: an operator payload into koku's Parquet layout, or into koku's on-prem
+  PostgreSQL line-item tables (``ocpagg ingest``).
 - :func:`summarize`: the summary of one source and month, into PostgreSQL or files
   (``ocpagg summarize``); returns the run report.
 - :func:`summarize_to_arrow`: the same summary as an Arrow stream the caller reads, batch by
@@ -114,9 +115,12 @@ def summarize(*, stop: StopToken | None = None, report: str | os.PathLike[str] |
               **options: Any) -> dict[str, Any]:
     """Summarizes one source and one month into PostgreSQL or files, as ``ocpagg summarize``.
 
-    Required: ``input`` (koku's Parquet layout: a directory or a URI such as ``s3://...``),
-    ``source`` (UUID), ``year``, ``month``, ``cluster_id``; and either ``postgres`` (a libpq
-    URL, with ``schema``) or ``output`` (a directory or ``s3://bucket/prefix``; ``format``
+    Required: ``input`` (koku's Parquet layout: a directory or a URI such as ``s3://...``; or
+    a ``postgresql://`` URL whose ``schema`` holds koku's on-prem line-item tables, see
+    :func:`ingest`, the summary then going to that database unless ``postgres`` or ``output``
+    says otherwise), ``source`` (UUID), ``year``, ``month``, ``cluster_id``; and either
+    ``postgres`` (a libpq URL, with ``schema``) or ``output`` (a directory or
+    ``s3://bucket/prefix``; ``format``
     ``"csv"``, ``"parquet"`` or ``"both"``); ``tables`` ``"all"`` (the default: also the tables
     koku's summary step fills besides the daily summary) or ``"daily"``. Every other flag of the
     command is a keyword argument of the same name:
@@ -246,13 +250,16 @@ def summarize_to_arrow(*, stop: StopToken | None = None, **options: Any) -> Summ
     return SummaryStream(_ocpagg.start_stream(request, stop, 0))
 
 
-def ingest(payload: str | os.PathLike[str], *, output: str | os.PathLike[str], source: str,
+def ingest(payload: str | os.PathLike[str], *, source: str,
+           output: str | os.PathLike[str] | None = None, postgres: str | None = None,
+           schema: str | None = None, create_schema: bool | None = None,
            account: str | None = None, manifest_id: int | None = None,
            chunk_rows: int | None = None, row_group_rows: int | None = None,
            config: str | os.PathLike[str] | None = None, stop: StopToken | None = None,
            **s3: str) -> dict[str, Any]:
     """Converts an operator payload into koku's Parquet layout under ``output``, as
-    ``ocpagg ingest PAYLOAD``.
+    ``ocpagg ingest PAYLOAD``; or, with ``postgres`` and ``schema`` instead of ``output``, into
+    koku's on-prem line-item tables, as ``ocpagg ingest PAYLOAD --postgres URL --schema S``.
 
     ``payload``: a month directory with ``manifest.json``, a directory above such directories,
     or a ``.tar.gz`` of one. ``source``: the source UUID. ``account`` (the tenant schema,
@@ -262,17 +269,25 @@ def ingest(payload: str | os.PathLike[str], *, output: str | os.PathLike[str], s
     ``s3_access_key``, ``s3_secret_key``, ``s3_addressing`` and ``s3_scheme`` and the
     ``config`` file's ``s3:`` section then apply, as for :func:`summarize`.
 
+    ``postgres`` (a libpq URL) and ``schema`` (the tenant schema holding the tables) load the
+    payload in one transaction, the source's rows on the payload's days replaced;
+    ``create_schema=True`` first creates the schema and those of the eight tables that are
+    missing. The rows are then read with ``summarize(input=postgres, schema=schema, ...)``.
+
     Returns what was written: ``files`` (path under ``output``, report type, hourly or daily,
-    rows), counts per report type, skipped and unlisted files, dropped lines, label keys seen.
-    Bad input raises :class:`BadInputError` naming file, line and column; nothing is written
-    then.
+    rows; with ``postgres``, the files converted in a scratch directory, gone by now, and
+    ``line_items``: the ``rows`` loaded and the ``rows_replaced`` of an earlier load), counts
+    per report type, skipped and unlisted files, dropped lines, label keys seen. Bad input
+    raises :class:`BadInputError` naming file, line and column; nothing is written then.
     """
     request = _ocpagg.IngestRequest()
     request.payload = _path(payload)
-    request.output = _path(output)
     request.source = source
-    for name, value in (("account", account), ("manifest_id", manifest_id),
-                        ("chunk_rows", chunk_rows), ("row_group_rows", row_group_rows),
+    for name, value in (("output", _path(output) if output is not None else None),
+                        ("postgres", postgres), ("schema", schema),
+                        ("create_schema", create_schema), ("account", account),
+                        ("manifest_id", manifest_id), ("chunk_rows", chunk_rows),
+                        ("row_group_rows", row_group_rows),
                         ("config", _path(config) if config is not None else None)):
         if value is not None:
             setattr(request, name, value)

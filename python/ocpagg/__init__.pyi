@@ -5,7 +5,7 @@ import os
 from typing import Any, Iterable, Iterator, Literal, Mapping, TypedDict
 
 import pyarrow
-from typing_extensions import Required, Unpack
+from typing_extensions import NotRequired, Required, Unpack
 
 from ._errors import (BadInputError as BadInputError, Error as Error,
                       InternalError as InternalError, MemoryLimitError as MemoryLimitError,
@@ -116,6 +116,10 @@ class SkippedFile(TypedDict):
     file: str
     reason: str
 
+class LoadedLineItems(TypedDict):
+    rows: int
+    rows_replaced: int
+
 class IngestReport(TypedDict):
     months: int
     elapsed_seconds: float
@@ -125,12 +129,15 @@ class IngestReport(TypedDict):
     unlisted_files: list[str]
     bad_lines_skipped: int
     label_keys: list[str]
+    line_items: NotRequired[LoadedLineItems]
 
 def summarize(*, stop: StopToken | None = None, report: _Path | None = None,
               **options: Unpack[SummarizeOptions]) -> RunReport: ...
 def summarize_to_arrow(*, stop: StopToken | None = None,
                        **options: Unpack[_RunOptions]) -> SummaryStream: ...
-def ingest(payload: _Path, *, output: _Path, source: str, account: str | None = None,
+def ingest(payload: _Path, *, source: str, output: _Path | None = None,
+           postgres: str | None = None, schema: str | None = None,
+           create_schema: bool | None = None, account: str | None = None,
            manifest_id: int | None = None, chunk_rows: int | None = None,
            row_group_rows: int | None = None, config: _Path | None = None,
            stop: StopToken | None = None, **s3: Unpack[_S3Options]) -> IngestReport: ...

@@ -69,6 +69,9 @@ class IngestRequest(S3Request):
     manifest_id: int
     chunk_rows: int
     row_group_rows: int
+    postgres: str
+    schema: str
+    create_schema: bool
     def __init__(self) -> None: ...
 
 class SummaryStream:

@@ -73,6 +73,10 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
                   "(libpq URL), as koku's self-hosted processor fills them; one transaction, "
                   "the source's rows on the payload's days replaced");
   cmd->add_option("--schema", o->schema, "koku tenant schema with --postgres, e.g. org1234567");
+  cmd->add_flag("--create-schema", o->create_schema,
+                "With --postgres: create the schema and koku's eight on-prem line-item tables "
+                "when missing (partitioned by month, koku's indexes), in the load's "
+                "transaction; existing tables are left as they are");
   cmd->add_option("--source", o->source,
                   "Source (provider) UUID: the source=<uuid> partition koku files the data under")
       ->required();

@@ -176,12 +176,21 @@ nb::dict IngestReportDict(const IngestReport& r) {
 
 nb::dict PyIngest(const IngestRequest& request, PyStopToken* stop) {
   std::shared_ptr<StopToken> token = TokenOf(stop);
+  LineItemLoadReport loaded;
   Result<IngestReport> report = RunWithoutGil(*token, [&]() -> Result<IngestReport> {
     ARROW_ASSIGN_OR_RAISE(IngestOptions options, IngestOptionsFor(request, token.get()));
-    return IngestPayload(options);
+    if (request.postgres.empty()) return IngestPayload(options);
+    return IngestToPostgres(options, LoadOptionsFor(request, token.get()), &loaded);
   });
   if (!report.ok()) Raise(report.status());
-  return IngestReportDict(*report);
+  nb::dict d = IngestReportDict(*report);
+  if (!request.postgres.empty()) {
+    nb::dict tables;
+    tables["rows"] = loaded.rows;
+    tables["rows_replaced"] = loaded.rows_deleted;
+    d["line_items"] = tables;
+  }
+  return d;
 }
 
 // The names of the Arrow PyCapsule interface.
@@ -401,7 +410,10 @@ NB_MODULE(_ocpagg, m) {
       .def_rw("account", &IngestRequest::account)
       .def_rw("manifest_id", &IngestRequest::manifest_id)
       .def_rw("chunk_rows", &IngestRequest::chunk_rows)
-      .def_rw("row_group_rows", &IngestRequest::row_group_rows);
+      .def_rw("row_group_rows", &IngestRequest::row_group_rows)
+      .def_rw("postgres", &IngestRequest::postgres)
+      .def_rw("schema", &IngestRequest::schema)
+      .def_rw("create_schema", &IngestRequest::create_schema);
 
   nb::class_<PySummaryStream>(m, "SummaryStream")
       .def("export", &PySummaryStream::ExportStream)

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -116,6 +117,21 @@ std::string PgServer::Psql(const std::string& url, const std::string& sql) {
       {"/usr/bin/psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-A", "-t", "-d", url, "-c", sql});
   EXPECT_EQ(r.exit_code, 0) << "psql failed: " << r.output << "\nSQL: " << sql;
   return r.output;
+}
+
+bool PgServer::StatementActive(const std::string& url, const std::string& prefix) {
+  return Psql(url, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '" + prefix +
+                       "%' AND state = 'active'") != "0\n";
+}
+
+void PgServer::WaitForNoOtherSessions(const std::string& url) {
+  WaitUntil(
+      [&] {
+        return Psql(url,
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                    "AND pid <> pg_backend_pid()") == "0\n";
+      },
+      std::chrono::seconds(30));
 }
 
 }  // namespace ocpagg::testing

@@ -19,6 +19,11 @@ class PgServer {
   // Runs SQL through psql against `url`, returning psql's output (unaligned, tuples only);
   // fails the test on error.
   std::string Psql(const std::string& url, const std::string& sql);
+  // Whether a statement beginning with `prefix` is running (state active) on the server.
+  bool StatementActive(const std::string& url, const std::string& prefix);
+  // Waits (at most 30 s) until no other session is connected to `url`'s database: a killed
+  // client's transaction ends when the server notices the closed socket.
+  void WaitForNoOtherSessions(const std::string& url);
 
   // Stops the server at once (as a crash would) / starts it again on the same port and data.
   void Stop();

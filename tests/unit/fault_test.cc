@@ -202,19 +202,9 @@ class PostgresFaults : public Faults {
     return all;
   }
   bool Active(const std::string& query_prefix) const {
-    return pg_->Psql(url_, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE '" +
-                               query_prefix + "%' AND state = 'active'") != "0\n";
+    return pg_->StatementActive(url_, query_prefix);
   }
-  // A killed client's transaction ends when the server notices the closed socket.
-  void WaitForNoOtherSessions() const {
-    WaitUntil(
-        [&] {
-          return pg_->Psql(url_,
-                           "SELECT count(*) FROM pg_stat_activity WHERE datname = "
-                           "current_database() AND pid <> pg_backend_pid()") == "0\n";
-        },
-        seconds(30));
-  }
+  void WaitForNoOtherSessions() const { pg_->WaitForNoOtherSessions(url_); }
 
   PgServer* pg_ = nullptr;
   std::string url_;

@@ -11,7 +11,9 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
+#include <thread>
 
 #include "support/golden.h"
 #include "support/koku_db.h"
@@ -239,6 +241,98 @@ TEST(OnPremIngest, AKilledIngestLeavesTheTablesAsTheyWere) {
   EXPECT_EQ(LineItemFingerprint(*pg, url), before);
 }
 
+std::string Partitions(PgServer& pg, const std::string& url, const std::string& table) {
+  return pg.Psql(url,
+                 "SELECT string_agg(c.relname, ',' ORDER BY c.relname) FROM pg_inherits i JOIN "
+                 "pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = '" +
+                     kSchema + "." + table + "'::regclass");
+}
+
+// A stand-alone on-prem install: `ingest --postgres --create-schema` on an empty database
+// creates koku's eight line-item tables, partitioned by month on usage_start, and the summary
+// read from them is the Parquet path's.
+TEST(OnPremCreateSchema, IngestCreatesKokusPartitionedTablesThatTheSummaryReads) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const GoldenScenario s = LoadGoldenScenario("06_month_boundary");
+  TempDir tmp;
+  const std::string onprem_db = pg->CreateDatabase();
+  auto ingest = [&](const GoldenSummaryRun& run) {
+    return RunProcess({OcpaggBinary(), "ingest", s.PayloadPath(run), "--postgres", onprem_db,
+                       "--schema", kSchema, "--create-schema", "--source", s.source_uuid,
+                       "--quiet"});
+  };
+  for (const auto& run : s.runs) {
+    auto r = ingest(run);
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  EXPECT_EQ(pg->Psql(onprem_db,
+                     "SELECT count(*) FROM pg_partitioned_table p JOIN pg_class c ON c.oid = "
+                     "p.partrelid JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname "
+                     "= '" +
+                         kSchema + "' AND c.relname LIKE 'openshift_%_line_items%'"),
+            std::to_string(std::size(kLineItemTables)) + "\n");
+  std::set<std::string> months;
+  for (const auto& run : s.runs) months.insert(run.year + "_" + run.month);
+  ASSERT_GE(months.size(), 2u);
+  for (const char* table : kLineItemTables) {
+    std::string expected;
+    for (const auto& m : months) expected += std::string(table) + "_" + m + ",";
+    EXPECT_EQ(Partitions(*pg, onprem_db, table), expected + table + "_default\n") << table;
+    EXPECT_EQ(Count(*pg, onprem_db, std::string(table) + "_default"), "0\n") << table;
+  }
+  // Again, with the tables there: nothing is created, the rows are replaced.
+  const std::string counts = Count(*pg, onprem_db, "openshift_pod_usage_line_items_daily");
+  auto again = ingest(s.runs[0]);
+  ASSERT_EQ(again.exit_code, 0) << again.output;
+  EXPECT_EQ(Count(*pg, onprem_db, "openshift_pod_usage_line_items_daily"), counts);
+
+  PrepareKokuSchema(*pg, onprem_db, s);  // koku's summary tables and the scenario's settings
+  for (const auto& run : s.runs) {
+    auto r = RunProcess(
+        Command({OcpaggBinary(), "summarize", "--input", onprem_db}, ClusterArgs(s, run)));
+    ASSERT_EQ(r.exit_code, 0) << r.output;
+  }
+  const std::string parquet_db = pg->CreateDatabase();
+  PrepareKokuSchema(*pg, parquet_db, s);
+  SummarizeFromParquet(s, parquet_db, tmp.path() + "/data");
+  const std::string from_tables = ExportSummary(*pg, onprem_db, tmp.path() + "/onprem.csv");
+  EXPECT_GT(std::count(from_tables.begin(), from_tables.end(), '\n'), 1);
+  EXPECT_EQ(from_tables, ExportSummary(*pg, parquet_db, tmp.path() + "/parquet.csv"));
+}
+
+// Two ingests of different sources creating the tables of an empty database at once take turns
+// and both load their rows.
+TEST(OnPremCreateSchema, TwoIngestsCreatingTheTablesAtOnceBothSucceed) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const GoldenScenario s = LoadGoldenScenario("03_storage");
+  const std::string other = "00000000-0000-0000-0000-0000000000bb";
+  auto ingest = [&](const std::string& url, const std::string& source) {
+    return std::vector<std::string>{
+        OcpaggBinary(), "ingest", s.PayloadPath(s.runs[0]), "--postgres", url,
+        "--schema",     kSchema,  "--create-schema",        "--source",   source,
+        "--quiet"};
+  };
+  for (int round = 0; round < 3; ++round) {
+    const std::string url = pg->CreateDatabase();
+    ChildProcess a(ingest(url, s.source_uuid));
+    ChildProcess b(ingest(url, other));
+    auto ra = a.Wait(std::chrono::seconds(120));
+    auto rb = b.Wait(std::chrono::seconds(120));
+    ASSERT_TRUE(ra && rb);
+    EXPECT_EQ(ra->exit_code, 0) << ra->output;
+    EXPECT_EQ(rb->exit_code, 0) << rb->output;
+    auto rows_of = [&](const std::string& source) {
+      return pg->Psql(url, "SELECT count(*) FROM " + kSchema +
+                               ".openshift_pod_usage_line_items_daily WHERE source = '" + source +
+                               "'");
+    };
+    EXPECT_NE(rows_of(other), "0\n");
+    EXPECT_EQ(rows_of(other), rows_of(s.source_uuid));
+  }
+}
+
 std::string SummaryFingerprint(PgServer& pg, const std::string& url) {
   return pg.Psql(url,
                  "SELECT count(*) || ':' || coalesce(md5(string_agg(uuid::text, ',' ORDER BY "
@@ -246,7 +340,8 @@ std::string SummaryFingerprint(PgServer& pg, const std::string& url) {
                      kSchema + ".reporting_ocpusagelineitem_daily_summary");
 }
 
-class OnPremBadInput : public ::testing::Test {
+// A database with koku's tables and the first payload of 01_basic_labels in the on-prem ones.
+class OnPremDatabase : public ::testing::Test {
  protected:
   void SetUp() override {
     pg_ = PgServer::Get();
@@ -254,18 +349,132 @@ class OnPremBadInput : public ::testing::Test {
     url_ = pg_->CreateDatabase();
     PrepareKokuSchema(*pg_, url_, s_);
     ASSERT_EQ(IngestToPostgres(s_.PayloadPath(s_.runs[0]), s_.source_uuid, url_).exit_code, 0);
-    auto ok = Summarize();
-    ASSERT_EQ(ok.exit_code, 0) << ok.output;
-    before_ = SummaryFingerprint(*pg_, url_);
   }
-  ProcessResult Summarize() {
-    return RunProcess(
-        Command({OcpaggBinary(), "summarize", "--input", url_}, ClusterArgs(s_, s_.runs[0])));
+  ProcessResult Summarize() const { return RunProcess(SummarizeArgs()); }
+  std::vector<std::string> SummarizeArgs() const {
+    return Command({OcpaggBinary(), "summarize", "--input", url_}, ClusterArgs(s_, s_.runs[0]));
   }
 
   const GoldenScenario s_ = LoadGoldenScenario("01_basic_labels");
   PgServer* pg_ = nullptr;
-  std::string url_, before_;
+  std::string url_;
+};
+
+// A summary run from the on-prem tables killed at any point leaves the summary and every table
+// beside it as it was, or, when it had committed, replaced by the same rows.
+class OnPremFaults : public OnPremDatabase {
+ protected:
+  void SetUp() override {
+    OnPremDatabase::SetUp();
+    if (HasFatalFailure()) return;
+    // Many namespaces, so that a run lasts long enough to be killed while it reads and writes:
+    // each daily pod and namespace-label row copied under 1,500 other namespace names.
+    for (const std::string table :
+         {"openshift_pod_usage_line_items_daily", "openshift_namespace_labels_line_items_daily"}) {
+      pg_->Psql(url_,
+                "DO $$ DECLARE columns text; BEGIN SELECT string_agg(CASE column_name WHEN "
+                "'id' THEN 'gen_random_uuid()' WHEN 'namespace' THEN 'namespace || ''-'' || "
+                "g' ELSE quote_ident(column_name) END, ', ' ORDER BY ordinal_position) INTO "
+                "columns FROM information_schema.columns WHERE table_schema = '" +
+                    kSchema + "' AND table_name = '" + table + "'; EXECUTE format('INSERT INTO " +
+                    kSchema + "." + table + " SELECT %s FROM " + kSchema + "." + table +
+                    ", generate_series(1, 1500) g', columns); END $$");
+    }
+    const auto t0 = std::chrono::steady_clock::now();
+    auto first = RunProcess(OneThread());
+    run_time_ = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - t0);
+    ASSERT_EQ(first.exit_code, 0) << first.output;
+  }
+  std::vector<std::string> OneThread() const {
+    auto argv = SummarizeArgs();
+    argv.insert(argv.end(), {"--threads", "1"});
+    return argv;
+  }
+  // Rows of the summary and of every table beside it. `with_keys`: the random uuid or id of
+  // each row too (unchanged means not rewritten); without, what a rerun writes again alike.
+  std::string Tables(bool with_keys) const {
+    std::string all;
+    for (const std::string& table : ExpectedTableNames()) {
+      const std::string row =
+          with_keys ? "to_jsonb(t)::text" : "(to_jsonb(t) - 'uuid' - 'id')::text";
+      all += table + "=" +
+             pg_->Psql(url_, "SELECT count(*) || ':' || coalesce(md5(string_agg(" + row +
+                                 ", ',' ORDER BY " + row + ")), '') FROM " + kSchema + "." + table +
+                                 " t");
+    }
+    const std::string summary = with_keys ? "to_jsonb(t)::text" : "(to_jsonb(t) - 'uuid')::text";
+    return all + pg_->Psql(url_, "SELECT count(*) || ':' || coalesce(md5(string_agg(" + summary +
+                                     ", ',' ORDER BY " + summary + ")), '') FROM " + kSchema +
+                                     ".reporting_ocpusagelineitem_daily_summary t");
+  }
+  bool Active(const std::string& query_prefix) const {
+    return pg_->StatementActive(url_, query_prefix);
+  }
+  // Kills a run while another session holds `table`, which the run then waits for.
+  void KillWhileWaitingFor(const std::string& table, const std::string& statement_prefix) {
+    const std::string before = Tables(/*with_keys=*/true);
+    ChildProcess holder({"/usr/bin/psql", "-X", "-q", "-d", url_, "-c",
+                         "BEGIN; LOCK TABLE " + kSchema + "." + table +
+                             " IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120); COMMIT"});
+    ASSERT_TRUE(WaitUntil([&] { return Active("BEGIN; LOCK TABLE"); }, std::chrono::seconds(10)));
+    ChildProcess run(OneThread());
+    ASSERT_TRUE(WaitUntil([&] { return Active(statement_prefix); }, std::chrono::seconds(60)))
+        << "the run never reached " << table;
+    run.Signal(SIGKILL);
+    ASSERT_TRUE(run.Wait(std::chrono::seconds(30)));
+    pg_->Psql(url_,
+              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE "
+              "'BEGIN; LOCK TABLE%'");
+    pg_->WaitForNoOtherSessions(url_);
+    EXPECT_EQ(Tables(/*with_keys=*/true), before);
+  }
+
+  std::chrono::milliseconds run_time_{0};  // of the first, whole run
+};
+
+TEST_F(OnPremFaults, SigkillAtSeveralMomentsLeavesEveryTableAsItWasOrReplaced) {
+  const std::string before = Tables(/*with_keys=*/false);
+  ASSERT_EQ(before.find("reporting_ocp_pod_summary_p=0:"), std::string::npos);
+  // Killed at every tenth of what a whole run took: reading, aggregating, writing, committing.
+  int killed_running = 0;
+  for (int tenth = 1; tenth <= 9; ++tenth) {
+    const auto delay = run_time_ * tenth / 10;
+    ChildProcess run(OneThread());
+    std::this_thread::sleep_for(delay);
+    if (run.Running()) ++killed_running;
+    run.Signal(SIGKILL);
+    ASSERT_TRUE(run.Wait(std::chrono::seconds(30)));
+    pg_->WaitForNoOtherSessions(url_);
+    EXPECT_EQ(Tables(/*with_keys=*/false), before) << "killed after " << delay.count() << " ms";
+  }
+  EXPECT_GE(killed_running, 5) << "the runs ended before most kills (a whole run: "
+                               << run_time_.count() << " ms)";
+}
+
+TEST_F(OnPremFaults, SigkillBeforeTheSummaryIsReplacedLeavesEveryTableAsItWas) {
+  KillWhileWaitingFor("reporting_ocpusagelineitem_daily_summary",
+                      "DELETE FROM \"" + kSchema + "\".reporting_ocpusagelineitem_daily_summary");
+}
+
+TEST_F(OnPremFaults, SigkillWhileTheTablesBesideTheSummaryAreWrittenLeavesThemAsTheyWere) {
+  // The summary rows, PVCs, projects and the first UI tables are written in the run's
+  // transaction by then.
+  KillWhileWaitingFor("reporting_ocp_volume_summary_p",
+                      "DELETE FROM \"" + kSchema + "\".reporting_ocp_volume");
+}
+
+class OnPremBadInput : public OnPremDatabase {
+ protected:
+  void SetUp() override {
+    OnPremDatabase::SetUp();
+    if (HasFatalFailure()) return;
+    auto ok = Summarize();
+    ASSERT_EQ(ok.exit_code, 0) << ok.output;
+    before_ = SummaryFingerprint(*pg_, url_);
+  }
+
+  std::string before_;
 };
 
 TEST_F(OnPremBadInput, LabelsThatAreNotJsonNameTableColumnAndRowAndChangeNothing) {

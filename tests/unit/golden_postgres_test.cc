@@ -216,6 +216,39 @@ TEST(PostgresSummary, CreateSchemaBuildsAStandAloneInstallThatGivesKokuRows) {
   }
 }
 
+// Two runs of different sources do not wait for each other's source lock: creating the schema
+// at once, they take turns (concurrent CREATE ... IF NOT EXISTS of one name can fail in
+// PostgreSQL's catalog), and both write their rows.
+TEST(PostgresSummary, TwoRunsCreatingTheSchemaAtOnceBothSucceed) {
+  PgServer* pg = PgServer::Get();
+  ASSERT_NE(pg, nullptr);
+  const GoldenScenario s = LoadGoldenScenario("04_node_roles");
+  GoldenScenario other = s;
+  other.source_uuid = "00000000-0000-0000-0000-0000000000bb";
+  TempDir tmp;
+  const std::string data = tmp.path() + "/data";
+  Ingest(s, data);
+  Ingest(other, data);
+  other.cluster_id = s.cluster_id + "-b";
+  for (int round = 0; round < 3; ++round) {
+    const std::string url = pg->CreateDatabase();
+    auto a_args = SummarizeArgs(s, s.runs[0], data, url);
+    auto b_args = SummarizeArgs(other, other.runs[0], data, url);
+    a_args.push_back("--create-schema");
+    b_args.push_back("--create-schema");
+    ChildProcess a(a_args);
+    ChildProcess b(b_args);
+    auto ra = a.Wait(std::chrono::seconds(120));
+    auto rb = b.Wait(std::chrono::seconds(120));
+    ASSERT_TRUE(ra && rb);
+    EXPECT_EQ(ra->exit_code, 0) << ra->output;
+    EXPECT_EQ(rb->exit_code, 0) << rb->output;
+    EXPECT_EQ(pg->Psql(url, "SELECT count(DISTINCT report_period_id) FROM " + std::string(kSchema) +
+                                ".reporting_ocpusagelineitem_daily_summary"),
+              "2\n");
+  }
+}
+
 // A checksum of the summary table's rows (uuid included: a rewrite would change it).
 std::string Fingerprint(PgServer& pg, const std::string& url) {
   return pg.Psql(url,

@@ -9,6 +9,7 @@
 #include <tbb/task_arena.h>
 
 #include <chrono>
+#include <future>
 #include <limits>
 #include <mutex>
 #include <thread>
@@ -80,17 +81,59 @@ class InventoryReduceBody {
   NodeInventory inventory_;
 };
 
+// The pod side of koku's nodes query from koku's on-prem tables, reduced by the server in one
+// query over the range (PgLineItems::ReadGrouped): the query keeps the maximum capacity and
+// operator role of each node and resource id, and which namespaces ran on it, so a row per
+// (namespace, node, resource id) with those maxima folds to the same inventory as every row.
+Result<NodeInventory> PodInventoryOfTables(const PgLineItems& tables, const RunPlan& plan,
+                                           int64_t batch_rows, const StopToken* stop) {
+  NodeInventory inventory;
+  if (plan.pod_usage_units.empty()) return inventory;
+  const auto specs = ColumnsOf(InputTable::kPodUsageDaily);
+  std::vector<int> keys, maxima;
+  for (int c : PodDailyInventoryColumns()) {
+    const std::string_view name = specs[c].name;
+    if (name == "node_role" || name == "node_capacity_cpu_cores") {
+      maxima.push_back(c);
+    } else if (name != "interval_start") {
+      keys.push_back(c);
+    }
+  }
+  const MillisWindow window = MillisWindow::Days(plan.start, plan.end);
+  const std::string path = tables.RangeName(InputTable::kPodUsageDaily, plan.start, plan.end);
+  int64_t rows = 0;
+  ARROW_RETURN_NOT_OK(tables.ReadGrouped(InputTable::kPodUsageDaily, plan.start, plan.end, keys,
+                                         maxima, batch_rows, [&](const ParquetScan::Batch& raw) {
+                                           ARROW_RETURN_NOT_OK(ScanBatch<PodUsageBatch>(
+                                               path, raw, window, &rows,
+                                               [&](const PodUsageBatch& b, int64_t i, int64_t ts) {
+                                                 inventory.AddPodUsage(b.Row(i, DateOfMillis(ts)));
+                                                 return Status::OK();
+                                               }));
+                                           return CheckStop(stop);
+                                         }));
+  return inventory;
+}
+
 // koku's nodes query (docs/semantics.md "Node roles") over the whole range, before any day is
-// finished: roles decide the unallocated rows' namespaces.
-Result<NodeInventory> RunNodesQuery(const UnitSource& source, const RunPlan& plan) {
+// finished: roles decide the unallocated rows' namespaces. With `pods`, the pod side comes from
+// there (PodInventoryOfTables, started earlier) instead of the plan's daily pod units.
+Result<NodeInventory> RunNodesQuery(const UnitSource& source, const RunPlan& plan,
+                                    std::future<Result<NodeInventory>>* pods) {
   std::vector<WorkUnit> units = plan.node_label_units;
-  units.insert(units.end(), plan.pod_usage_units.begin(), plan.pod_usage_units.end());
+  if (pods == nullptr) {
+    units.insert(units.end(), plan.pod_usage_units.begin(), plan.pod_usage_units.end());
+  }
   const MillisWindow window = MillisWindow::Days(plan.start, plan.end);
   FirstError error;
   InventoryReduceBody body(source, error, units, window);
   tbb::parallel_deterministic_reduce(tbb::blocked_range<size_t>(0, units.size(), 1), body,
                                      tbb::simple_partitioner());
   ARROW_RETURN_NOT_OK(error.status());
+  if (pods != nullptr) {
+    ARROW_ASSIGN_OR_RAISE(NodeInventory pod_side, pods->get());
+    body.inventory().Merge(std::move(pod_side));
+  }
   return std::move(body.inventory());
 }
 
@@ -375,6 +418,14 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
   // koku's nodes query and the node-table upsert, then the start of the rows: needed before
   // the first day is written, not before days are read, so that the query runs beside the
   // first days' reading. Whichever worker writes first runs it; the others wait and help.
+  // PostgreSQL input: the pod side of the nodes query is one query on a connection of its own,
+  // started now so that the server runs it beside the first days' reading.
+  std::future<Result<NodeInventory>> pod_inventory;
+  if (planned.tables) {
+    pod_inventory = std::async(std::launch::async, [&] {
+      return PodInventoryOfTables(*planned.tables, plan, scan_options.batch_rows, options.stop);
+    });
+  }
   tbb::collaborative_once_flag writes_ready;
   Status writes_status;
   std::optional<NodeRoleTable> roles;
@@ -383,7 +434,9 @@ Result<SummarizeReport> Summarize(const SummarizeOptions& options, KokuState& st
     tbb::collaborative_call_once(writes_ready, [&] {
       writes_status = [&]() -> Status {
         const auto t0 = Clock::now();
-        ARROW_ASSIGN_OR_RAISE(NodeInventory inventory, RunNodesQuery(source, plan));
+        ARROW_ASSIGN_OR_RAISE(
+            NodeInventory inventory,
+            RunNodesQuery(source, plan, pod_inventory.valid() ? &pod_inventory : nullptr));
         std::vector<NodeInventoryRow> nodes = inventory.Finish();
         ARROW_ASSIGN_OR_RAISE(roles, state.ResolveNodeRoles(nodes));
         RunIdentity identity;

@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <vector>
+
 #include "ocpagg/koku/summary_columns.h"
 #include "ocpagg/koku/table_columns.h"
+#include "ocpagg/koku/tables.h"
 
 namespace ocpagg::pg {
 namespace {
@@ -114,6 +117,79 @@ INSERT INTO {s}.reporting_ocp_cost_category_namespace (namespace, system_default
     ON CONFLICT (namespace) DO NOTHING;
 )sql";
 
+// koku's on-prem line-item tables (koku's reporting/provider/ocp/self_hosted_models.py): the
+// columns every one has, then each report type's; a report type's hourly and daily tables have
+// the same columns. Range-partitioned by month on usage_start, which the primary key includes.
+constexpr std::string_view kLineItemCommonColumns = R"sql(
+    id uuid NOT NULL,
+    report_period_start timestamptz,
+    report_period_end timestamptz,
+    interval_start timestamptz,
+    interval_end timestamptz,
+    usage_start date NOT NULL,
+    source varchar(64),
+    year varchar(4),
+    month varchar(2),
+    manifestid varchar(256),
+    reportnumhours integer,)sql";
+
+struct LineItemTableDdl {
+  ReportType type;
+  std::string_view columns;
+  std::string_view index_prefix[2];  // koku's (source, year, month) index, hourly and daily
+};
+
+constexpr LineItemTableDdl kLineItemTables[] = {
+    {ReportType::kPodUsage,
+     R"sql(
+    pod varchar(253),
+    namespace varchar(253),
+    node varchar(253),
+    resource_id varchar(256),
+    pod_labels text,
+    node_role varchar(64),
+    pod_usage_cpu_core_seconds double precision,
+    pod_request_cpu_core_seconds double precision,
+    pod_effective_usage_cpu_core_seconds double precision,
+    pod_limit_cpu_core_seconds double precision,
+    pod_usage_memory_byte_seconds double precision,
+    pod_request_memory_byte_seconds double precision,
+    pod_effective_usage_memory_byte_seconds double precision,
+    pod_limit_memory_byte_seconds double precision,
+    node_capacity_cpu_cores double precision,
+    node_capacity_cpu_core_seconds double precision,
+    node_capacity_memory_bytes double precision,
+    node_capacity_memory_byte_seconds double precision,)sql",
+     {"ocp_pod", "ocp_pod_daily"}},
+    {ReportType::kStorageUsage,
+     R"sql(
+    namespace varchar(253),
+    pod varchar(253),
+    node varchar(253),
+    persistentvolumeclaim varchar(253),
+    persistentvolume varchar(253),
+    storageclass varchar(253),
+    csi_driver varchar(256),
+    csi_volume_handle varchar(256),
+    persistentvolumeclaim_capacity_bytes double precision,
+    persistentvolumeclaim_capacity_byte_seconds double precision,
+    volume_request_storage_byte_seconds double precision,
+    persistentvolumeclaim_usage_byte_seconds double precision,
+    persistentvolume_labels text,
+    persistentvolumeclaim_labels text,)sql",
+     {"ocp_storage", "ocp_stor_daily"}},
+    {ReportType::kNodeLabels,
+     R"sql(
+    node varchar(253),
+    node_labels text,)sql",
+     {"ocp_node_lbl", "ocp_node_lbl_dy"}},
+    {ReportType::kNamespaceLabels,
+     R"sql(
+    namespace varchar(253),
+    namespace_labels text,)sql",
+     {"ocp_ns_lbl", "ocp_ns_lbl_dy"}},
+};
+
 std::string ReplaceAll(std::string_view text, std::string_view from, std::string_view to) {
   std::string out;
   size_t pos = 0;
@@ -126,6 +202,27 @@ std::string ReplaceAll(std::string_view text, std::string_view from, std::string
   }
   out.append(text.substr(pos));
   return out;
+}
+
+// Creates what `ddl` creates, in the caller's transaction, unless every one of `tables` is
+// there already. Runs creating the same schema at once take turns (an advisory lock held to
+// the end of the transaction): concurrent CREATE ... IF NOT EXISTS of one name can fail on
+// PostgreSQL's catalog, and the run that waited then finds the tables and creates nothing.
+// Tables that exist are not touched, not even locked.
+Status CreateWhenMissing(Connection& conn, const std::string& schema,
+                         const std::vector<std::string>& tables, const std::string& ddl) {
+  std::string names = "{";
+  for (const auto& t : tables) names += (names.size() > 1 ? "," : "") + t;
+  names += "}";
+  const std::string missing_sql =
+      "SELECT count(*) FROM unnest($2::text[]) t WHERE to_regclass(quote_ident($1) || '.' || "
+      "quote_ident(t)) IS NULL";
+  ARROW_ASSIGN_OR_RAISE(auto missing, conn.Exec(missing_sql, {schema, names}));
+  if (missing.Get(0, 0) == "0") return Status::OK();
+  ARROW_RETURN_NOT_OK(conn.Exec("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+                                {"ocpagg create-schema " + schema})
+                          .status());
+  return conn.ExecScript(ReplaceAll(ddl, "{s}", conn.QuoteIdentifier(schema)));
 }
 
 // CREATE TABLE of one of the tables beside the summary, from its description; its first column
@@ -155,10 +252,45 @@ std::string SummaryTableDdl() {
 Status CreateKokuSchema(Connection& conn, const std::string& schema) {
   std::string ddl = std::string(kDdl) + TableDdl(SpecOf(ReportingTable::kClusters)) +
                     std::string(kNodesDdl) + SummaryTableDdl() + std::string(kDdlAfterSummary);
+  std::vector<std::string> tables = {"reporting_enabledtagkeys",
+                                     "reporting_ocp_cost_category",
+                                     "reporting_ocp_cost_category_namespace",
+                                     "reporting_ocpusagereportperiod",
+                                     "reporting_ocp_nodes",
+                                     "reporting_ocpusagelineitem_daily_summary"};
   for (ReportingTable t : AllReportingTables()) {
     if (t != ReportingTable::kClusters) ddl += TableDdl(SpecOf(t));
+    tables.emplace_back(SpecOf(t).name);
   }
-  return conn.ExecScript(ReplaceAll(ddl, "{s}", conn.QuoteIdentifier(schema)));
+  return CreateWhenMissing(conn, schema, tables, ddl);
+}
+
+std::vector<std::string> LineItemTableNames() {
+  std::vector<std::string> names;
+  for (const LineItemTableDdl& t : kLineItemTables) {
+    for (bool daily : {false, true}) names.push_back(TableName(KokuTable{t.type, daily}));
+  }
+  return names;
+}
+
+Status CreateLineItemTables(Connection& conn, const std::string& schema) {
+  std::string ddl = "CREATE SCHEMA IF NOT EXISTS {s};\n";
+  for (const LineItemTableDdl& t : kLineItemTables) {
+    for (bool daily : {false, true}) {
+      const std::string name = TableName(KokuTable{t.type, daily});
+      ddl += fmt::format(
+          "CREATE TABLE IF NOT EXISTS {{s}}.{0} ({1}{2}\n    PRIMARY KEY (usage_start, id)\n) "
+          "PARTITION BY RANGE (usage_start);\n"
+          "CREATE TABLE IF NOT EXISTS {{s}}.{0}_default PARTITION OF {{s}}.{0} DEFAULT;\n"
+          "CREATE INDEX IF NOT EXISTS {3}_src_yr_mo_idx ON {{s}}.{0} (source, year, month);\n",
+          name, kLineItemCommonColumns, t.columns, t.index_prefix[daily ? 1 : 0]);
+      for (std::string_view column : {"interval_start", "usage_start", "source"}) {
+        ddl += fmt::format("CREATE INDEX IF NOT EXISTS {0}_{1}_idx ON {{s}}.{0} ({1});\n", name,
+                           column);
+      }
+    }
+  }
+  return CreateWhenMissing(conn, schema, LineItemTableNames(), ddl);
 }
 
 Status EnsureMonthPartition(Connection& conn, const std::string& schema, std::string_view table,

@@ -24,6 +24,9 @@ Result<IngestOptions> IngestOptionsFor(const IngestRequest& request, const StopT
   if (!request.postgres.empty() && request.schema.empty()) {
     return UsageError("--postgres needs --schema (the koku tenant schema, e.g. org1234567)");
   }
+  if (request.create_schema && request.postgres.empty()) {
+    return UsageError("--create-schema needs --postgres (it creates koku's on-prem tables)");
+  }
   Config config;
   if (!request.config.empty()) {
     ARROW_ASSIGN_OR_RAISE(config, LoadConfigFile(request.config));
@@ -48,6 +51,7 @@ LineItemLoadOptions LoadOptionsFor(const IngestRequest& request, StopToken* stop
   load.schema = request.schema;
   load.source_uuid = request.source;
   load.manifest_id = request.manifest_id;
+  load.create_schema = request.create_schema;
   load.connection.stop = stop;
   return load;
 }

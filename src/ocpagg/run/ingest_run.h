@@ -19,8 +19,10 @@ struct IngestRequest : S3Request {
   std::string payload;  // PAYLOAD
   std::string output;
   std::string config;  // --config FILE: its s3: section (the other sections are summarize's)
-  // Or koku's on-prem PostgreSQL tables: libpq URL and tenant schema.
+  // Or koku's on-prem PostgreSQL tables: libpq URL and tenant schema, created when missing
+  // with create_schema.
   std::string postgres, schema;
+  bool create_schema = false;
   std::string source;
   std::string account = IngestOptions{}.schema_name;
   int64_t manifest_id = IngestOptions{}.manifest_id;

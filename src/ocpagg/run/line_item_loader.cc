@@ -73,7 +73,8 @@ Result<TableLayout> LayoutOf(pg::Connection& conn, const std::string& schema,
   if (result.rows() == 0) {
     return BadInput(
         "{}.{} does not exist: the schema must hold koku's on-prem line-item tables "
-        "(koku's migrations create them)",
+        "(koku's migrations create them; --create-schema creates them for a stand-alone "
+        "install)",
         schema, table);
   }
   TableLayout layout;
@@ -289,6 +290,7 @@ Result<LineItemLoadReport> LoadLineItems(const std::vector<LineItemFile>& files,
   for (const LineItemFile& f : files) by_table[TableName(f.table)].push_back(&f);
   ARROW_ASSIGN_OR_RAISE(auto conn, pg::Connection::Open(options.url, options.connection));
   ARROW_RETURN_NOT_OK(conn->ExecScript("BEGIN"));
+  if (options.create_schema) ARROW_RETURN_NOT_OK(pg::CreateLineItemTables(*conn, options.schema));
   LineItemLoadReport report;
   for (const auto& [table, table_files] : by_table) {
     ARROW_RETURN_NOT_OK(LoadTable(*conn, table, table_files, options, report));

@@ -29,6 +29,9 @@ struct LineItemLoadOptions {
   std::string schema;  // koku tenant schema holding the tables
   std::string source_uuid;
   int64_t manifest_id = 0;
+  // Create the schema and those of koku's eight on-prem line-item tables that are missing
+  // (pg::CreateLineItemTables), in the load's transaction.
+  bool create_schema = false;
   pg::ConnectionOptions connection;
 };
 

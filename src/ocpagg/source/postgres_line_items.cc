@@ -226,18 +226,39 @@ class CopyBatchBuilder {
 
   Status Flush(absl::FunctionRef<Status(const ParquetScan::Batch&)> fn) {
     if (rows_in_batch_ == 0) return Status::OK();
+    // A batch that filled up is likely followed by another as large: the builders start the
+    // next one at its size instead of growing to it again.
+    const bool full = rows_in_batch_ == batch_rows_;
     for (auto& column : batch_.columns) column.reset();
     for (size_t i = 0; i < selected_.size(); ++i) {
+      const int64_t data_bytes = DataBytes(*builders_[i]);
       ARROW_RETURN_NOT_OK(builders_[i]->Finish(&batch_.columns[selected_[i]]));
+      if (full) ARROW_RETURN_NOT_OK(Reserve(*builders_[i], data_bytes));
     }
     batch_.row_ids.reset();
-    if (with_id_) ARROW_RETURN_NOT_OK(ids_.Finish(&batch_.row_ids));
+    if (with_id_) {
+      const int64_t data_bytes = ids_.value_data_length();
+      ARROW_RETURN_NOT_OK(ids_.Finish(&batch_.row_ids));
+      if (full) ARROW_RETURN_NOT_OK(Reserve(ids_, data_bytes));
+    }
     batch_.num_rows = rows_in_batch_;
     batch_.first_row = rows_done_;
     batch_.group_row = rows_done_;
     rows_done_ += rows_in_batch_;
     rows_in_batch_ = 0;
     return fn(batch_);
+  }
+
+  static int64_t DataBytes(const arrow::ArrayBuilder& b) {
+    if (b.type()->id() == arrow::Type::STRING) {
+      return static_cast<const arrow::StringBuilder&>(b).value_data_length();
+    }
+    return 0;
+  }
+  Status Reserve(arrow::ArrayBuilder& b, int64_t data_bytes) const {
+    ARROW_RETURN_NOT_OK(b.Reserve(batch_rows_));
+    if (data_bytes == 0) return Status::OK();
+    return static_cast<arrow::BaseBinaryBuilder<arrow::BinaryType>&>(b).ReserveData(data_bytes);
   }
 
   std::string unit_;
@@ -325,6 +346,11 @@ std::string PgLineItems::UnitName(InputTable t, Date day) const {
   return fmt::format("{}.{}, usage_start {}", location_.schema, InputTableName(t), FormatDate(day));
 }
 
+std::string PgLineItems::RangeName(InputTable t, Date first, Date last) const {
+  return fmt::format("{}.{}, usage_start {}..{}", location_.schema, InputTableName(t),
+                     FormatDate(first), FormatDate(last));
+}
+
 // koku's filter (its self-hosted summary SQL): source, year, month (koku has written both '1'
 // and '01'), and the usage_start range, which lets PostgreSQL prune koku's monthly partitions.
 std::string PgLineItems::Where(InputTable, Date first, Date last) const {
@@ -355,17 +381,22 @@ Result<std::vector<DayRows>> PgLineItems::CountDays(InputTable t, Date first, Da
   return days;
 }
 
-Status PgLineItems::ReadDay(InputTable t, Date day, std::span<const int> columns,
-                            int64_t batch_rows,
-                            absl::FunctionRef<Status(const ParquetScan::Batch&)> fn) const {
+std::vector<int> PgLineItems::Selected(InputTable t, std::span<const int> columns) const {
   const TableColumns& table = columns_[static_cast<size_t>(t)];
-  const auto specs = ColumnsOf(t);
   std::vector<int> selected;
-  for (size_t c = 0; c < specs.size(); ++c) {
+  for (size_t c = 0; c < table.select.size(); ++c) {
     const bool asked = columns.empty() || std::find(columns.begin(), columns.end(),
                                                     static_cast<int>(c)) != columns.end();
     if (asked && !table.select[c].empty()) selected.push_back(static_cast<int>(c));
   }
+  return selected;
+}
+
+Status PgLineItems::ReadDay(InputTable t, Date day, std::span<const int> columns,
+                            int64_t batch_rows,
+                            absl::FunctionRef<Status(const ParquetScan::Batch&)> fn) const {
+  const TableColumns& table = columns_[static_cast<size_t>(t)];
+  std::vector<int> selected = Selected(t, columns);
   std::vector<std::string> exprs;
   std::string query;
   if (t == InputTable::kPodUsageHourly) {
@@ -383,10 +414,59 @@ Status PgLineItems::ReadDay(InputTable t, Date day, std::span<const int> columns
                         Where(t, day, day));
   }
   const bool with_id = t != InputTable::kPodUsageHourly && table.has_id;
-  CopyBatchBuilder builder(UnitName(t, day), specs, std::move(selected), with_id, batch_rows);
+  return CopyRows(t, query, UnitName(t, day), std::move(selected), with_id, batch_rows, fn);
+}
+
+Status PgLineItems::ReadGrouped(InputTable t, Date first, Date last, std::span<const int> keys,
+                                std::span<const int> maxima, int64_t batch_rows,
+                                absl::FunctionRef<Status(const ParquetScan::Batch&)> fn) const {
+  const TableColumns& table = columns_[static_cast<size_t>(t)];
+  const auto specs = ColumnsOf(t);
+  if (specs.empty() || specs[0].name != "interval_start") {
+    return InternalError("{} is not read by interval_start", InputTableName(t));
+  }
+  std::vector<int> asked(keys.begin(), keys.end());
+  asked.insert(asked.end(), maxima.begin(), maxima.end());
+  asked.push_back(0);
+  std::vector<int> selected = Selected(t, asked);
+  const std::string& interval_start = table.select[0];
+  std::vector<std::string> exprs, group_by;
+  for (size_t i = 0; i < selected.size(); ++i) {
+    const int c = selected[i];
+    const std::string& expr = table.select[c];
+    if (c == 0) {
+      exprs.push_back("min(" + expr + ")");
+    } else if (std::find(maxima.begin(), maxima.end(), c) != maxima.end()) {
+      // Text in byte order, as the engine compares strings.
+      exprs.push_back(specs[c].type == ColumnType::kString ? "max(" + expr + " COLLATE \"C\")"
+                                                           : "max(" + expr + ")");
+    } else {
+      exprs.push_back(expr);
+      group_by.push_back(std::to_string(i + 1));
+    }
+  }
+  const std::string query = fmt::format(
+      "SELECT {} FROM {} WHERE {} AND {} >= '{}' AND {} < '{}'{}{}", fmt::join(exprs, ", "),
+      QualifiedName(t), Where(t, first, last), interval_start, FormatDate(first), interval_start,
+      FormatDate(last + 1), group_by.empty() ? "" : " GROUP BY ", fmt::join(group_by, ", "));
+  // The planner guesses the groups as if the keys were independent, far too many: with the
+  // default work_mem it then sorts every row, in parallel workers, rather than hash them into
+  // the few groups there are (a few MB).
+  return CopyRows(t, query, RangeName(t, first, last), std::move(selected), /*with_id=*/false,
+                  batch_rows, fn,
+                  "SET LOCAL work_mem = '64MB'; SET LOCAL max_parallel_workers_per_gather = 0");
+}
+
+Status PgLineItems::CopyRows(InputTable t, const std::string& query, std::string unit,
+                             std::vector<int> selected, bool with_id, int64_t batch_rows,
+                             absl::FunctionRef<Status(const ParquetScan::Batch&)> fn,
+                             std::string_view settings) const {
+  CopyBatchBuilder builder(std::move(unit), ColumnsOf(t), std::move(selected), with_id, batch_rows);
   ARROW_ASSIGN_OR_RAISE(auto conn, Acquire());
+  if (!settings.empty()) ARROW_RETURN_NOT_OK(conn->ExecScript(fmt::format("BEGIN; {}", settings)));
   ARROW_RETURN_NOT_OK(conn->CopyOut(fmt::format("COPY ({}) TO STDOUT (FORMAT binary)", query),
                                     [&](std::string_view data) { return builder.Add(data, fn); }));
+  if (!settings.empty()) ARROW_RETURN_NOT_OK(conn->ExecScript("COMMIT"));
   // Only a connection whose COPY ran to its end goes back to the pool.
   Release(std::move(conn));
   return builder.Finish(fn);
