@@ -37,6 +37,7 @@ def summarize(entry):
             s["output_rows"] = ok[0]["output_rows"]
         if len(ok) < len(runs):
             s["failed"] = len(runs) - len(ok)
+            s["error"] = next(r.get("error", "failed") for r in runs if not r["ok"])
         out[name] = s
     return out
 
@@ -68,7 +69,9 @@ def dataset_table(entry, stats):
             continue
         vs_peer = f"{fastest_peer[1]['wall'] / s['wall']:.2f}x" if fastest_peer else ""
         vs_floor = f"{s['wall'] / floor:.2f}x" if floor else ""
-        lines.append(f"| {name} | {fmt_s(s['wall'])} | {rows / s['wall']:,.0f} | {fmt_s(s['cpu'])} | "
+        label = name if "failed" not in s else \
+            f"{name} ({s['n']} rounds; then failed, not run again: {s['error']})"
+        lines.append(f"| {label} | {fmt_s(s['wall'])} | {rows / s['wall']:,.0f} | {fmt_s(s['cpu'])} | "
                      f"{s['rss']:.0f} | {vs_peer} | {vs_floor} | {fmt_s(s.get('copy'))} |")
     return lines, fastest_peer
 

@@ -369,6 +369,8 @@ def main():
                 with cpu_lock():
                     entry["load"].append(loadavg())
                     for c in applicable:
+                        if any(not x["ok"] for x in entry["runs"][c.name]):
+                            continue  # failed once (Polars killed for memory at 100 M): not again
                         keep = None
                         if r == 0 and c.kind in ("ocpagg", "duckdb", "polars") and \
                                 c.name in ("ocpagg parallel", "duckdb (koku SQL)",
