@@ -3,18 +3,31 @@
 // bench/onprem_bench.sh, which has generated data rather than an operator payload.
 //
 //   onprem_load_bench DATA_DIR URL SCHEMA SOURCE_UUID YEAR MONTH
+//   onprem_load_bench --index-ddl SCHEMA
+//
+// The second form prints ocpagg's index on the hourly pod table (pg::HourlyCapacityIndexDdl),
+// which `ingest --postgres --create-schema` creates, for tables created otherwise.
 
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <string_view>
 
+#include "ocpagg/pg/koku_schema.h"
 #include "ocpagg/run/line_item_loader.h"
 #include "ocpagg/source/koku_dataset.h"
 
 int main(int argc, char** argv) {
   using namespace ocpagg;
+  if (argc == 3 && std::string_view(argv[1]) == "--index-ddl") {
+    fmt::print("{}", pg::HourlyCapacityIndexDdl(argv[2]));
+    return 0;
+  }
   if (argc != 7) {
-    fmt::print(stderr, "usage: {} DATA_DIR URL SCHEMA SOURCE_UUID YEAR MONTH\n", argv[0]);
+    fmt::print(stderr,
+               "usage: {0} DATA_DIR URL SCHEMA SOURCE_UUID YEAR MONTH\n"
+               "       {0} --index-ddl SCHEMA\n",
+               argv[0]);
     return 2;
   }
   DatasetLocation where{argv[1], "", argv[4], std::atoi(argv[5]),

@@ -75,8 +75,9 @@ void AddIngestCommand(CLI::App& app, int* exit_code) {
   cmd->add_option("--schema", o->schema, "koku tenant schema with --postgres, e.g. org1234567");
   cmd->add_flag("--create-schema", o->create_schema,
                 "With --postgres: create the schema and koku's eight on-prem line-item tables "
-                "when missing (partitioned by month, koku's indexes), in the load's "
-                "transaction; existing tables are left as they are");
+                "when missing (partitioned by month, koku's indexes, and ocpagg's index on the "
+                "hourly pod table), in the load's transaction; existing tables are left as "
+                "they are");
   cmd->add_option("--source", o->source,
                   "Source (provider) UUID: the source=<uuid> partition koku files the data under")
       ->required();

@@ -15,6 +15,7 @@
 #include <sstream>
 #include <thread>
 
+#include "ocpagg/pg/koku_schema.h"
 #include "support/golden.h"
 #include "support/koku_db.h"
 #include "support/pg_server.h"
@@ -248,9 +249,40 @@ std::string Partitions(PgServer& pg, const std::string& url, const std::string& 
                      kSchema + "." + table + "'::regclass");
 }
 
+constexpr char kCapacityIndex[] = "ocpagg_hourly_capacity_idx";
+
+// The partitions of the hourly pod table that have ocpagg's index, and how many it has.
+std::string IndexedPartitions(PgServer& pg, const std::string& url) {
+  return pg.Psql(url, "SELECT (SELECT count(*) FROM pg_inherits WHERE inhparent = '" + kSchema +
+                          "." + kCapacityIndex +
+                          "'::regclass) || ' of ' || (SELECT count(*) FROM pg_inherits WHERE "
+                          "inhparent = '" +
+                          kSchema + ".openshift_pod_usage_line_items'::regclass)");
+}
+
+// Index scans, index entries read and heap rows fetched through ocpagg's index, over its
+// partitions, once the server has the counts of every session that has ended.
+std::string CapacityIndexUse(PgServer& pg, const std::string& url) {
+  pg.WaitForNoOtherSessions(url);
+  const std::string sql =
+      "SELECT coalesce(sum(s.idx_scan), 0) || ' ' || coalesce(sum(s.idx_tup_read), 0) || ' ' || "
+      "coalesce(sum(s.idx_tup_fetch), 0) FROM pg_stat_user_indexes s JOIN pg_inherits i ON "
+      "i.inhrelid = s.indexrelid WHERE i.inhparent = '" +
+      kSchema + "." + kCapacityIndex + "'::regclass";
+  std::string use;
+  WaitUntil(
+      [&] {
+        use = pg.Psql(url, sql);
+        return !use.starts_with("0 ");
+      },
+      std::chrono::seconds(10));
+  return use;
+}
+
 // A stand-alone on-prem install: `ingest --postgres --create-schema` on an empty database
-// creates koku's eight line-item tables, partitioned by month on usage_start, and the summary
-// read from them is the Parquet path's.
+// creates koku's eight line-item tables, partitioned by month on usage_start, with ocpagg's
+// index on the hourly pod table, and the summary read from them (the hourly rows through that
+// index alone) is the Parquet path's.
 TEST(OnPremCreateSchema, IngestCreatesKokusPartitionedTablesThatTheSummaryReads) {
   PgServer* pg = PgServer::Get();
   ASSERT_NE(pg, nullptr);
@@ -281,6 +313,8 @@ TEST(OnPremCreateSchema, IngestCreatesKokusPartitionedTablesThatTheSummaryReads)
     EXPECT_EQ(Partitions(*pg, onprem_db, table), expected + table + "_default\n") << table;
     EXPECT_EQ(Count(*pg, onprem_db, std::string(table) + "_default"), "0\n") << table;
   }
+  EXPECT_EQ(IndexedPartitions(*pg, onprem_db),
+            std::to_string(months.size() + 1) + " of " + std::to_string(months.size() + 1) + "\n");
   // Again, with the tables there: nothing is created, the rows are replaced.
   const std::string counts = Count(*pg, onprem_db, "openshift_pod_usage_line_items_daily");
   auto again = ingest(s.runs[0]);
@@ -288,11 +322,23 @@ TEST(OnPremCreateSchema, IngestCreatesKokusPartitionedTablesThatTheSummaryReads)
   EXPECT_EQ(Count(*pg, onprem_db, "openshift_pod_usage_line_items_daily"), counts);
 
   PrepareKokuSchema(*pg, onprem_db, s);  // koku's summary tables and the scenario's settings
+  // Tables this small are read by sequential scans: any other scan but an index-only one is
+  // made to cost more, so that the hourly reads take one when ocpagg's index holds every
+  // column they read.
+  const std::string index_only =
+      onprem_db +
+      "&options=-c%20enable_seqscan%3Doff%20-c%20enable_indexscan%3Doff%20-c%20enable_bitmapscan"
+      "%3Doff";
   for (const auto& run : s.runs) {
     auto r = RunProcess(
-        Command({OcpaggBinary(), "summarize", "--input", onprem_db}, ClusterArgs(s, run)));
+        Command({OcpaggBinary(), "summarize", "--input", index_only, "--postgres", onprem_db},
+                ClusterArgs(s, run)));
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
+  // Every hourly read went through the index alone: no row fetched from the table.
+  const std::string use = CapacityIndexUse(*pg, onprem_db);
+  EXPECT_FALSE(use.starts_with("0 ")) << use;
+  EXPECT_TRUE(use.ends_with(" 0\n")) << use;
   const std::string parquet_db = pg->CreateDatabase();
   PrepareKokuSchema(*pg, parquet_db, s);
   SummarizeFromParquet(s, parquet_db, tmp.path() + "/data");
@@ -330,6 +376,30 @@ TEST(OnPremCreateSchema, TwoIngestsCreatingTheTablesAtOnceBothSucceed) {
     };
     EXPECT_NE(rows_of(other), "0\n");
     EXPECT_EQ(rows_of(other), rows_of(s.source_uuid));
+    EXPECT_EQ(IndexedPartitions(*pg, url), "2 of 2\n");  // the month's and the default
+  }
+}
+
+// Runs of white space as one space: a statement indented in a list item reads the same.
+std::string OneSpaced(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    const bool space = c == ' ' || c == '\n';
+    if (!space || (!out.empty() && out.back() != ' ')) out += space ? ' ' : c;
+  }
+  return out;
+}
+
+// README and docs/semantics.md give the statement that creates ocpagg's index on tables koku
+// created: the one `--create-schema` runs.
+TEST(OnPremCreateSchema, TheDocumentedIndexStatementIsTheOneCreated) {
+  const std::string statement = OneSpaced(pg::HourlyCapacityIndexDdl("org1234567"));
+  for (const char* doc : {"README.md", "docs/semantics.md"}) {
+    std::ifstream in(std::filesystem::path(OCPAGG_SOURCE_DIR) / doc);
+    std::stringstream text;
+    text << in.rdbuf();
+    EXPECT_NE(OneSpaced(text.str()).find(statement), std::string::npos) << doc << " lacks\n"
+                                                                        << statement;
   }
 }
 

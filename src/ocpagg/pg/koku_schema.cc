@@ -133,6 +133,14 @@ constexpr std::string_view kLineItemCommonColumns = R"sql(
     manifestid varchar(256),
     reportnumhours integer,)sql";
 
+// HourlyCapacityIndexDdl, with {s} and {i} for the schema and the index's name: keyed by the
+// hourly read's WHERE, holding what it selects (source/koku_tables.cc kPodHourly).
+constexpr std::string_view kHourlyCapacityIndex =
+    "CREATE INDEX IF NOT EXISTS {i}\n"
+    "    ON {s}.openshift_pod_usage_line_items (source, year, month, usage_start)\n"
+    "    INCLUDE (interval_start, node, node_capacity_cpu_core_seconds,\n"
+    "             node_capacity_memory_byte_seconds);\n";
+
 struct LineItemTableDdl {
   ReportType type;
   std::string_view columns;
@@ -290,7 +298,19 @@ Status CreateLineItemTables(Connection& conn, const std::string& schema) {
       }
     }
   }
+  ddl += HourlyCapacityIndexDdl("{s}");
   return CreateWhenMissing(conn, schema, LineItemTableNames(), ddl);
+}
+
+std::string HourlyCapacityIndexDdl(std::string_view quoted_schema) {
+  return ReplaceAll(ReplaceAll(kHourlyCapacityIndex, "{i}", kHourlyCapacityIndexName), "{s}",
+                    quoted_schema);
+}
+
+std::string MonthPartitionName(std::string_view table, Date day) {
+  const auto ymd = ToYmd(day);
+  return fmt::format("{}_{:04d}_{:02d}", table, static_cast<int>(ymd.year()),
+                     static_cast<unsigned>(ymd.month()));
 }
 
 Status EnsureMonthPartition(Connection& conn, const std::string& schema, std::string_view table,
@@ -306,8 +326,7 @@ Status EnsureMonthPartition(Connection& conn, const std::string& schema, std::st
   auto ymd = ToYmd(day);
   const Date first = MakeDate(static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), 1);
   const Date next = first + DaysInMonth(first);
-  const std::string name = fmt::format("{}_{:04d}_{:02d}", table, static_cast<int>(ymd.year()),
-                                       static_cast<unsigned>(ymd.month()));
+  const std::string name = MonthPartitionName(table, day);
   ARROW_ASSIGN_OR_RAISE(auto exists,
                         conn.Exec("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = "
                                   "c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",

@@ -29,11 +29,25 @@ std::vector<std::string> LineItemTableNames();
 
 // Creates `schema` and those of the eight tables that are missing (`ingest --postgres
 // --create-schema`), as koku's models have them: range-partitioned by month on usage_start
-// with a default partition, koku's indexes. As CreateKokuSchema, in the caller's transaction.
+// with a default partition, koku's indexes; and, with the hourly pod table, ocpagg's index on
+// it (HourlyCapacityIndexDdl). As CreateKokuSchema, in the caller's transaction.
 Status CreateLineItemTables(Connection& conn, const std::string& schema);
 
+// ocpagg's own index on koku's hourly pod table (koku has no such index; docs/semantics.md
+// "On-prem line-item tables"): keyed by what the hourly read filters on (source, year, month,
+// usage_start) and holding the columns it reads (PgLineItems::ReadDay: interval_start, node and
+// the two capacity columns), so that PostgreSQL answers it from the index alone, an index-only
+// scan, instead of reading every row of the table up to its capacity columns. The CREATE INDEX
+// statement for `quoted_schema` (a quoted identifier); on a partitioned table it indexes every
+// partition, present and future.
+std::string HourlyCapacityIndexDdl(std::string_view quoted_schema);
+inline constexpr char kHourlyCapacityIndexName[] = "ocpagg_hourly_capacity_idx";
+
+// koku's name of the partition of `table` for the month of `day`: `table`_YYYY_MM.
+std::string MonthPartitionName(std::string_view table, Date day);
+
 // When `table` (the summary table, a UI summary table, a line-item table) is range-partitioned on
-// usage_start and has no partition for the month of `day`, creates `table`_YYYY_MM (koku's naming).
+// usage_start and has no partition for the month of `day`, creates it (MonthPartitionName).
 // A plain table, or a month already covered, is left alone.
 Status EnsureMonthPartition(Connection& conn, const std::string& schema, std::string_view table,
                             Date day);

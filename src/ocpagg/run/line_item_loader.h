@@ -7,7 +7,9 @@
 // month partitions created when the table is partitioned, and the files' rows copied in (COPY
 // FROM STDIN), with the columns koku's processor adds: id, usage_start, source, year, month,
 // manifestid. A rerun of the same files replaces their rows; a failed or killed load leaves the
-// tables as they were.
+// tables as they were. After the commit, when the hourly pod table has ocpagg's index
+// (pg::HourlyCapacityIndexDdl), the month partitions of its new rows get VACUUM (ANALYZE), so
+// that summarize reads them from that index alone.
 
 #include <cstdint>
 #include <string>
