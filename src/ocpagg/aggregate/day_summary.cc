@@ -14,26 +14,29 @@ std::string_view Show(std::optional<std::string_view> s) { return s ? *s : "NULL
 
 }  // namespace
 
-void ClaimedPods::Key(std::string_view namespace_, std::string_view pod, std::string& out) {
-  out.assign(namespace_);
-  out.push_back('\0');
-  out.append(pod);
-}
-
 void ClaimedPods::Add(std::optional<std::string_view> namespace_,
                       std::optional<std::string_view> pod) {
   if (!namespace_ || !pod) return;  // NULL never joins
-  thread_local std::string key;
-  Key(*namespace_, *pod, key);
-  if (!keys_.contains(key)) keys_.insert(key);
+  auto [it, added] = namespaces_.try_emplace(*namespace_, static_cast<uint32_t>(pods_.size()));
+  if (added) pods_.emplace_back();
+  StringSet& pods = pods_[it->second];
+  if (!pods.contains(*pod)) pods.emplace(*pod);
 }
 
-bool ClaimedPods::Contains(std::optional<std::string_view> namespace_,
-                           std::optional<std::string_view> pod) const {
-  if (!namespace_ || !pod) return false;
-  thread_local std::string key;
-  Key(*namespace_, *pod, key);
-  return keys_.contains(key);
+uint32_t ClaimedPods::NamespaceOf(std::optional<std::string_view> namespace_) const {
+  if (!namespace_) return kNoClaims;
+  auto it = namespaces_.find(*namespace_);
+  return it == namespaces_.end() ? kNoClaims : it->second;
+}
+
+bool ClaimedPods::ContainsPod(uint32_t namespace_, std::optional<std::string_view> pod) const {
+  return namespace_ != kNoClaims && pod && pods_[namespace_].contains(*pod);
+}
+
+void ClaimedPods::Merge(const ClaimedPods& other) {
+  for (const auto& [namespace_, index] : other.namespaces_) {
+    for (const std::string& pod : other.pods_[index]) Add(namespace_, pod);
+  }
 }
 
 DaySummary::DaySummary(const SummarySettings& settings, Date usage_start)
@@ -105,7 +108,9 @@ Result<uint32_t> DaySummary::AddPodKeys(const PodUsageRow& row) {
 
 uint32_t DaySummary::AddPodKeyIds(const PodUsageRow& row, const PodKeyIds& ids) {
   ++rows_added_;
-  if (claimed_ == nullptr || claimed_->Contains(row.namespace_, row.pod)) {
+  if (claimed_ == nullptr ||
+      claimed_->ContainsPod(ids.claims ? *ids.claims : claimed_->NamespaceOf(row.namespace_),
+                            row.pod)) {
     storage_.AddPodMount(ids.namespace_, strings_.Intern(row.pod), ids.node, ids.resource_id);
   }
   // Rows on a NULL or '' node still place their pod's volumes, above.

@@ -31,21 +31,29 @@
 
 namespace ocpagg {
 
-// The pods that the day's storage rows name, as namespace + '\0' + pod: only their pod rows
-// can place a volume on a node (cte_volume_nodes joins on namespace and pod), so only theirs
-// need to be kept as pod mounts.
+// The pods that the day's storage rows name, by namespace: only their pod rows can place a
+// volume on a node (cte_volume_nodes joins on namespace and pod), so only theirs need to be kept
+// as pod mounts. A pod row is checked in two steps, its namespace (once per dictionary code of a
+// batch) and then its pod, so the rows of namespaces without claims cost no lookup of the pod.
 class ClaimedPods {
  public:
+  // NamespaceOf's answer for a namespace without claims (or NULL, which never joins).
+  static constexpr uint32_t kNoClaims = 0xFFFFFFFE;
+
   void Add(std::optional<std::string_view> namespace_, std::optional<std::string_view> pod);
-  // Thread-safe (const) while nothing is added.
+  // The rest is thread-safe (const) while nothing is added.
   bool Contains(std::optional<std::string_view> namespace_,
-                std::optional<std::string_view> pod) const;
-  void Merge(const ClaimedPods& other) { keys_.insert(other.keys_.begin(), other.keys_.end()); }
-  size_t size() const { return keys_.size(); }
+                std::optional<std::string_view> pod) const {
+    return ContainsPod(NamespaceOf(namespace_), pod);
+  }
+  uint32_t NamespaceOf(std::optional<std::string_view> namespace_) const;
+  // `namespace_` from NamespaceOf.
+  bool ContainsPod(uint32_t namespace_, std::optional<std::string_view> pod) const;
+  void Merge(const ClaimedPods& other);
 
  private:
-  static void Key(std::string_view namespace_, std::string_view pod, std::string& out);
-  StringSet keys_;
+  StringKeyedMap<uint32_t> namespaces_;  // namespace -> index into pods_
+  std::vector<StringSet> pods_;
 };
 
 class DaySummary {
@@ -82,6 +90,8 @@ class DaySummary {
   // must hold every pod the day's storage rows name, and outlive this state and the states
   // DimensionsOnly() makes from it.
   void RestrictMountsTo(const ClaimedPods* claimed) { claimed_ = claimed; }
+  // What RestrictMountsTo set: nullptr while every pod row is kept as a mount.
+  const ClaimedPods* mounts_restricted_to() const { return claimed_; }
 
   // A daily pod row, a partial aggregate (docs/semantics.md "Daily partial aggregates", "Pod
   // rows"). Rows on a NULL or '' node make no pod row but still place their pod's volumes
@@ -100,6 +110,8 @@ class DaySummary {
   struct PodKeyIds {
     StringId namespace_ = kNullString, node = kNullString, resource_id = kNullString;
     LabelSetId labels = kEmptyLabelSet;
+    // ClaimedPods::NamespaceOf the row's namespace when known; looked up by name otherwise.
+    std::optional<uint32_t> claims;
   };
   uint32_t AddPodKeyIds(const PodUsageRow& row, const PodKeyIds& ids);
   StringId InternString(std::optional<std::string_view> s) { return strings_.Intern(s); }

@@ -41,7 +41,7 @@ class PerCode {
 
 // The ids of a daily pod batch's key columns in one state, by dictionary code.
 struct PodKeyCodes {
-  PerCode namespace_, node, resource_id, labels;
+  PerCode namespace_, node, resource_id, labels, claims;
   int64_t batch = -1;  // the group_row of the batch they are for
 
   Result<uint32_t> AddKeys(DaySummary& s, const PodUsageBatch& b, int64_t group_row, int64_t i) {
@@ -50,6 +50,7 @@ struct PodKeyCodes {
       node.Reset(b.node_column());
       resource_id.Reset(b.resource_id_column());
       labels.Reset(b.pod_labels_column());
+      claims.Reset(b.namespace_column());
       batch = group_row;
     }
     auto intern = [&s](std::optional<std::string_view> v) -> Result<uint32_t> {
@@ -63,6 +64,13 @@ struct PodKeyCodes {
     ARROW_ASSIGN_OR_RAISE(ids.namespace_, namespace_.Get(b.namespace_column(), i, intern));
     ARROW_ASSIGN_OR_RAISE(ids.node, node.Get(b.node_column(), i, intern));
     ARROW_ASSIGN_OR_RAISE(ids.resource_id, resource_id.Get(b.resource_id_column(), i, intern));
+    if (const ClaimedPods* claimed = s.mounts_restricted_to()) {
+      ARROW_ASSIGN_OR_RAISE(
+          ids.claims, claims.Get(b.namespace_column(), i,
+                                 [claimed](std::optional<std::string_view> v) -> Result<uint32_t> {
+                                   return claimed->NamespaceOf(v);
+                                 }));
+    }
     if (DaySummary::MakesPodRow(row)) {
       ARROW_ASSIGN_OR_RAISE(
           ids.labels, labels.Get(b.pod_labels_column(), i, [&](std::optional<std::string_view> v) {
