@@ -42,10 +42,6 @@ class ClaimedPods {
 
   void Add(std::optional<std::string_view> namespace_, std::optional<std::string_view> pod);
   // The rest is thread-safe (const) while nothing is added.
-  bool Contains(std::optional<std::string_view> namespace_,
-                std::optional<std::string_view> pod) const {
-    return ContainsPod(NamespaceOf(namespace_), pod);
-  }
   uint32_t NamespaceOf(std::optional<std::string_view> namespace_) const;
   // `namespace_` from NamespaceOf.
   bool ContainsPod(uint32_t namespace_, std::optional<std::string_view> pod) const;
