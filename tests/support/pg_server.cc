@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <csignal>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -132,6 +133,26 @@ void PgServer::WaitForNoOtherSessions(const std::string& url) {
                     "AND pid <> pg_backend_pid()") == "0\n";
       },
       std::chrono::seconds(30));
+}
+
+void PgServer::KillWhileWaitingForLock(const std::string& url, const std::string& qualified_table,
+                                       const std::vector<std::string>& run,
+                                       const std::string& statement_prefix) {
+  ChildProcess holder({"/usr/bin/psql", "-X", "-q", "-d", url, "-c",
+                       "BEGIN; LOCK TABLE " + qualified_table +
+                           " IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120); COMMIT"});
+  ASSERT_TRUE(WaitUntil([&] { return StatementActive(url, "BEGIN; LOCK TABLE"); },
+                        std::chrono::seconds(10)));
+  ChildProcess child(run);
+  ASSERT_TRUE(
+      WaitUntil([&] { return StatementActive(url, statement_prefix); }, std::chrono::seconds(60)))
+      << "the run never reached " << qualified_table;
+  child.Signal(SIGKILL);
+  ASSERT_TRUE(child.Wait(std::chrono::seconds(30)));
+  Psql(url,
+       "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE "
+       "'BEGIN; LOCK TABLE%'");
+  WaitForNoOtherSessions(url);
 }
 
 }  // namespace ocpagg::testing

@@ -5,6 +5,7 @@
 // use and is stopped and removed when the test binary exits. Tests get a fresh database each.
 
 #include <string>
+#include <vector>
 
 namespace ocpagg::testing {
 
@@ -24,6 +25,13 @@ class PgServer {
   // Waits (at most 30 s) until no other session is connected to `url`'s database: a killed
   // client's transaction ends when the server notices the closed socket.
   void WaitForNoOtherSessions(const std::string& url);
+  // Starts `run` (a command line) while another session holds `qualified_table` in ACCESS
+  // EXCLUSIVE mode, SIGKILLs it once a statement beginning with `statement_prefix` is running
+  // (the run then waits for the table), ends the holding session and waits until no other
+  // session is connected. Fails the test (fatally) when the run never gets there.
+  void KillWhileWaitingForLock(const std::string& url, const std::string& qualified_table,
+                               const std::vector<std::string>& run,
+                               const std::string& statement_prefix);
 
   // Stops the server at once (as a crash would) / starts it again on the same port and data.
   void Stop();

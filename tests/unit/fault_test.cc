@@ -242,22 +242,9 @@ TEST_F(PostgresFaults, SigkillWhileTheTablesBesideTheSummaryAreWrittenLeavesThem
   ASSERT_EQ(before.find("reporting_ocp_pod_summary_p=0:"), std::string::npos);
   // Another session holds a UI summary table: the run stops there, its summary rows, PVCs,
   // projects and first UI tables written in its transaction, and is killed.
-  const std::string held = std::string(kSchema) + ".reporting_ocp_volume_summary_p";
-  ChildProcess holder(
-      {"/usr/bin/psql", "-X", "-q", "-d", url_, "-c",
-       "BEGIN; LOCK TABLE " + held + " IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120); COMMIT"});
-  ASSERT_TRUE(WaitUntil([&] { return Active("BEGIN; LOCK TABLE"); }, seconds(10)));
-  ChildProcess run(Run());
-  ASSERT_TRUE(WaitUntil(
-      [&] { return Active("DELETE FROM \"" + std::string(kSchema) + "\".reporting_ocp_volume"); },
-      seconds(60)))
-      << "the run never reached the UI summary tables";
-  run.Signal(SIGKILL);
-  ASSERT_TRUE(run.Wait(seconds(30)));
-  pg_->Psql(url_,
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE "
-            "'BEGIN; LOCK TABLE%'");
-  WaitForNoOtherSessions();
+  ASSERT_NO_FATAL_FAILURE(pg_->KillWhileWaitingForLock(
+      url_, std::string(kSchema) + ".reporting_ocp_volume_summary_p", Run(),
+      "DELETE FROM \"" + std::string(kSchema) + "\".reporting_ocp_volume"));
   EXPECT_EQ(Identity() + TablesIdentity(), before);
 }
 

@@ -478,25 +478,11 @@ class OnPremFaults : public OnPremDatabase {
                                      ", ',' ORDER BY " + summary + ")), '') FROM " + kSchema +
                                      ".reporting_ocpusagelineitem_daily_summary t");
   }
-  bool Active(const std::string& query_prefix) const {
-    return pg_->StatementActive(url_, query_prefix);
-  }
   // Kills a run while another session holds `table`, which the run then waits for.
   void KillWhileWaitingFor(const std::string& table, const std::string& statement_prefix) {
     const std::string before = Tables(/*with_keys=*/true);
-    ChildProcess holder({"/usr/bin/psql", "-X", "-q", "-d", url_, "-c",
-                         "BEGIN; LOCK TABLE " + kSchema + "." + table +
-                             " IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(120); COMMIT"});
-    ASSERT_TRUE(WaitUntil([&] { return Active("BEGIN; LOCK TABLE"); }, std::chrono::seconds(10)));
-    ChildProcess run(OneThread());
-    ASSERT_TRUE(WaitUntil([&] { return Active(statement_prefix); }, std::chrono::seconds(60)))
-        << "the run never reached " << table;
-    run.Signal(SIGKILL);
-    ASSERT_TRUE(run.Wait(std::chrono::seconds(30)));
-    pg_->Psql(url_,
-              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE "
-              "'BEGIN; LOCK TABLE%'");
-    pg_->WaitForNoOtherSessions(url_);
+    ASSERT_NO_FATAL_FAILURE(
+        pg_->KillWhileWaitingForLock(url_, kSchema + "." + table, OneThread(), statement_prefix));
     EXPECT_EQ(Tables(/*with_keys=*/true), before);
   }
 
