@@ -307,6 +307,13 @@ std::string HourlyCapacityIndexDdl(std::string_view quoted_schema) {
                     quoted_schema);
 }
 
+Result<bool> RelationExists(Connection& conn, const std::string& schema, std::string_view name) {
+  ARROW_ASSIGN_OR_RAISE(auto r, conn.Exec("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = "
+                                          "c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+                                          {schema, std::string(name)}));
+  return r.rows() > 0;
+}
+
 std::string MonthPartitionName(std::string_view table, Date day) {
   const auto ymd = ToYmd(day);
   return fmt::format("{}_{:04d}_{:02d}", table, static_cast<int>(ymd.year()),
@@ -327,11 +334,8 @@ Status EnsureMonthPartition(Connection& conn, const std::string& schema, std::st
   const Date first = MakeDate(static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()), 1);
   const Date next = first + DaysInMonth(first);
   const std::string name = MonthPartitionName(table, day);
-  ARROW_ASSIGN_OR_RAISE(auto exists,
-                        conn.Exec("SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = "
-                                  "c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
-                                  {schema, name}));
-  if (exists.rows() > 0) return Status::OK();
+  ARROW_ASSIGN_OR_RAISE(const bool exists, RelationExists(conn, schema, name));
+  if (exists) return Status::OK();
   // Rows of that month already in the default partition would make the new partition fail;
   // they then stay where they are, as in koku.
   ARROW_RETURN_NOT_OK(conn.ExecScript("SAVEPOINT ocpagg_partition"));

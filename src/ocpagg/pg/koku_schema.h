@@ -43,6 +43,9 @@ Status CreateLineItemTables(Connection& conn, const std::string& schema);
 std::string HourlyCapacityIndexDdl(std::string_view quoted_schema);
 inline constexpr char kHourlyCapacityIndexName[] = "ocpagg_hourly_capacity_idx";
 
+// Whether `schema` holds a relation (table, partition, index) named `name`, as spelled.
+Result<bool> RelationExists(Connection& conn, const std::string& schema, std::string_view name);
+
 // koku's name of the partition of `table` for the month of `day`: `table`_YYYY_MM.
 std::string MonthPartitionName(std::string_view table, Date day);
 

@@ -289,17 +289,13 @@ Status LoadTable(pg::Connection& conn, const std::string& table,
 Status VacuumIndexedHourly(pg::Connection& conn, const std::string& schema,
                            const std::vector<Date>& month_days) {
   const std::string table = TableName(KokuTable{ReportType::kPodUsage, false});
-  auto exists = [&](const std::string& name) -> Result<bool> {
-    ARROW_ASSIGN_OR_RAISE(
-        auto r, conn.Exec("SELECT to_regclass(quote_ident($1) || '.' || $2)", {schema, name}));
-    return !r.IsNull(0, 0);
-  };
-  ARROW_ASSIGN_OR_RAISE(const bool indexed, exists(pg::kHourlyCapacityIndexName));
+  ARROW_ASSIGN_OR_RAISE(const bool indexed,
+                        pg::RelationExists(conn, schema, pg::kHourlyCapacityIndexName));
   if (!indexed) return Status::OK();
   std::vector<std::string> targets;
   for (Date d : month_days) {
     const std::string partition = pg::MonthPartitionName(table, d);
-    ARROW_ASSIGN_OR_RAISE(const bool partitioned, exists(partition));
+    ARROW_ASSIGN_OR_RAISE(const bool partitioned, pg::RelationExists(conn, schema, partition));
     if (!partitioned) {
       targets = {table};
       break;
