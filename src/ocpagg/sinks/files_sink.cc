@@ -155,7 +155,7 @@ Result<std::unique_ptr<FilesSink::DayFiles>> FilesSink::OpenDay(Date day) {
       return SinkError("cannot write {}: {}", files->parquet_path, out.status().message());
     }
     files->parquet_out = *out;
-    // Row groups of bounded size keep the writer's buffers small; the metrics are distinct
+    // Row groups of bounded size keep the writer's buffers small. The metrics are distinct
     // doubles, where a dictionary costs time and saves nothing.
     parquet::WriterProperties::Builder props;
     props.max_row_group_length(kParquetRowGroupRows);
@@ -163,6 +163,10 @@ Result<std::unique_ptr<FilesSink::DayFiles>> FilesSink::OpenDay(Date day) {
     for (const auto& f : schema->fields()) {
       if (f->type()->id() == arrow::Type::DOUBLE) props.disable_dictionary(f->name());
     }
+    // Nor do the row's own uuid and its label maps: distinct per row, or nearly, so their
+    // dictionaries outgrow the page limit and fall back to plain encoding after every value was
+    // hashed. Measured: 5 % of the run's time at 10 M rows, for 4 % more output at the 100 M shape.
+    for (const char* name : {"uuid", "pod_labels", "all_labels"}) props.disable_dictionary(name);
     auto writer = parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(),
                                                    files->parquet_out, props.build());
     if (!writer.ok()) {

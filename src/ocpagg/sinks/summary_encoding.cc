@@ -158,11 +158,20 @@ Result<std::shared_ptr<arrow::RecordBatch>> SummaryRecordBatch(std::span<const S
       case SummaryColumnType::kUuid:
       case SummaryColumnType::kText:
       case SummaryColumnType::kJson: {
+        // Sized first: appending into a growing value buffer copied it over and over.
+        int64_t bytes = 0;
+        for (size_t i = 0; i < rows.size(); ++i) {
+          if (auto v = col.text(context(i))) bytes += static_cast<int64_t>(v->size());
+        }
         arrow::StringBuilder b;
         ARROW_RETURN_NOT_OK(b.Reserve(n));
+        ARROW_RETURN_NOT_OK(b.ReserveData(bytes));
         for (size_t i = 0; i < rows.size(); ++i) {
-          auto v = col.text(context(i));
-          ARROW_RETURN_NOT_OK(v ? b.Append(*v) : b.AppendNull());
+          if (auto v = col.text(context(i))) {
+            b.UnsafeAppend(*v);
+          } else {
+            b.UnsafeAppendNull();
+          }
         }
         ARROW_RETURN_NOT_OK(b.Finish(&array));
         break;
