@@ -67,7 +67,6 @@ Status ReadCsv(const uint8_t* data, size_t size) {
   }
   OperatorCsvOptions options;
   options.block_bytes = 1024;  // the least IngestOptions::csv_block_bytes ingest accepts
-  options.use_threads = false;
   ARROW_ASSIGN_OR_RAISE(auto reader, OperatorCsvReader::Open(buffered, *header, name, options));
 
   LabelJsonCache labels(/*max_bytes=*/4096);  // small, so that Trim() empties it now and then

@@ -1,4 +1,4 @@
-// The CSV reader's blocks are cut where Arrow can join their records, so a line may be longer
+// The CSV reader's blocks are cut after whole records, so a line may be longer
 // than a block: reading in small blocks gives what Arrow reads from the whole text at once, and
 // only a line longer than the limit fails.
 
@@ -32,10 +32,9 @@ std::vector<std::string> Blocks(CsvBlockStream* stream) {
   }
 }
 
-TEST(IngestCsvBlocksTest, ABlockEndsOneByteIntoItsLastWholeRecord) {
-  // Arrow parses the rest of that record first in the next block, as with its own blocks.
-  CsvBlockStream stream(TextStream("a,b\n1,2\n3,4\n5,"), 12, 100);
-  EXPECT_EQ(Blocks(&stream), (std::vector<std::string>{"a,b\n1,2\n3", ",4\n5,"}));
+TEST(IngestCsvBlocksTest, ABlockEndsAfterItsLastWholeRecord) {
+  CsvBlockStream stream(TextStream("a,b\n1,2\n3,4\n5,6"), 14, 100);
+  EXPECT_EQ(Blocks(&stream), (std::vector<std::string>{"a,b\n1,2\n3,4\n", "5,6"}));
 }
 
 TEST(IngestCsvBlocksTest, ABlockNeverEndsInsideABlankLine) {
@@ -89,7 +88,8 @@ TEST(IngestCsvBlocksTest, ARecordAsLongAsTheLimitIsRead) {
 }
 
 // Rows whose cells hold what operator CSVs may: quoted commas, quotes and line breaks, a quote
-// inside an unquoted cell, empty cells, blank lines, LF and CRLF line ends.
+// inside an unquoted cell or after a closing one, empty cells, UTF-8, blank lines, LF, CRLF and
+// lone CR line ends, a byte order mark, and a last line with or without its line end.
 std::string RandomCsv(std::mt19937* random, int rows) {
   const std::vector<std::string> cells = {"plain",
                                           "",
@@ -99,15 +99,20 @@ std::string RandomCsv(std::mt19937* random, int rows) {
                                           "\"crlf\r\ninside\"",
                                           "un\"quoted",
                                           "\"\"",
+                                          "\"\"\"\"",
+                                          "\"closed\"then text",
+                                          "caf\xc3\xa9 \xe2\x82\xac",
                                           std::string(300, 'w'),
                                           "label_a:1|label_b:2"};
-  std::string text = "a,b,c\r\n";
+  const std::vector<std::string> line_ends = {"\n", "\r\n", "\r"};
+  std::string text = (*random)() % 4 == 0 ? "\xEF\xBB\xBF" : "";
+  text += "a,b,c\r\n";
   for (int r = 0; r < rows; ++r) {
     for (int c = 0; c < 3; ++c) {
       text += (c ? "," : "") + cells[(*random)() % cells.size()];
     }
-    text += (*random)() % 2 ? "\n" : "\r\n";
-    if ((*random)() % 10 == 0) text += "\r\n";
+    if (r + 1 < rows || (*random)() % 2) text += line_ends[(*random)() % line_ends.size()];
+    if (r + 1 < rows && (*random)() % 10 == 0) text += "\r\n";
   }
   return text;
 }
@@ -133,7 +138,6 @@ std::shared_ptr<arrow::Table> ReadInBlocks(const std::string& text, int64_t bloc
   OperatorCsvOptions options;
   options.block_bytes = block_bytes;
   options.max_line_bytes = 4096;
-  options.use_threads = false;
   auto reader = OperatorCsvReader::Open(TextStream(text), {"a", "b", "c"}, "t.csv", options);
   EXPECT_TRUE(reader.ok()) << reader.status().ToString();
   std::vector<std::shared_ptr<arrow::RecordBatch>> batches;

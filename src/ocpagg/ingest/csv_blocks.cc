@@ -7,14 +7,12 @@ namespace ocpagg {
 
 void CsvRecordEnds::Ends::Add(int64_t at) {
   if (first < 0) first = at;
-  before_last = last;
   last = at;
 }
 
 void CsvRecordEnds::Ends::Append(const Ends& later) {
   if (later.last < 0) return;
   if (first < 0) first = later.first;
-  before_last = later.before_last >= 0 ? later.before_last : last;
   last = later.last;
 }
 
@@ -53,18 +51,10 @@ CsvRecordEnds::Ends CsvRecordEnds::ScanUnquoted(const char* data, int64_t size, 
   }
   if (const void* last_lf = memrchr(begin, '\n', n)) {
     ends.last = after(last_lf);
-    const auto before = static_cast<size_t>(static_cast<const char*>(last_lf) - begin);
-    if (const void* lf_before = memrchr(begin, '\n', before)) ends.before_last = after(lf_before);
   } else if (ends.first >= 0) {
-    // Only lone CRs (the file's line ends, or one that ends the piece): the last ones not at
+    // Only lone CRs (the file's line ends, or one that ends the piece): the last one not at
     // the very end, as whether an LF follows that one is not known yet.
-    const void* last_cr = memrchr(begin, '\r', n - 1);
-    ends.last = after(last_cr);
-    const auto before = static_cast<size_t>(static_cast<const char*>(last_cr) - begin);
-    if (const void* cr_before = memrchr(begin, '\r', before)) ends.before_last = after(cr_before);
-  }
-  if (ends.before_last < 0 && ends.first >= 0 && ends.first < ends.last) {
-    ends.before_last = ends.first;
+    ends.last = after(memrchr(begin, '\r', n - 1));
   }
   const char c = data[size - 1];
   state_ = c == ',' || c == '\n' || c == '\r' ? State::kFieldStart : State::kInField;
@@ -72,8 +62,8 @@ CsvRecordEnds::Ends CsvRecordEnds::ScanUnquoted(const char* data, int64_t size, 
   return ends;
 }
 
-// Arrow's lexer (arrow/csv/chunker.cc) with its options here: quoting with doubled quotes, no
-// escape character, line breaks allowed in quoted values.
+// The tokenizer's lexing (csv_tokenizer.h): quoting with doubled quotes, no escape character,
+// line breaks allowed in quoted values.
 CsvRecordEnds::Ends CsvRecordEnds::ScanQuoted(const char* data, int64_t size, int64_t from) {
   Ends ends;
   for (int64_t i = from; i < size; ++i) {
@@ -142,7 +132,8 @@ Result<std::shared_ptr<arrow::Buffer>> CsvBlockStream::NextBlock() {
   CsvRecordEnds::Ends ends;  // offsets in the block
   if (carry_end_ >= 0) ends.Add(carry_end_);
   if (block_offset == 0) {
-    // Arrow skips a BOM before lexing; so does this, lest a quote after it look unquoted.
+    // The tokenizer skips a BOM before lexing; so does this, lest a quote after it look
+    // unquoted.
     while (!source_done_ && filled < 3) {
       ARROW_ASSIGN_OR_RAISE(int64_t n, source_->Read(3 - filled, block->mutable_data() + filled));
       if (n == 0) source_done_ = true;
@@ -161,7 +152,7 @@ Result<std::shared_ptr<arrow::Buffer>> CsvBlockStream::NextBlock() {
     }
     const auto* text = reinterpret_cast<const char*>(block->data());
     CsvRecordEnds::Ends piece = record_ends_.Scan(text + scanned, filled - scanned);
-    for (int64_t* at : {&piece.first, &piece.before_last, &piece.last}) {
+    for (int64_t* at : {&piece.first, &piece.last}) {
       if (*at >= 0) *at += scanned;
     }
     ends.Append(piece);
@@ -178,14 +169,6 @@ Result<std::shared_ptr<arrow::Buffer>> CsvBlockStream::NextBlock() {
     }
     if (source_done_) {
       cut = filled;
-    } else if (ends.last >= 0 && ends.before_last >= 0 && text[ends.before_last] != '\r' &&
-               text[ends.before_last] != '\n') {
-      // One byte into the last whole record, which the next block completes: a block that
-      // starts inside a record is what Arrow's reader makes of fixed-size blocks, and its
-      // parser picks its faster scanning after that first, partial record. A block starting
-      // at a record start would parse its first ~1700 records without it (15% slower
-      // parsing measured). Never inside a blank line, to keep CRLFs whole.
-      cut = ends.before_last + 1;
     } else if (ends.last >= 0) {
       cut = ends.last;
     }
@@ -205,7 +188,7 @@ arrow::Result<std::shared_ptr<arrow::Buffer>> CsvBlockStream::Read(int64_t nbyte
   if (!pending_) {
     ARROW_ASSIGN_OR_RAISE(pending_, NextBlock());
   }
-  // A caller that asks for less than a block gets it in pieces; Arrow's CSV reader asks for
+  // A caller that asks for less than a block gets it in pieces; the CSV reader asks for
   // max_block_bytes and gets whole blocks.
   std::shared_ptr<arrow::Buffer> out;
   if (pending_->size() <= nbytes) {

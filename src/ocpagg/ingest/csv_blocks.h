@@ -1,18 +1,10 @@
 #pragma once
-// Cuts an operator CSV into blocks for Arrow's CSV reader so that no line is too long for it.
+// Cuts an operator CSV into blocks of whole records for the CSV tokenizer (csv_tokenizer.h).
 //
-// Arrow's reader asks its input for blocks of one fixed size and fails ("straddling object
-// straddles two block boundaries") on a record that does not end within the block after the
-// one it starts in, so its block size limits the length of a line. Operator lines grow with
-// the labels they carry. This stream answers Arrow with blocks of about `block_bytes` whose
-// last record ends within the next block (a block ends one byte into its last whole record);
-// a block that starts with a longer record is as long as that record, up to
-// `max_record_bytes`. Arrow is given a block size above any block this stream returns
-// (max_block_bytes), and the common case reads blocks of the usual size: memory and speed stay
-// as they were.
-//
-// Records end as Arrow's CSV lexer has them end (',' between fields, '"' quoting only at the
-// start of a field with "" inside it, CR, LF or CRLF line ends, a UTF-8 BOM skipped), so a
+// A block is about `block_bytes` long and ends after its last whole record; a block that starts
+// with a longer record is as long as that record, up to `max_record_bytes` (a longer one fails
+// the file). Records end as CsvTokenizer has them end (',' between fields, '"' quoting only at
+// the start of a field with "" inside it, CR, LF or CRLF line ends, a UTF-8 BOM skipped), so a
 // quoted line break is never taken for a record end. A block without quotes costs one memchr.
 
 #include <arrow/buffer.h>
@@ -33,13 +25,12 @@ namespace ocpagg {
 // labels of one or two objects.
 constexpr int64_t kMaxCsvLineBytes = 16 << 20;
 
-// Finds record ends in CSV text fed in pieces, with Arrow's lexing rules.
+// Finds record ends in CSV text fed in pieces.
 class CsvRecordEnds {
  public:
   struct Ends {
-    int64_t first = -1;        // just past the first record end, -1 for none
-    int64_t before_last = -1;  // just past the one before the last, -1 for none
-    int64_t last = -1;         // just past the last one
+    int64_t first = -1;  // just past the first record end, -1 for none
+    int64_t last = -1;   // just past the last one
     void Add(int64_t at);
     void Append(const Ends& later);  // the ends of text that follows, in the same offsets
   };
@@ -61,7 +52,7 @@ class CsvBlockStream : public arrow::io::InputStream {
   CsvBlockStream(std::shared_ptr<arrow::io::InputStream> source, int64_t block_bytes,
                  int64_t max_record_bytes);
 
-  // The longest block Read(nbytes) returns; Arrow's block size must be at least this.
+  // The longest block Read(nbytes) returns.
   int64_t max_block_bytes() const { return max_record_bytes_ + 2 + block_bytes_; }
   int64_t max_record_bytes() const { return max_record_bytes_; }
 
@@ -69,8 +60,9 @@ class CsvBlockStream : public arrow::io::InputStream {
   // the file where the record starts.
   std::optional<std::pair<Status, int64_t>> too_long() const;
 
-  // The next block, whole records when `nbytes` is max_block_bytes or more (a smaller read
-  // gets the block in pieces); empty at the end.
+  // The next block, whole records (the last one may lack its line end at the end of the file)
+  // when `nbytes` is max_block_bytes or more (a smaller read gets the block in pieces); empty
+  // at the end.
   arrow::Result<std::shared_ptr<arrow::Buffer>> Read(int64_t nbytes) override;
   arrow::Result<int64_t> Read(int64_t nbytes, void* out) override;
   arrow::Status Close() override;

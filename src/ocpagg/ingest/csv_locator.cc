@@ -41,7 +41,7 @@ struct Record {
   std::vector<Field> fields;
 };
 
-// Splits the text into records as Arrow's CSV parser does, counting lines on the way. The
+// Splits the text into records as the CSV tokenizer does, counting lines on the way. The
 // visitor returns true to stop.
 class RecordScanner {
  public:
@@ -240,59 +240,37 @@ Result<std::optional<InvalidUtf8Cell>> CsvLocator::FirstInvalidUtf8(int column) 
   return found;
 }
 
-std::optional<Status> LocateArrowCsvError(std::string_view message, const std::string& file,
-                                          const std::vector<std::string>& header,
-                                          const StreamOpener& reopen) {
-  auto take_number = [&](std::string_view prefix) -> std::optional<int64_t> {
-    if (!message.starts_with(prefix)) return std::nullopt;
-    std::string_view rest = message.substr(prefix.size());
-    int64_t value = 0;
-    size_t digits = 0;
-    while (digits < rest.size() && digits < 18 && rest[digits] >= '0' && rest[digits] <= '9') {
-      value = value * 10 + (rest[digits] - '0');
-      ++digits;
-    }
-    if (digits == 0 || !rest.substr(digits).starts_with(": ")) return std::nullopt;
-    message = rest.substr(digits + 2);
-    return value;
-  };
-  std::optional<int64_t> column = take_number("In CSV column #");
-  if (!column && message.starts_with("CSV parse error: ")) {
-    message.remove_prefix(std::string_view("CSV parse error: ").size());
-  }
-  std::optional<int64_t> record = take_number("Row #");
-  if (!column && !record) return std::nullopt;
-
-  const int column_index = column ? static_cast<int>(*column) : -1;
+Status LocateCsvRowProblem(const CsvRowProblem& problem, const std::string& file,
+                           const std::vector<std::string>& header, const StreamOpener& reopen) {
+  const bool invalid_utf8 = problem.column >= 0;
+  const std::string what = invalid_utf8 ? std::string("invalid UTF-8") : problem.what;
   std::string where;
-  if (column) {
-    where = column_index < static_cast<int>(header.size())
-                ? fmt::format(", column {}", header[column_index])
-                : fmt::format(", column #{}", column_index + 1);
+  if (invalid_utf8) {
+    where = problem.column < static_cast<int>(header.size())
+                ? fmt::format(", column {}", header[problem.column])
+                : fmt::format(", column #{}", problem.column + 1);
   }
   std::string not_located;
   if (reopen) {
     CsvLocator locator(reopen, static_cast<int>(header.size()));
-    if (column && message.find("invalid UTF8") != std::string_view::npos) {
-      // Arrow reports the first bad cell of the column in a block, and the blocks before it
-      // converted: it is the column's first bad cell in the file.
-      auto cell = locator.FirstInvalidUtf8(column_index);
+    if (invalid_utf8) {
+      // The reader checks the rows in order: the problem is the column's first bad cell in
+      // the file, and the file says on which line its first bad byte is.
+      auto cell = locator.FirstInvalidUtf8(problem.column);
       if (cell.ok() && *cell) {
         return BadInput("{}: line {}{}: invalid UTF-8 (byte 0x{:02X} in '{}')", file, (*cell)->line,
                         where, (*cell)->byte, (*cell)->excerpt);
       }
       if (!cell.ok()) not_located = cell.status().message();
     }
-    if (record) {
-      auto line = locator.LineOfRecordField(*record, column ? column_index : 0);
-      if (line.ok() && *line) return BadInput("{}: line {}{}: {}", file, **line, where, message);
+    if (not_located.empty()) {
+      auto line = locator.LineOfRecordField(problem.record, invalid_utf8 ? problem.column : 0);
+      if (line.ok() && *line) return BadInput("{}: line {}{}: {}", file, **line, where, what);
       if (!line.ok()) not_located = line.status().message();
     }
   }
-  return BadInput(
-      "{}: {}{}: {}{}", file,
-      record ? fmt::format("record {} (the header is record 1)", *record) : std::string("a record"),
-      where, message, not_located.empty() ? "" : fmt::format(" (line unknown: {})", not_located));
+  return BadInput("{}: record {} (the header is record 1){}: {}{}", file, problem.record, where,
+                  what, not_located.empty() ? "" : fmt::format(" (line unknown: {})", not_located));
 }
 
 int Utf8SequenceLength(std::string_view text) {

@@ -1,14 +1,14 @@
 #pragma once
 // Where something is in an operator CSV, as the line number a user sees in an editor: the
 // header is line 1 and every line break counts (CRLF, LF or a lone CR), those inside quoted
-// cells and blank lines included. Arrow numbers records instead (the header is record 1, a
-// blank line does not count, a record with quoted line breaks counts once) and the rows the
-// reader returns leave out the records it drops, so neither is a line number.
+// cells and blank lines included. The CSV reader numbers records instead (the header is
+// record 1, a blank line does not count, a record with quoted line breaks counts once) and the
+// rows it returns leave out the records it drops, so neither is a line number.
 //
 // Reading keeps no per-line bookkeeping, which would slow every file down for the sake of
 // rare errors: the locator reads the file again from its start when an error needs a line.
-// It splits records as Arrow does (',' between fields, '"' quoting only at the start of a
-// field, "" for a quote inside one, a UTF-8 BOM skipped).
+// It splits records as the reader does (csv_tokenizer.h: ',' between fields, '"' quoting only at
+// the start of a field, "" for a quote inside one, a UTF-8 BOM skipped).
 
 #include <arrow/io/interfaces.h>
 
@@ -27,6 +27,13 @@ namespace ocpagg {
 // Opens the file again, positioned at its first byte.
 using StreamOpener = std::function<Result<std::shared_ptr<arrow::io::InputStream>>()>;
 
+// A data row the CSV reader cannot return, by its record number (see LineOfRecordField).
+struct CsvRowProblem {
+  int64_t record = 0;
+  int column = -1;   // the column of an invalid UTF-8 cell; -1 for a row with too few fields
+  std::string what;  // e.g. "2 fields where the header has 19"; empty for invalid UTF-8
+};
+
 struct InvalidUtf8Cell {
   int64_t line = 0;     // the line holding the first invalid byte
   uint8_t byte = 0;     // that byte
@@ -38,9 +45,9 @@ class CsvLocator {
   // `num_columns` is the number of fields of the header.
   CsvLocator(StreamOpener opener, int num_columns);
 
-  // The line on which field `column` of record `record` starts, records numbered as Arrow's
-  // "Row #" does (the header is 1; every non-blank record counts, dropped ones too). nullopt
-  // when the file has no such field.
+  // The line on which field `column` of record `record` starts, records numbered as the CSV
+  // reader (and Arrow's "Row #") does: the header is 1; every non-blank record counts, dropped
+  // ones too. nullopt when the file has no such field.
   Result<std::optional<int64_t>> LineOfRecordField(int64_t record, int column);
 
   // The same for data row `row`: 0-based, counting the records after the header that have as
@@ -58,14 +65,12 @@ class CsvLocator {
   int num_columns_;
 };
 
-// Arrow's CSV error `message` as a bad-input status that names the line of `file` (see
-// CsvLocator) and the column by its name in `header`, for the messages that number a column
-// ("In CSV column #K: ...", K 0-based) or a record ("Row #R: ..."); nullopt for others. An
-// invalid UTF-8 error names the line of the first invalid byte and shows the cell around it.
-// Without `reopen`, or when the file cannot be read again, the record number stays.
-std::optional<Status> LocateArrowCsvError(std::string_view message, const std::string& file,
-                                          const std::vector<std::string>& header,
-                                          const StreamOpener& reopen);
+// `problem` as a bad-input status that names the line of `file` (see CsvLocator) and the
+// column by its name in `header`. An invalid UTF-8 cell is named by the line of the column's
+// first invalid byte in the file, with the cell around it. Without `reopen`, or when the file
+// cannot be read again, the record number stays.
+Status LocateCsvRowProblem(const CsvRowProblem& problem, const std::string& file,
+                           const std::vector<std::string>& header, const StreamOpener& reopen);
 
 // The length of the valid UTF-8 sequence that starts `text`, or 0 when it does not start with
 // one (overlong forms, surrogates and code points above U+10FFFF are invalid, as in Arrow).

@@ -89,7 +89,6 @@ class PayloadIngester {
 
     OperatorCsvOptions csv_options;
     csv_options.block_bytes = options_.csv_block_bytes;
-    csv_options.use_threads = options_.use_threads;
     ARROW_ASSIGN_OR_RAISE(auto reader, OperatorCsvReader::Open(buffered, *header, file.display_name,
                                                                csv_options, file.reopen));
     BatchConverter converter(

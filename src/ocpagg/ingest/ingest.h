@@ -26,8 +26,7 @@ struct IngestOptions {
   int64_t manifest_id = 0;                 // koku's manifest id, part of per-day split names
   int64_t rows_per_chunk = 200'000;        // koku's PARQUET_PROCESSING_BATCH_SIZE
   int64_t row_group_rows = 65'536;
-  int64_t csv_block_bytes = 1 << 20;  // Arrow CSV block size
-  bool use_threads = false;  // Arrow's own CSV threads; reading already has a thread of its own
+  int64_t csv_block_bytes = 1 << 20;  // the usual size of the CSV blocks parsed at once
   // Optional: a stop request ends the run between batches (ErrorKind::kInterrupted), nothing
   // published, staging removed. Must outlive the run.
   const StopToken* stop = nullptr;

@@ -1,6 +1,5 @@
 #include "ocpagg/ingest/operator_csv.h"
 
-#include <arrow/csv/api.h>
 #include <arrow/io/interfaces.h>
 #include <arrow/record_batch.h>
 
@@ -78,10 +77,6 @@ Result<std::unique_ptr<OperatorCsvReader>> OperatorCsvReader::Open(
   reader->display_name_ = std::move(display_name);
   reader->header_ = header;
   reader->reopen_ = std::move(reopen);
-  reader->bad_lines_ = std::make_shared<BadLines>();
-
-  // Arrow takes its blocks from a CsvBlockStream, which cuts them where Arrow can join their
-  // records and makes a block as long as a long line needs: Arrow must accept the longest.
   reader->blocks_ = std::make_shared<CsvBlockStream>(std::move(stream), options.block_bytes,
                                                      options.max_line_bytes);
   if (reader->blocks_->max_block_bytes() > std::numeric_limits<int32_t>::max()) {
@@ -89,62 +84,36 @@ Result<std::unique_ptr<OperatorCsvReader>> OperatorCsvReader::Open(
                      fmt::format("CSV block size {} + line limit {} is too large",
                                  options.block_bytes, options.max_line_bytes));
   }
-  auto read_options = arrow::csv::ReadOptions::Defaults();
-  read_options.use_threads = options.use_threads;
-  read_options.block_size = static_cast<int32_t>(reader->blocks_->max_block_bytes());
+  reader->tokenizer_ = std::make_unique<CsvTokenizer>(header);
 
-  auto parse_options = arrow::csv::ParseOptions::Defaults();
-  parse_options.newlines_in_values = true;  // pandas accepts quoted newlines
-  parse_options.ignore_empty_lines = true;  // pandas' skip_blank_lines
-  std::weak_ptr<BadLines> bad_lines = reader->bad_lines_;
-  parse_options.invalid_row_handler = [bad_lines](const arrow::csv::InvalidRow& row) {
-    auto state = bad_lines.lock();
-    if (state && row.actual_columns > row.expected_columns) {
-      state->skipped.fetch_add(1);
-      return arrow::csv::InvalidRowResult::Skip;
-    }
-    if (state) {
-      std::lock_guard<std::mutex> lock(state->mu);
-      if (!state->first_error) {
-        // row.number is Arrow's record number, not a line: Explain finds the line.
-        state->first_error = {row.number, fmt::format("{} fields where the header has {}",
-                                                      row.actual_columns, row.expected_columns)};
-      }
-    }
-    return arrow::csv::InvalidRowResult::Error;
-  };
-
-  auto convert_options = arrow::csv::ConvertOptions::Defaults();
-  convert_options.strings_can_be_null = false;
-  convert_options.quoted_strings_can_be_null = false;
-  convert_options.check_utf8 = true;
-  for (const std::string& name : header) convert_options.column_types[name] = arrow::utf8();
-
-  auto made = arrow::csv::StreamingReader::Make(arrow::io::default_io_context(), reader->blocks_,
-                                                read_options, parse_options, convert_options);
-  // Errors in the first block come from Make.
-  if (!made.ok()) return reader->Explain(made.status());
-  reader->reader_ = *made;
-  const arrow::Schema& schema = *reader->reader_->schema();
-  if (schema.num_fields() != static_cast<int>(header.size())) {
-    return BadInput("{}: line 1: the header has {} columns but the CSV reader found {}",
-                    reader->display_name_, header.size(), schema.num_fields());
+  // The header record as the tokenizer reads it; the rest of the first block is read later.
+  auto first = reader->blocks_->Read(reader->blocks_->max_block_bytes());
+  if (!first.ok()) return reader->Explain(first.status());
+  reader->first_block_ = *first;
+  reader->first_rows_ =
+      std::string_view(reinterpret_cast<const char*>(reader->first_block_->data()),
+                       static_cast<size_t>(reader->first_block_->size()));
+  const std::vector<std::string> names = CsvTokenizer::ReadHeaderRecord(&reader->first_rows_);
+  if (names.empty()) {
+    return BadInput("{}: line 1: no header line, only blank lines", reader->display_name_);
   }
-  // Column types are set by name, so a column the CSV reader names otherwise than `header` would
-  // come back with an inferred type, where the converters expect utf8. It happens where the two
-  // split the header line differently: "a,b\r\r\n" is "a","b\r" here and "a","b" to Arrow,
-  // whose line ends at the first '\r'.
+  if (names.size() != header.size()) {
+    return BadInput("{}: line 1: the header has {} columns but the CSV reader found {}",
+                    reader->display_name_, header.size(), names.size());
+  }
+  // PeekCsvHeader and the tokenizer split a header line differently where it holds a stray
+  // '\r' or quote: "a,b\r\r\n" is "a","b\r" to the one and "a","b" to the other, whose line
+  // ends at the first '\r'.
   for (size_t i = 0; i < header.size(); ++i) {
-    const std::string& name = schema.field(static_cast<int>(i))->name();
-    if (name != header[i]) {
+    if (names[i] != header[i]) {
       // Quoted and escaped as JSON strings: the names differ in control characters.
-      std::string ours, arrows;
+      std::string ours, tokenized;
       AppendPythonJsonString(header[i], &ours);
-      AppendPythonJsonString(name, &arrows);
+      AppendPythonJsonString(names[i], &tokenized);
       return BadInput(
           "{}: line 1: column {} of the header reads as {} or as {}; is there a stray carriage "
           "return or quote in the header line?",
-          reader->display_name_, i + 1, ours, arrows);
+          reader->display_name_, i + 1, ours, tokenized);
     }
   }
   return reader;
@@ -159,19 +128,29 @@ OperatorCsvReader::~OperatorCsvReader() {
   if (prefetcher_.joinable()) prefetcher_.join();
 }
 
+Result<std::shared_ptr<arrow::RecordBatch>> OperatorCsvReader::ReadBatch() {
+  std::string_view rows = first_rows_;
+  std::shared_ptr<arrow::Buffer> block = std::move(first_block_);
+  first_rows_ = {};
+  if (!block) {
+    ARROW_ASSIGN_OR_RAISE(block, blocks_->Read(blocks_->max_block_bytes()));
+    if (block->size() == 0) return nullptr;
+    rows = std::string_view(reinterpret_cast<const char*>(block->data()),
+                            static_cast<size_t>(block->size()));
+  }
+  auto batch = tokenizer_->Tokenize(rows);
+  bad_lines_skipped_.store(tokenizer_->rows_with_extra_fields());
+  return batch;
+}
+
 void OperatorCsvReader::Prefetch() {
   while (true) {
-    std::shared_ptr<arrow::RecordBatch> batch;
-    Status st = reader_->ReadNext(&batch);
+    Result<std::shared_ptr<arrow::RecordBatch>> batch = ReadBatch();
     std::unique_lock<std::mutex> lock(queue_mu_);
     queue_cv_.wait(lock, [&] { return stop_ || queue_.size() < kPrefetchBatches; });
     if (stop_) return;
-    const bool last = !st.ok() || !batch;
-    if (st.ok()) {
-      queue_.emplace_back(std::move(batch));
-    } else {
-      queue_.emplace_back(st);
-    }
+    const bool last = !batch.ok() || !*batch;
+    queue_.push_back(std::move(batch));
     lock.unlock();
     queue_cv_.notify_all();
     if (last) return;
@@ -197,29 +176,11 @@ Status OperatorCsvReader::Explain(const Status& st) {
         "cells included)",
         display_name_, which, size);
   }
-  std::optional<BadLines::Row> bad_row;
-  {
-    std::lock_guard<std::mutex> lock(bad_lines_->mu);
-    bad_row = bad_lines_->first_error;
-  }
-  if (bad_row) {
-    std::optional<int64_t> line;
-    if (bad_row->record >= 0 && reopen_) {
-      auto located = CsvLocator(reopen_, static_cast<int>(header_.size()))
-                         .LineOfRecordField(bad_row->record, 0);
-      if (located.ok()) line = *located;
-    }
-    if (line) return BadInput("{}: line {}: {}", display_name_, *line, bad_row->what);
-    if (bad_row->record >= 0) {
-      return BadInput("{}: record {} (the header is record 1): {}", display_name_, bad_row->record,
-                      bad_row->what);
-    }
-    return BadInput("{}: a row has {}", display_name_, bad_row->what);
+  // Set before the failed batch was queued, read after it was taken from the queue.
+  if (tokenizer_ && tokenizer_->problem()) {
+    return LocateCsvRowProblem(*tokenizer_->problem(), display_name_, header_, reopen_);
   }
   if (KindOf(st) == ErrorKind::kBadInput && st.detail()) return WithContext(st, display_name_);
-  if (auto located = LocateArrowCsvError(st.message(), display_name_, header_, reopen_)) {
-    return *located;
-  }
   return BadInput("{}: {}", display_name_, st.message());
 }
 

@@ -1,8 +1,9 @@
 #pragma once
-// Streaming reader of one operator CSV (CRLF lines, a header on every file) with Arrow's CSV
-// reader: every column as a non-null utf8 string, an empty cell as '' like koku's converters.
-// Lines may be longer than a block, up to OperatorCsvOptions::max_line_bytes (CsvBlockStream);
-// errors name the line as an editor counts it (CsvLocator).
+// Streaming reader of one operator CSV (CRLF lines, a header on every file): every column as a
+// non-null utf8 string, an empty cell as '' like koku's converters. Blocks of whole records
+// (CsvBlockStream) are split into columns by CsvTokenizer; lines may be longer than a block, up
+// to OperatorCsvOptions::max_line_bytes. Errors name the line as an editor counts it
+// (CsvLocator).
 
 #include <arrow/io/buffered.h>
 #include <arrow/type_fwd.h>
@@ -21,10 +22,7 @@
 #include "ocpagg/common/status.h"
 #include "ocpagg/ingest/csv_blocks.h"
 #include "ocpagg/ingest/csv_locator.h"
-
-namespace arrow::csv {
-class StreamingReader;
-}
+#include "ocpagg/ingest/csv_tokenizer.h"
 
 namespace ocpagg {
 
@@ -34,9 +32,8 @@ Result<std::optional<std::vector<std::string>>> PeekCsvHeader(
     arrow::io::BufferedInputStream* stream, const std::string& display_name);
 
 struct OperatorCsvOptions {
-  int64_t block_bytes = 4 << 20;              // the usual size of the blocks Arrow parses
+  int64_t block_bytes = 4 << 20;              // the usual size of the blocks parsed at once
   int64_t max_line_bytes = kMaxCsvLineBytes;  // a longer line fails the file (see CsvBlockStream)
-  bool use_threads = true;
 };
 
 class OperatorCsvReader {
@@ -58,25 +55,19 @@ class OperatorCsvReader {
   // The line on which field `column` of row `row` (0-based, counting the rows Next returned)
   // starts, read again from the file; nullopt when it cannot be read again.
   std::optional<int64_t> LineOfRowField(int64_t row, int column) const;
-  int64_t bad_lines_skipped() const { return bad_lines_->skipped.load(); }
+  int64_t bad_lines_skipped() const { return bad_lines_skipped_.load(); }
 
  private:
-  struct BadLines {
-    struct Row {
-      int64_t record = -1;  // Arrow's record number (the header is 1), -1 when unknown
-      std::string what;
-    };
-    std::atomic<int64_t> skipped{0};
-    std::mutex mu;
-    std::optional<Row> first_error;  // the first row with too few fields
-  };
-
   OperatorCsvReader() = default;
   void Prefetch();
+  // The next block's rows, on the prefetching thread; nullptr at the end.
+  Result<std::shared_ptr<arrow::RecordBatch>> ReadBatch();
   Status Explain(const Status& st);
 
   std::shared_ptr<CsvBlockStream> blocks_;
-  std::shared_ptr<arrow::csv::StreamingReader> reader_;
+  std::unique_ptr<CsvTokenizer> tokenizer_;
+  std::shared_ptr<arrow::Buffer> first_block_;  // the rows after the header are not read yet
+  std::string_view first_rows_;
   std::thread prefetcher_;
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
@@ -85,7 +76,7 @@ class OperatorCsvReader {
   std::string display_name_;
   std::vector<std::string> header_;
   StreamOpener reopen_;
-  std::shared_ptr<BadLines> bad_lines_;
+  std::atomic<int64_t> bad_lines_skipped_{0};
   int64_t rows_read_ = 0;
 };
 
