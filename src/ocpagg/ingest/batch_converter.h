@@ -17,7 +17,7 @@
 #include "ocpagg/common/status.h"
 #include "ocpagg/ingest/label_json_cache.h"
 #include "ocpagg/ingest/report_columns.h"
-#include "ocpagg/ingest/string_arena.h"
+#include "ocpagg/common/string_arena.h"
 #include "ocpagg/koku/date.h"
 
 namespace ocpagg {

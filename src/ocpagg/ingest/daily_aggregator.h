@@ -18,7 +18,7 @@
 #include "ocpagg/common/status.h"
 #include "ocpagg/ingest/batch_converter.h"
 #include "ocpagg/ingest/report_columns.h"
-#include "ocpagg/ingest/string_arena.h"
+#include "ocpagg/common/string_arena.h"
 
 namespace ocpagg {
 

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "ocpagg/ingest/string_arena.h"
+#include "ocpagg/common/string_arena.h"
 
 namespace ocpagg {
 
