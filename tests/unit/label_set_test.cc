@@ -143,6 +143,37 @@ TEST(LabelSetTest, MergeWithNullIsNull) {
   EXPECT_EQ(t.Merge(kNullLabelSet, kEmptyLabelSet), kNullLabelSet);
 }
 
+TEST(LabelSetTest, MergedJsonIsTheTextOfTheMergedSetWithoutInterningIt) {
+  auto t = Table({"env", "app", "team", "a\"b"}, Compat::kTrino);
+  const std::vector<LabelSetId> sets = {
+      kEmptyLabelSet,
+      kNullLabelSet,
+      *t.Filter(R"({"env": "node", "team": "n"})"),
+      *t.Filter(R"({"env": "pod", "app": "web"})"),
+      *t.Filter(R"({"a\"b": "q", "team": "t"})"),
+      *t.Filter(R"({"zzz": "dropped"})"),  // filters to {}
+  };
+  const size_t before = t.size();
+  std::vector<std::pair<bool, std::string>> texts;
+  for (LabelSetId left : sets) {
+    for (LabelSetId right : sets) {
+      std::string json = "prefix:";
+      const bool not_null = t.AppendMergedJson(left, right, json);
+      texts.emplace_back(not_null, json);
+    }
+  }
+  EXPECT_EQ(t.size(), before);  // nothing interned
+  size_t n = 0;
+  for (LabelSetId left : sets) {
+    for (LabelSetId right : sets) {
+      const auto merged = t.Json(t.Merge(left, right));
+      const auto& [not_null, json] = texts[n++];
+      EXPECT_EQ(not_null, merged.has_value()) << left << " " << right;
+      EXPECT_EQ(json, "prefix:" + std::string(merged.value_or(""))) << left << " " << right;
+    }
+  }
+}
+
 TEST(LabelSetTest, ImportMapsASetOfAnotherTableToTheSameJson) {
   auto a = Table({"app", "team"});
   auto b = Table({"app", "team"});

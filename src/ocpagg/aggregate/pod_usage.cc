@@ -1,6 +1,8 @@
 #include "ocpagg/aggregate/pod_usage.h"
 
 #include <algorithm>
+#include <deque>
+#include <string>
 #include <tuple>
 
 #include "ocpagg/aggregate/sql_fold.h"
@@ -102,18 +104,19 @@ Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
   cluster_cpu = capacity(cluster_cpu);
   cluster_memory = capacity(cluster_memory);
 
-  auto row_of = [&](const PodGroupKey& k, const PodGroupSums& s) {
+  auto row_of = [&](StringId namespace_, StringId node, std::optional<std::string>&& labels,
+                    const PodGroupSums& s) {
     SummaryRow row;
     row.data_source = DataSource::kPod;
     row.usage_start = ctx.day;
-    row.namespace_ = ctx.strings.Copy(k.namespace_);
-    row.node = ctx.strings.Copy(k.node);
+    row.namespace_ = ctx.strings.Copy(namespace_);
+    row.node = ctx.strings.Copy(node);
     row.resource_id = ctx.strings.Copy(s.max_resource_id);
-    if (auto json = ctx.labels.Json(k.labels)) {
-      row.pod_labels = std::string(*json);
-      row.all_labels = *row.pod_labels;
+    if (labels) {
+      row.all_labels = *labels;
+      row.pod_labels = std::move(labels);
     }
-    row.cost_category_id = ctx.CategoryJoin(k.namespace_).max_category_id;
+    row.cost_category_id = ctx.CategoryJoin(namespace_).max_category_id;
     row.metric(Metric::kPodUsageCpuCoreHours) = Hours(s.usage_cpu_core_seconds);
     row.metric(Metric::kPodRequestCpuCoreHours) = Hours(s.request_cpu_core_seconds);
     row.metric(Metric::kPodEffectiveUsageCpuCoreHours) = Hours(s.effective_usage_cpu_core_seconds);
@@ -129,7 +132,7 @@ Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
     }
     std::optional<double> node_cpu;
     std::optional<double> node_memory;
-    if (auto it = ctx.capacity.nodes.find(k.node); it != ctx.capacity.nodes.end()) {
+    if (auto it = ctx.capacity.nodes.find(node); it != ctx.capacity.nodes.end()) {
       node_cpu = it->second.cpu_core_seconds;
       node_memory = it->second.memory_byte_seconds;
     }
@@ -148,21 +151,31 @@ Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
   // The joins of docs/semantics.md "Pod rows": each (node labels, namespace labels) pair of a group
   // makes one merged label map, and the cost-category matches multiply the sums (docs/semantics.md
   // "Multiplicity traps"). Merged maps of different groups can coincide, but only within one
-  // (namespace, node): the groups are joined one (namespace, node) at a time, with a table that
-  // holds only that pair's groups.
+  // (namespace, node): the groups are joined one (namespace, node) at a time. A merged map is only
+  // written out, so it is kept as its JSON text, not interned in the day's label sets (which would
+  // hold every group's map until the day is done).
   std::vector<uint32_t> order(keys_.size());
   for (uint32_t i = 0; i < order.size(); ++i) order[i] = i;
   std::stable_sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
     return std::tie(keys_[a].namespace_, keys_[a].node) <
            std::tie(keys_[b].namespace_, keys_[b].node);
   });
-  PodUsageAggregator joined;  // the joined groups of one (namespace, node)
+  // The joined groups of one (namespace, node), in first-seen order: their merged labels (nullopt:
+  // NULL) and sums, and the slot of each merged map's text. A deque keeps the texts in place for
+  // the views that key them.
+  std::deque<std::optional<std::string>> joined_labels;
+  std::vector<PodGroupSums> joined_sums;
+  absl::flat_hash_map<std::string_view, uint32_t, StringViewHash, StringViewEq> slot_of_json;
+  constexpr uint32_t kNoSlot = UINT32_MAX;
+  uint32_t null_slot = kNoSlot;  // of the NULL merged map
+  std::string json;
   for (size_t begin = 0; begin < order.size();) {
     const PodGroupKey& first = keys_[order[begin]];
     size_t end = begin;
-    joined.index_.clear();
-    joined.keys_.clear();
-    joined.sums_.clear();
+    joined_labels.clear();
+    joined_sums.clear();
+    slot_of_json.clear();
+    null_slot = kNoSlot;
     const int category_rows = ctx.CategoryJoin(first.namespace_).joined_rows;
     for (; end < order.size() && keys_[order[end]].namespace_ == first.namespace_ &&
            keys_[order[end]].node == first.node;
@@ -171,17 +184,33 @@ Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
       const PodGroupKey& k = keys_[i];
       for (LabelSetId node_labels : ctx.NodeLabelsOrEmpty(k.node)) {
         for (LabelSetId namespace_labels : ctx.NamespaceLabelsOrEmpty(k.namespace_)) {
-          const LabelSetId merged =
-              ctx.labels.Merge(ctx.labels.Merge(DayContext::CoalesceEmpty(node_labels),
-                                                DayContext::CoalesceEmpty(namespace_labels)),
-                               k.labels);
-          const size_t slot = joined.Slot(PodGroupKey{k.namespace_, k.node, merged});
-          joined.sums_[slot].Fold(sums_[i], category_rows, sums_[i].max_resource_id, ctx.strings);
+          const LabelSetId node_and_namespace = ctx.labels.Merge(
+              DayContext::CoalesceEmpty(node_labels), DayContext::CoalesceEmpty(namespace_labels));
+          json.clear();
+          const bool not_null = ctx.labels.AppendMergedJson(node_and_namespace, k.labels, json);
+          uint32_t slot;
+          if (!not_null) {
+            if (null_slot == kNoSlot) {
+              null_slot = static_cast<uint32_t>(joined_sums.size());
+              joined_labels.emplace_back();
+              joined_sums.emplace_back();
+            }
+            slot = null_slot;
+          } else if (auto it = slot_of_json.find(json); it != slot_of_json.end()) {
+            slot = it->second;
+          } else {
+            slot = static_cast<uint32_t>(joined_sums.size());
+            slot_of_json.emplace(*joined_labels.emplace_back(json), slot);
+            joined_sums.emplace_back();
+          }
+          joined_sums[slot].Fold(sums_[i], category_rows, sums_[i].max_resource_id, ctx.strings);
         }
       }
     }
-    for (size_t g = 0; g < joined.keys_.size(); ++g) {
-      ARROW_RETURN_NOT_OK(emit(row_of(joined.keys_[g], joined.sums_[g])));
+    slot_of_json.clear();  // before the texts move out to the rows
+    for (size_t g = 0; g < joined_sums.size(); ++g) {
+      ARROW_RETURN_NOT_OK(
+          emit(row_of(first.namespace_, first.node, std::move(joined_labels[g]), joined_sums[g])));
     }
     begin = end;
   }

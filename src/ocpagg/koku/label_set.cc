@@ -48,6 +48,31 @@ std::string Excerpt(std::string_view text) {
   return std::string(text.substr(0, kMax)) + "...";
 }
 
+// "key":value, as the canonical JSON text of a set holds an entry.
+void AppendJsonEntry(std::string& out, const LabelEntry& e) {
+  AppendJsonString(out, e.key);
+  out.push_back(':');
+  out.append(e.value_json);
+}
+
+// left ⊕ right of two sets' entries sorted by key, in key order: emit(entry) for each label of
+// the union, right winning on a duplicate key.
+template <typename Emit>
+void ForEachInUnion(std::span<const LabelEntry> a, std::span<const LabelEntry> b, Emit&& emit) {
+  size_t i = 0;
+  size_t j = 0;
+  while (i < a.size() || j < b.size()) {
+    if (j == b.size() || (i < a.size() && a[i].key < b[j].key)) {
+      emit(a[i++]);
+    } else if (i == a.size() || b[j].key < a[i].key) {
+      emit(b[j++]);
+    } else {  // same key: the right-hand map wins
+      emit(b[j++]);
+      ++i;
+    }
+  }
+}
+
 }  // namespace
 
 void AppendJsonString(std::string& out, std::string_view s) {
@@ -190,12 +215,10 @@ LabelSetId LabelSetTable::Intern(std::span<const LabelEntry> sorted_entries) {
   for (size_t i = 0; i < sorted_entries.size(); ++i) {
     if (i > 0) scratch_.push_back(',');
     const size_t key_at = scratch_.size();
-    AppendJsonString(scratch_, sorted_entries[i].key);
+    AppendJsonEntry(scratch_, sorted_entries[i]);
+    const size_t value_at = scratch_.size() - sorted_entries[i].value_json.size();
     // Escaped, the key is not in the text as it is: the entry gets a copy of its own below.
-    const bool key_verbatim = scratch_.size() - key_at == sorted_entries[i].key.size() + 2;
-    scratch_.push_back(':');
-    const size_t value_at = scratch_.size();
-    scratch_.append(sorted_entries[i].value_json);
+    const bool key_verbatim = value_at - 1 - key_at == sorted_entries[i].key.size() + 2;
     entry_offsets_.push_back({key_verbatim ? key_at + 1 : kCopiedKey, value_at});
   }
   scratch_.push_back('}');
@@ -223,25 +246,35 @@ LabelSetId LabelSetTable::Merge(LabelSetId left, LabelSetId right) {
   const uint64_t pair = (static_cast<uint64_t>(left) << 32) | right;
   if (auto it = merged_.find(pair); it != merged_.end()) return it->second;
 
-  std::span<const LabelEntry> a = sets_[left].entries;
-  std::span<const LabelEntry> b = sets_[right].entries;
   std::vector<LabelEntry>& out = merge_scratch_;
   out.clear();
-  size_t i = 0;
-  size_t j = 0;
-  while (i < a.size() || j < b.size()) {
-    if (j == b.size() || (i < a.size() && a[i].key < b[j].key)) {
-      out.push_back(a[i++]);
-    } else if (i == a.size() || b[j].key < a[i].key) {
-      out.push_back(b[j++]);
-    } else {  // same key: the right-hand map wins
-      out.push_back(b[j++]);
-      ++i;
-    }
-  }
+  ForEachInUnion(sets_[left].entries, sets_[right].entries,
+                 [&out](const LabelEntry& e) { out.push_back(e); });
   const LabelSetId id = Intern(out);
   merged_.emplace(pair, id);
   return id;
+}
+
+bool LabelSetTable::AppendMergedJson(LabelSetId left, LabelSetId right, std::string& out) const {
+  if (left == kNullLabelSet || right == kNullLabelSet) return false;
+  // The shortcuts of Merge, whose result is one of the two sets.
+  if (right == kEmptyLabelSet || left == right) {
+    out.append(sets_[left].json);
+    return true;
+  }
+  if (left == kEmptyLabelSet) {
+    out.append(sets_[right].json);
+    return true;
+  }
+  out.push_back('{');
+  bool first = true;
+  ForEachInUnion(sets_[left].entries, sets_[right].entries, [&](const LabelEntry& e) {
+    if (!first) out.push_back(',');
+    first = false;
+    AppendJsonEntry(out, e);
+  });
+  out.push_back('}');
+  return true;
 }
 
 std::optional<std::string_view> LabelSetTable::Json(LabelSetId id) const {

@@ -100,6 +100,10 @@ class LabelSetTable {
   // (Trino's map_concat). Cached per pair.
   LabelSetId Merge(LabelSetId left, LabelSetId right);
 
+  // The canonical JSON text of Merge(left, right), appended to `out` without interning the
+  // merged set; false (nothing appended) when it is NULL.
+  bool AppendMergedJson(LabelSetId left, LabelSetId right, std::string& out) const;
+
   // The canonical JSON text of a set; nullopt for kNullLabelSet.
   std::optional<std::string_view> Json(LabelSetId id) const;
   // The labels of a set, sorted by key; empty for kEmptyLabelSet and kNullLabelSet.
