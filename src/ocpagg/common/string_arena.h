@@ -63,13 +63,13 @@ class StringArena {
   char* Allocate(size_t size, size_t align) {
     bytes_ += size;
     if (size > kBlockBytes / 4) {
-      large_.push_back(std::make_unique<char[]>(size));
+      large_.push_back(std::make_unique_for_overwrite<char[]>(size));
       large_bytes_ += size;
       return large_.back().get();
     }
     used_ = (used_ + align - 1) & ~(align - 1);
     if (blocks_.empty() || used_ + size > kBlockBytes) {
-      blocks_.push_back(std::make_unique<char[]>(kBlockBytes));
+      blocks_.push_back(std::make_unique_for_overwrite<char[]>(kBlockBytes));
       used_ = 0;
     }
     char* at = blocks_.back().get() + used_;
