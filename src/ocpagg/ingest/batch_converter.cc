@@ -173,7 +173,10 @@ bool BatchConverter::ConvertStrings(const arrow::Array& cells, bool sanitized,
   bool verbatim = true;
   for (int64_t i = 0; i < n; ++i) {
     std::string_view cell = strings.GetView(i);
-    if (cell.size() <= 8 && IsPandasNaToken(cell)) {
+    if (i > 0 && cell == strings.GetView(i - 1)) {
+      // Runs of one namespace, node or resource id: the cell above was checked already.
+      out->text[i] = out->text[i - 1];
+    } else if (cell.size() <= 8 && IsPandasNaToken(cell)) {
       out->text[i] = std::string_view("", 0);
       verbatim &= cell.empty();
     } else if (sanitized && NeedsKokuSanitizing(cell)) {
