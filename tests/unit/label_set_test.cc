@@ -153,5 +153,36 @@ TEST(LabelSetTest, ImportMapsASetOfAnotherTableToTheSameJson) {
   EXPECT_EQ(b.Import(a, kNullLabelSet), kNullLabelSet);
 }
 
+TEST(LabelSetTest, EntriesGiveKeysUnescapedAndValuesAsJson) {
+  auto t = Table({"a\"b", "plain"});
+  const LabelSetId id = *t.Filter(R"({"plain": "x\"y", "a\"b": "v"})");
+  EXPECT_EQ(t.Json(id), R"({"a\"b":"v","plain":"x\"y"})");
+  const auto entries = t.Entries(id);
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].key, "a\"b");  // escaped in the JSON text, so held apart from it
+  EXPECT_EQ(entries[0].value_json, R"("v")");
+  EXPECT_EQ(entries[1].key, "plain");
+  EXPECT_EQ(entries[1].value_json, R"("x\"y")");
+  // Merging reads the entries: the escaped key must still match and be written escaped once.
+  const LabelSetId other = *t.Filter(R"({"a\"b": "w"})");
+  EXPECT_EQ(t.Json(t.Merge(id, other)), R"({"a\"b":"w","plain":"x\"y"})");
+}
+
+TEST(LabelSetTest, SetsKeepTheirTextAndEntriesWhenTheTableMovesAndGrows) {
+  auto t = Table({"app"});
+  const LabelSetId first = *t.Filter(R"({"app": "first"})");
+  const std::string_view json = *t.Json(first);
+  const auto entries = t.Entries(first);
+  LabelSetTable moved = std::move(t);
+  for (int i = 0; i < 20000; ++i) {  // many more sets than one block of the table's texts holds
+    moved.Filter("{\"app\": \"" + std::to_string(i) + "\"}").ValueOrDie();
+  }
+  EXPECT_EQ(moved.Json(first), R"({"app":"first"})");
+  EXPECT_EQ(json, R"({"app":"first"})");
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_EQ(entries[0].value_json, R"("first")");
+  EXPECT_EQ(moved.size(), 20003u);  // {}, NULL, "first" and the 20,000
+}
+
 }  // namespace
 }  // namespace ocpagg

@@ -10,6 +10,9 @@ namespace {
 
 constexpr std::string_view kVmNameKey = "vm_kubevirt_io_name";
 
+// An entry offset for a key that is not in the JSON text as it is.
+constexpr size_t kCopiedKey = static_cast<size_t>(-1);
+
 // PostgreSQL's btrim(text) = '' (spaces only), the test filter_json_by_keys applies.
 bool IsBlank(std::string_view text) {
   return text.find_first_not_of(' ') == std::string_view::npos;
@@ -79,7 +82,7 @@ EnabledLabelKeys EnabledLabelKeys::FromSettings(const SummarySettings& settings)
 
 LabelSetTable::LabelSetTable(EnabledLabelKeys keys, Compat compat)
     : keys_(std::move(keys)), compat_(compat), parser_(std::make_unique<simdjson::dom::parser>()) {
-  sets_.emplace_back().json = "{}";
+  sets_.push_back({"{}", {}});
   by_json_.emplace(sets_.back().json, kEmptyLabelSet);
   sets_.emplace_back();  // kNullLabelSet: no JSON text, never in by_json_
 }
@@ -94,12 +97,11 @@ Result<LabelSetId> LabelSetTable::Filter(std::optional<std::string_view> json_te
   ARROW_ASSIGN_OR_RAISE(LabelSetId id, Parse(*json_text));
   // The cache only saves parsing: when label texts are nearly all distinct (a per-pod label
   // enabled or not), drop it rather than let it grow with the input.
-  if (raw_text_bytes_ + json_text->size() > kMaxRawTextCacheBytes) {
+  if (raw_texts_.bytes() + json_text->size() > kMaxRawTextCacheBytes) {
     by_raw_text_.clear();
-    raw_text_bytes_ = 0;
+    raw_texts_.Clear();
   }
-  by_raw_text_.emplace(std::string(*json_text), id);
-  raw_text_bytes_ += json_text->size();
+  by_raw_text_.emplace(raw_texts_.Copy(*json_text), id);
   return id;
 }
 
@@ -181,37 +183,36 @@ Result<LabelSetId> LabelSetTable::Parse(std::string_view json_text) {
 
 LabelSetId LabelSetTable::Intern(std::span<const LabelEntry> sorted_entries) {
   if (sorted_entries.empty()) return kEmptyLabelSet;
+  // The canonical JSON, and where each entry's key and value are in it (offsets: the text grows).
   scratch_.clear();
   scratch_.push_back('{');
+  entry_offsets_.clear();
   for (size_t i = 0; i < sorted_entries.size(); ++i) {
     if (i > 0) scratch_.push_back(',');
+    const size_t key_at = scratch_.size();
     AppendJsonString(scratch_, sorted_entries[i].key);
+    // Escaped, the key is not in the text as it is: the entry gets a copy of its own below.
+    const bool key_verbatim = scratch_.size() - key_at == sorted_entries[i].key.size() + 2;
     scratch_.push_back(':');
+    const size_t value_at = scratch_.size();
     scratch_.append(sorted_entries[i].value_json);
+    entry_offsets_.push_back({key_verbatim ? key_at + 1 : kCopiedKey, value_at});
   }
   scratch_.push_back('}');
   if (auto it = by_json_.find(scratch_); it != by_json_.end()) return it->second;
 
   const auto id = static_cast<LabelSetId>(sets_.size());
-  StoredSet& set = sets_.emplace_back();
-  set.json = scratch_;
-  size_t bytes = 0;
-  for (const auto& e : sorted_entries) bytes += e.key.size() + e.value_json.size();
-  set.text.reserve(bytes);  // no reallocation below: the entries view into it
-  set.entries.reserve(sorted_entries.size());
-  for (const auto& e : sorted_entries) {
-    const size_t key_at = set.text.size();
-    set.text.append(e.key);
-    const size_t value_at = set.text.size();
-    set.text.append(e.value_json);
-    set.entries.push_back({{}, {}});
-    set.entries.back().key = std::string_view(set.text).substr(key_at, e.key.size());
-    set.entries.back().value_json =
-        std::string_view(set.text).substr(value_at, e.value_json.size());
+  const std::string_view json = arena_.Copy(scratch_);
+  entry_scratch_.clear();
+  for (size_t i = 0; i < sorted_entries.size(); ++i) {
+    const LabelEntry& e = sorted_entries[i];
+    const auto [key_at, value_at] = entry_offsets_[i];
+    entry_scratch_.push_back(
+        {key_at == kCopiedKey ? arena_.Copy(e.key) : json.substr(key_at, e.key.size()),
+         json.substr(value_at, e.value_json.size())});
   }
-  by_json_.emplace(set.json, id);
-  set_bytes_ += sizeof(StoredSet) + set.json.capacity() + set.text.capacity() +
-                set.entries.capacity() * sizeof(LabelEntry);
+  sets_.push_back({json, arena_.CopyArray(std::span<const LabelEntry>(entry_scratch_))});
+  by_json_.emplace(json, id);
   return id;
 }
 
@@ -224,8 +225,8 @@ LabelSetId LabelSetTable::Merge(LabelSetId left, LabelSetId right) {
 
   std::span<const LabelEntry> a = sets_[left].entries;
   std::span<const LabelEntry> b = sets_[right].entries;
-  std::vector<LabelEntry> out;
-  out.reserve(a.size() + b.size());
+  std::vector<LabelEntry>& out = merge_scratch_;
+  out.clear();
   size_t i = 0;
   size_t j = 0;
   while (i < a.size() || j < b.size()) {
@@ -259,9 +260,13 @@ LabelSetId LabelSetTable::Import(const LabelSetTable& other, LabelSetId id) {
 }
 
 size_t LabelSetTable::ApproximateMemoryBytes() const {
-  return sizeof(*this) + set_bytes_ + raw_text_bytes_ + scratch_.capacity() +
+  return sizeof(*this) + arena_.held_bytes() + sets_.capacity() * sizeof(StoredSet) +
+         raw_texts_.held_bytes() + scratch_.capacity() +
+         entry_scratch_.capacity() * sizeof(LabelEntry) +
+         entry_offsets_.capacity() * sizeof(entry_offsets_[0]) +
+         merge_scratch_.capacity() * sizeof(LabelEntry) +
          by_json_.capacity() * (sizeof(std::pair<std::string_view, LabelSetId>) + 1) +
-         by_raw_text_.capacity() * (sizeof(std::pair<std::string, LabelSetId>) + 1) +
+         by_raw_text_.capacity() * (sizeof(std::pair<std::string_view, LabelSetId>) + 1) +
          merged_.capacity() * (sizeof(std::pair<uint64_t, LabelSetId>) + 1);
 }
 

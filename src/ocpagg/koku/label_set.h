@@ -13,7 +13,6 @@
 #include <absl/strings/string_view.h>
 
 #include <cstdint>
-#include <deque>
 #include <memory>
 #include <optional>
 #include <span>
@@ -22,6 +21,7 @@
 #include <vector>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/common/string_arena.h"
 #include "ocpagg/koku/settings.h"
 
 namespace simdjson::dom {
@@ -115,25 +115,31 @@ class LabelSetTable {
   size_t ApproximateMemoryBytes() const;
 
  private:
+  // Views into arena_: the JSON text, and the entries, whose keys and values view into that text
+  // where it holds them verbatim (every value; every key that needs no escaping).
   struct StoredSet {
-    std::string json;
-    std::string text;  // the keys and value texts the entries view
-    std::vector<LabelEntry> entries;
+    std::string_view json;
+    std::span<const LabelEntry> entries;
   };
 
   Result<LabelSetId> Parse(std::string_view json_text);
 
   EnabledLabelKeys keys_;
   Compat compat_;
-  std::deque<StoredSet> sets_;  // a deque keeps every view into a set stable
+  // The sets' texts and entries live in blocks of the arena rather than in a few allocations
+  // each: the day's tables make and free hundreds of thousands of sets.
+  StringArena arena_;
+  std::vector<StoredSet> sets_;
   absl::flat_hash_map<std::string_view, LabelSetId, StringViewHash, StringViewEq> by_json_;
-  StringKeyedMap<LabelSetId> by_raw_text_;
+  StringArena raw_texts_;  // the keys of by_raw_text_
+  absl::flat_hash_map<std::string_view, LabelSetId, StringViewHash, StringViewEq> by_raw_text_;
   absl::flat_hash_map<uint64_t, LabelSetId> merged_;
   std::unique_ptr<simdjson::dom::parser> parser_;
   std::string scratch_;
+  std::vector<LabelEntry> entry_scratch_;
+  std::vector<LabelEntry> merge_scratch_;
+  std::vector<std::pair<size_t, size_t>> entry_offsets_;  // of keys and values in scratch_
   static constexpr size_t kMaxRawTextCacheBytes = 64 << 20;
-  size_t raw_text_bytes_ = 0;  // text held by by_raw_text_
-  size_t set_bytes_ = 0;       // held by sets_
 };
 
 // Appends `s` to `out` as a JSON string literal (quotes included).
