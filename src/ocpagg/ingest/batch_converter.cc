@@ -133,7 +133,18 @@ void BatchConverter::ConvertNumbers(const arrow::Array& cells, ConvertedColumn* 
   const auto& strings = static_cast<const arrow::StringArray&>(cells);
   const int64_t n = strings.length();
   out->numbers.resize(n);
-  for (int64_t i = 0; i < n; ++i) out->numbers[i] = KokuNumericCell(strings.GetView(i));
+  // Requests, limits and node capacities repeat from one row to the next (a node's pods are
+  // consecutive): a cell equal to the one before it is not parsed again.
+  std::string_view last_text;
+  double last_value = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    std::string_view text = strings.GetView(i);
+    if (i == 0 || text != last_text) {
+      last_value = KokuNumericCell(text);
+      last_text = text;
+    }
+    out->numbers[i] = last_value;
+  }
 }
 
 void BatchConverter::ConvertLabels(const arrow::Array& cells, ConvertedColumn* out) {
@@ -162,7 +173,10 @@ bool BatchConverter::ConvertStrings(const arrow::Array& cells, bool sanitized,
   bool verbatim = true;
   for (int64_t i = 0; i < n; ++i) {
     std::string_view cell = strings.GetView(i);
-    if (cell.size() <= 8 && IsPandasNaToken(cell)) {
+    if (i > 0 && cell == strings.GetView(i - 1)) {
+      // Runs of one namespace, node or resource id: the cell above was checked already.
+      out->text[i] = out->text[i - 1];
+    } else if (cell.size() <= 8 && IsPandasNaToken(cell)) {
       out->text[i] = std::string_view("", 0);
       verbatim &= cell.empty();
     } else if (sanitized && NeedsKokuSanitizing(cell)) {
