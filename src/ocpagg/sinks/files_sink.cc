@@ -135,6 +135,7 @@ struct FilesSink::DayFiles {
   std::shared_ptr<arrow::io::FileOutputStream> parquet_out;
   std::unique_ptr<parquet::arrow::FileWriter> parquet;
   std::string parquet_path;
+  SummaryBatchBuilder row_group;  // the rows of the Parquet row group not yet written
   UuidGenerator uuids;
 };
 
@@ -155,10 +156,9 @@ Result<std::unique_ptr<FilesSink::DayFiles>> FilesSink::OpenDay(Date day) {
       return SinkError("cannot write {}: {}", files->parquet_path, out.status().message());
     }
     files->parquet_out = *out;
-    // Row groups of bounded size keep the writer's buffers small. The metrics are distinct
-    // doubles, where a dictionary costs time and saves nothing.
+    // Row groups of bounded size (WriteRowGroup) keep the buffers small. The metrics are
+    // distinct doubles, where a dictionary costs time and saves nothing.
     parquet::WriterProperties::Builder props;
-    props.max_row_group_length(kParquetRowGroupRows);
     const auto& schema = SummaryArrowSchema();
     for (const auto& f : schema->fields()) {
       if (f->type()->id() == arrow::Type::DOUBLE) props.disable_dictionary(f->name());
@@ -199,9 +199,10 @@ Status FilesSink::WriteRows(Date day, std::span<const SummaryRow> rows) {
   }
   if (files->csv.is_open()) ARROW_RETURN_NOT_OK(AppendCsv(*files, rows));
   if (files->parquet) {
-    ARROW_ASSIGN_OR_RAISE(auto batch, SummaryRecordBatch(rows, identity_, files->uuids));
-    auto st = files->parquet->WriteRecordBatch(*batch);
-    if (!st.ok()) return SinkError("cannot write {}: {}", files->parquet_path, st.message());
+    ARROW_RETURN_NOT_OK(files->row_group.Append(rows, identity_, files->uuids));
+    if (files->row_group.num_rows() >= kParquetRowGroupRows) {
+      ARROW_RETURN_NOT_OK(WriteRowGroup(*files));
+    }
   }
   rows_written_ += static_cast<int64_t>(rows.size());
   return Status::OK();
@@ -225,6 +226,7 @@ Status FilesSink::EndDay(Date day) {
     staged.push_back(files->base + ".csv");
   }
   if (files->parquet) {
+    if (files->row_group.num_rows() > 0) ARROW_RETURN_NOT_OK(WriteRowGroup(*files));
     auto st = files->parquet->Close();
     if (st.ok()) st = files->parquet_out->Close();
     if (!st.ok()) return SinkError("cannot write {}: {}", files->parquet_path, st.message());
@@ -232,6 +234,19 @@ Status FilesSink::EndDay(Date day) {
   }
   std::lock_guard<std::mutex> lock(mu_);
   staged_.insert(staged_.end(), staged.begin(), staged.end());
+  return Status::OK();
+}
+
+// A row group written whole, one column chunk after another: its pages go straight to the file,
+// where batches of a few chunks of rows went through the writer's buffered row group (one more
+// copy of every page) and its per-batch work on each of the columns.
+Status FilesSink::WriteRowGroup(DayFiles& files) {
+  ARROW_ASSIGN_OR_RAISE(auto batch, files.row_group.Finish());
+  Status st = files.parquet->NewRowGroup();
+  for (int c = 0; st.ok() && c < batch->num_columns(); ++c) {
+    st = files.parquet->WriteColumnChunk(*batch->column(c));
+  }
+  if (!st.ok()) return SinkError("cannot write {}: {}", files.parquet_path, st.message());
   return Status::OK();
 }
 
