@@ -15,9 +15,9 @@
 #include <vector>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/common/string_arena.h"
 #include "ocpagg/ingest/label_json_cache.h"
 #include "ocpagg/ingest/report_columns.h"
-#include "ocpagg/common/string_arena.h"
 #include "ocpagg/koku/date.h"
 
 namespace ocpagg {

@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "ocpagg/common/status.h"
+#include "ocpagg/common/string_arena.h"
 #include "ocpagg/ingest/batch_converter.h"
 #include "ocpagg/ingest/report_columns.h"
-#include "ocpagg/common/string_arena.h"
 
 namespace ocpagg {
 
