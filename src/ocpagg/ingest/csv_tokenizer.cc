@@ -114,19 +114,14 @@ std::vector<std::string> CsvTokenizer::ReadHeaderRecord(std::string_view* block)
   std::vector<Span> spans;
   std::string scratch;
   const char* next = LexRecord(begin, p, end, &spans, &scratch);
-  for (Span span : spans) {
-    names.emplace_back(span.offset & kInScratch
-                           ? std::string_view(scratch).substr(span.offset & ~kInScratch, span.size)
-                           : std::string_view(begin + span.offset, span.size));
-  }
+  for (Span span : spans) names.emplace_back(View(*block, scratch, span));
   block->remove_prefix(static_cast<size_t>(next - begin));
   return names;
 }
 
-std::string_view CsvTokenizer::View(std::string_view block, Span span) const {
-  return span.offset & kInScratch
-             ? std::string_view(scratch_).substr(span.offset & ~kInScratch, span.size)
-             : block.substr(span.offset, span.size);
+std::string_view CsvTokenizer::View(std::string_view block, std::string_view scratch, Span span) {
+  return span.offset & kInScratch ? scratch.substr(span.offset & ~kInScratch, span.size)
+                                  : block.substr(span.offset, span.size);
 }
 
 Result<std::shared_ptr<arrow::RecordBatch>> CsvTokenizer::Tokenize(std::string_view block) {
@@ -209,7 +204,7 @@ Status CsvTokenizer::InvalidUtf8(std::string_view block) {
   const auto columns = static_cast<size_t>(num_columns_);
   for (size_t c = 0; c < columns; ++c) {
     for (size_t r = 0; r < row_records_.size(); ++r) {
-      std::string_view cell = View(block, spans_[r * columns + c]);
+      std::string_view cell = View(block, scratch_, spans_[r * columns + c]);
       if (!simdjson::validate_utf8(cell.data(), cell.size())) {
         problem_ = CsvRowProblem{row_records_[r], static_cast<int>(c), ""};
         return BadInput("record {}, column #{}: invalid UTF-8", row_records_[r], c + 1);

@@ -58,7 +58,8 @@ class CsvTokenizer {
   // *scratch; returns where the next record starts. Offsets are from `begin`.
   static const char* LexRecord(const char* begin, const char* p, const char* end,
                                std::vector<Span>* spans, std::string* scratch);
-  std::string_view View(std::string_view block, Span span) const;
+  // The text of a field lexed from `block`, quoted fields into `scratch`.
+  static std::string_view View(std::string_view block, std::string_view scratch, Span span);
   // The problem of the first invalid UTF-8 cell of the block, column by column.
   Status InvalidUtf8(std::string_view block);
 
