@@ -130,7 +130,6 @@ Result<std::shared_ptr<arrow::Buffer>> CsvBlockStream::NextBlock() {
   int64_t filled = static_cast<int64_t>(carry_.size());
   int64_t scanned = filled;  // the carry was scanned with the block before
   CsvRecordEnds::Ends ends;  // offsets in the block
-  if (carry_end_ >= 0) ends.Add(carry_end_);
   if (block_offset == 0) {
     // The tokenizer skips a BOM before lexing; so does this, lest a quote after it look
     // unquoted.
@@ -157,8 +156,8 @@ Result<std::shared_ptr<arrow::Buffer>> CsvBlockStream::NextBlock() {
     }
     ends.Append(piece);
     scanned = filled;
-    // The block starts at a record start, or in the record whose end the carry holds: its
-    // first record end bounds the length of a record.
+    // The block starts at a record start (the carry is the start of a record without its end):
+    // its first record end bounds the length of a record.
     const int64_t first_record = ends.first >= 0 ? ends.first : source_done_ ? filled : -1;
     if (first_record > longest || (first_record < 0 && filled >= longest)) {
       std::lock_guard<std::mutex> lock(mu_);
@@ -177,7 +176,6 @@ Result<std::shared_ptr<arrow::Buffer>> CsvBlockStream::NextBlock() {
     const int64_t size = std::min(longest, std::max(2 * block->size(), filled + block_bytes_));
     ARROW_RETURN_NOT_OK(block->Resize(size, /*shrink_to_fit=*/false));
   }
-  carry_end_ = cut < ends.last ? ends.last - cut : -1;
   carry_.assign(reinterpret_cast<const char*>(block->data()) + cut,
                 static_cast<size_t>(filled - cut));
   return arrow::SliceBuffer(std::move(block), 0, cut);

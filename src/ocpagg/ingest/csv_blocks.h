@@ -77,7 +77,6 @@ class CsvBlockStream : public arrow::io::InputStream {
   const int64_t max_record_bytes_;
   CsvRecordEnds record_ends_;
   std::string carry_;                       // read and scanned, not returned yet
-  int64_t carry_end_ = -1;                  // just past the record end in the carry, -1 for none
   std::shared_ptr<arrow::Buffer> pending_;  // a block partly handed out by Read into memory
   int64_t position_ = 0;                    // bytes handed out
   bool source_done_ = false;
