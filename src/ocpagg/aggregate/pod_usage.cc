@@ -169,6 +169,7 @@ Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
   constexpr uint32_t kNoSlot = UINT32_MAX;
   uint32_t null_slot = kNoSlot;  // of the NULL merged map
   std::string json;
+  std::vector<LabelSetId> node_and_namespace;
   for (size_t begin = 0; begin < order.size();) {
     const PodGroupKey& first = keys_[order[begin]];
     size_t end = begin;
@@ -177,34 +178,39 @@ Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
     slot_of_json.clear();
     null_slot = kNoSlot;
     const int category_rows = ctx.CategoryJoin(first.namespace_).joined_rows;
+    // Each (node labels, namespace labels) pair of the join, merged: the same for every group of
+    // this (namespace, node).
+    node_and_namespace.clear();
+    for (LabelSetId node_labels : ctx.NodeLabelsOrEmpty(first.node)) {
+      for (LabelSetId namespace_labels : ctx.NamespaceLabelsOrEmpty(first.namespace_)) {
+        node_and_namespace.push_back(ctx.labels.Merge(DayContext::CoalesceEmpty(node_labels),
+                                                      DayContext::CoalesceEmpty(namespace_labels)));
+      }
+    }
     for (; end < order.size() && keys_[order[end]].namespace_ == first.namespace_ &&
            keys_[order[end]].node == first.node;
          ++end) {
       const uint32_t i = order[end];
       const PodGroupKey& k = keys_[i];
-      for (LabelSetId node_labels : ctx.NodeLabelsOrEmpty(k.node)) {
-        for (LabelSetId namespace_labels : ctx.NamespaceLabelsOrEmpty(k.namespace_)) {
-          const LabelSetId node_and_namespace = ctx.labels.Merge(
-              DayContext::CoalesceEmpty(node_labels), DayContext::CoalesceEmpty(namespace_labels));
-          json.clear();
-          const bool not_null = ctx.labels.AppendMergedJson(node_and_namespace, k.labels, json);
-          uint32_t slot;
-          if (!not_null) {
-            if (null_slot == kNoSlot) {
-              null_slot = static_cast<uint32_t>(joined_sums.size());
-              joined_labels.emplace_back();
-              joined_sums.emplace_back();
-            }
-            slot = null_slot;
-          } else if (auto it = slot_of_json.find(json); it != slot_of_json.end()) {
-            slot = it->second;
-          } else {
-            slot = static_cast<uint32_t>(joined_sums.size());
-            slot_of_json.emplace(*joined_labels.emplace_back(json), slot);
+      for (LabelSetId left : node_and_namespace) {
+        json.clear();
+        const bool not_null = ctx.labels.AppendMergedJson(left, k.labels, json);
+        uint32_t slot;
+        if (!not_null) {
+          if (null_slot == kNoSlot) {
+            null_slot = static_cast<uint32_t>(joined_sums.size());
+            joined_labels.emplace_back();
             joined_sums.emplace_back();
           }
-          joined_sums[slot].Fold(sums_[i], category_rows, sums_[i].max_resource_id, ctx.strings);
+          slot = null_slot;
+        } else if (auto it = slot_of_json.find(json); it != slot_of_json.end()) {
+          slot = it->second;
+        } else {
+          slot = static_cast<uint32_t>(joined_sums.size());
+          slot_of_json.emplace(*joined_labels.emplace_back(json), slot);
+          joined_sums.emplace_back();
         }
+        joined_sums[slot].Fold(sums_[i], category_rows, sums_[i].max_resource_id, ctx.strings);
       }
     }
     slot_of_json.clear();  // before the texts move out to the rows
