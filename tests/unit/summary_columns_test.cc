@@ -9,10 +9,16 @@
 #include <vector>
 
 #include <arrow/api.h>
+#include <arrow/io/file.h>
+#include <parquet/arrow/reader.h>
+
+#include <filesystem>
+#include <set>
 
 #include "ocpagg/koku/summary_columns.h"
 #include "ocpagg/pg/koku_schema.h"
 #include "ocpagg/sinks/summary_encoding.h"
+#include "ocpagg/sinks/summary_parquet.h"
 
 namespace ocpagg {
 namespace {
@@ -160,6 +166,81 @@ TEST(SummaryColumns, ArrowSchemaAndBatchFollowTheTable) {
       EXPECT_EQ(scalar->ToString(), Expected(col, c)) << col.name;
     }
   }
+}
+
+// The Parquet writer gathers its own columns: its file must read back as the Arrow batch of the
+// same rows, NULLs included, in row groups of kRowGroupRows, a distinct uuid per row.
+TEST(SummaryColumns, ParquetFileReadsBackAsTheArrowBatchOfTheSameRows) {
+  std::vector<SummaryRow> rows;
+  for (int i = 0; i < 2 * static_cast<int>(SummaryParquetWriter::kRowGroupRows) + 300; ++i) {
+    SummaryRow r = DistinctRow();
+    r.namespace_ = "ns-" + std::to_string(i % 37);
+    r.pod_labels = R"({"pod":")" + std::to_string(i) + R"("})";
+    r.metrics[i % kMetricCount] = static_cast<double>(i) / 7;
+    if (i % 3 == 0) {  // NULLs in each kind of column
+      r.pod_labels.reset();
+      r.node.reset();
+      r.cost_category_id.reset();
+      r.metrics[(i + 1) % kMetricCount].reset();
+      r.has_infrastructure_usage_cost = false;
+    }
+    if (i % 5 == 0) r.data_source = DataSource::kPod;
+    r.usage_start = MakeDate(2025, 10, 1 + i % 2);
+    rows.push_back(std::move(r));
+  }
+  const RunIdentity run = TestRun();
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("ocpagg-summary-parquet-" + std::to_string(::getpid()) + ".parquet");
+  {
+    auto out = arrow::io::FileOutputStream::Open(path.string());
+    ASSERT_TRUE(out.ok()) << out.status();
+    auto writer = SummaryParquetWriter::Open(*out, path.string());
+    ASSERT_TRUE(writer.ok()) << writer.status();
+    UuidGenerator uuids;
+    // Chunks of uneven sizes, as the engine's are at the end of a day.
+    for (size_t begin = 0; begin < rows.size();) {
+      const size_t n = std::min<size_t>(begin % 2 ? 1000 : 24, rows.size() - begin);
+      ASSERT_TRUE((*writer)->Append(std::span(rows).subspan(begin, n), run, uuids).ok());
+      begin += n;
+    }
+    ASSERT_TRUE((*writer)->Close().ok());
+  }
+  auto file = arrow::io::ReadableFile::Open(path.string());
+  ASSERT_TRUE(file.ok()) << file.status();
+  auto reader = parquet::arrow::OpenFile(*file, arrow::default_memory_pool());
+  ASSERT_TRUE(reader.ok()) << reader.status();
+  std::shared_ptr<arrow::Table> table;
+  ASSERT_TRUE((*reader)->ReadTable(&table).ok());
+  std::filesystem::remove(path);
+  ASSERT_TRUE(table->schema()->Equals(*SummaryArrowSchema())) << table->schema()->ToString();
+  ASSERT_EQ(table->num_rows(), static_cast<int64_t>(rows.size()));
+  // A row group closes after the chunk that reaches kRowGroupRows.
+  const int groups = (*reader)->num_row_groups();
+  EXPECT_EQ(groups, 3);
+  for (int g = 0; g + 1 < groups; ++g) {
+    const int64_t n = (*reader)->parquet_reader()->metadata()->RowGroup(g)->num_rows();
+    EXPECT_GE(n, SummaryParquetWriter::kRowGroupRows);
+    EXPECT_LT(n, SummaryParquetWriter::kRowGroupRows + 1000);
+  }
+  UuidGenerator other;
+  auto batch = SummaryRecordBatch(rows, run, other);
+  ASSERT_TRUE(batch.ok()) << batch.status();
+  auto expected = arrow::Table::FromRecordBatches({*batch});
+  ASSERT_TRUE(expected.ok());
+  for (int c = 1; c < table->num_columns(); ++c) {
+    EXPECT_TRUE(table->column(c)->Equals(*(*expected)->column(c)))
+        << kSummaryColumns[static_cast<size_t>(c)].name;
+  }
+  std::set<std::string> distinct;
+  auto uuid = table->column(0);
+  for (const auto& chunk : uuid->chunks()) {
+    const auto& strings = static_cast<const arrow::StringArray&>(*chunk);
+    for (int64_t i = 0; i < strings.length(); ++i) {
+      ASSERT_EQ(strings.GetView(i).size(), 36u);
+      distinct.insert(std::string(strings.GetView(i)));
+    }
+  }
+  EXPECT_EQ(distinct.size(), rows.size());
 }
 
 TEST(SummaryColumns, CreateSchemaDdlDeclaresEveryColumnWithItsTypeInOrder) {

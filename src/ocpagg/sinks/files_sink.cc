@@ -4,7 +4,6 @@
 #include <arrow/filesystem/filesystem.h>
 #include <arrow/io/file.h>
 #include <fcntl.h>
-#include <parquet/arrow/writer.h>
 #include <stdio.h>
 #include <unistd.h>
 
@@ -19,14 +18,11 @@
 #include "ocpagg/common/scratch_dir.h"
 #include "ocpagg/sinks/files_publish.h"
 #include "ocpagg/sinks/summary_encoding.h"
+#include "ocpagg/sinks/summary_parquet.h"
 
 namespace ocpagg {
 namespace fs = std::filesystem;
 namespace {
-
-// A row group is buffered whole until it is written: 8K rows of the summary hold about 3 MB
-// (memory_budget.h kWritingBytesPerDay).
-constexpr int64_t kParquetRowGroupRows = 8 * 1024;
 
 // Local copies of S3 outputs (owner in the name: common/scratch_dir.h).
 constexpr std::string_view kSummaryMirrorPrefix = "ocpagg-s3-output-";
@@ -132,10 +128,8 @@ struct FilesSink::DayFiles {
   std::ofstream csv;
   std::string csv_path;
   std::string line;  // CSV text not yet written
-  std::shared_ptr<arrow::io::FileOutputStream> parquet_out;
-  std::unique_ptr<parquet::arrow::FileWriter> parquet;
+  std::unique_ptr<SummaryParquetWriter> parquet;
   std::string parquet_path;
-  SummaryBatchBuilder row_group;  // the rows of the Parquet row group not yet written
   UuidGenerator uuids;
 };
 
@@ -155,24 +149,7 @@ Result<std::unique_ptr<FilesSink::DayFiles>> FilesSink::OpenDay(Date day) {
     if (!out.ok()) {
       return SinkError("cannot write {}: {}", files->parquet_path, out.status().message());
     }
-    files->parquet_out = *out;
-    // Row groups of bounded size (WriteRowGroup) keep the buffers small. The metrics are
-    // distinct doubles, where a dictionary costs time and saves nothing.
-    parquet::WriterProperties::Builder props;
-    const auto& schema = SummaryArrowSchema();
-    for (const auto& f : schema->fields()) {
-      if (f->type()->id() == arrow::Type::DOUBLE) props.disable_dictionary(f->name());
-    }
-    // Nor do the row's own uuid and its label maps: distinct per row, or nearly, so their
-    // dictionaries outgrow the page limit and fall back to plain encoding after every value was
-    // hashed. Measured: 5 % of the run's time at 10 M rows, for 4 % more output at the 100 M shape.
-    for (const char* name : {"uuid", "pod_labels", "all_labels"}) props.disable_dictionary(name);
-    auto writer = parquet::arrow::FileWriter::Open(*schema, arrow::default_memory_pool(),
-                                                   files->parquet_out, props.build());
-    if (!writer.ok()) {
-      return SinkError("cannot write {}: {}", files->parquet_path, writer.status().message());
-    }
-    files->parquet = std::move(*writer);
+    ARROW_ASSIGN_OR_RAISE(files->parquet, SummaryParquetWriter::Open(*out, files->parquet_path));
   }
   return files;
 }
@@ -199,10 +176,7 @@ Status FilesSink::WriteRows(Date day, std::span<const SummaryRow> rows) {
   }
   if (files->csv.is_open()) ARROW_RETURN_NOT_OK(AppendCsv(*files, rows));
   if (files->parquet) {
-    ARROW_RETURN_NOT_OK(files->row_group.Append(rows, identity_, files->uuids));
-    if (files->row_group.num_rows() >= kParquetRowGroupRows) {
-      ARROW_RETURN_NOT_OK(WriteRowGroup(*files));
-    }
+    ARROW_RETURN_NOT_OK(files->parquet->Append(rows, identity_, files->uuids));
   }
   rows_written_ += static_cast<int64_t>(rows.size());
   return Status::OK();
@@ -226,27 +200,11 @@ Status FilesSink::EndDay(Date day) {
     staged.push_back(files->base + ".csv");
   }
   if (files->parquet) {
-    if (files->row_group.num_rows() > 0) ARROW_RETURN_NOT_OK(WriteRowGroup(*files));
-    auto st = files->parquet->Close();
-    if (st.ok()) st = files->parquet_out->Close();
-    if (!st.ok()) return SinkError("cannot write {}: {}", files->parquet_path, st.message());
+    ARROW_RETURN_NOT_OK(files->parquet->Close());
     staged.push_back(files->base + ".parquet");
   }
   std::lock_guard<std::mutex> lock(mu_);
   staged_.insert(staged_.end(), staged.begin(), staged.end());
-  return Status::OK();
-}
-
-// A row group written whole, one column chunk after another: its pages go straight to the file,
-// where batches of a few chunks of rows went through the writer's buffered row group (one more
-// copy of every page) and its per-batch work on each of the columns.
-Status FilesSink::WriteRowGroup(DayFiles& files) {
-  ARROW_ASSIGN_OR_RAISE(auto batch, files.row_group.Finish());
-  Status st = files.parquet->NewRowGroup();
-  for (int c = 0; st.ok() && c < batch->num_columns(); ++c) {
-    st = files.parquet->WriteColumnChunk(*batch->column(c));
-  }
-  if (!st.ok()) return SinkError("cannot write {}: {}", files.parquet_path, st.message());
   return Status::OK();
 }
 

@@ -85,7 +85,6 @@ class FilesSink : public RowSink {
   Result<std::unique_ptr<DayFiles>> OpenDay(Date day);
   std::string LocalMonthDir() const;  // the month's folder under output_dir_
   Status AppendCsv(DayFiles& files, std::span<const SummaryRow> rows);
-  Status WriteRowGroup(DayFiles& files);
 
   FilesSinkOptions options_;
   RunIdentity identity_;
