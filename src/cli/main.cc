@@ -75,6 +75,15 @@ int main(int argc, char** argv) {
   // One glibc heap arena per core rather than eight: freed pages of idle arenas otherwise stay
   // resident (measured: a 100 M-row day in parallel, 151 MB -> 146 MB peak RSS).
   mallopt(M_ARENA_MAX, static_cast<int>(std::max(2u, std::thread::hardware_concurrency())));
+  // Blocks of up to 32 MB (Parquet pages and row groups, read buffers, a day's hash tables) are
+  // taken from the heap and stay there when freed, rather than mapped and unmapped each time,
+  // and the heap is not trimmed as it empties: the next row group or day reuses the pages
+  // instead of faulting in fresh ones. Measured on the 10 M-row month: 2.01 -> 1.90 CPU
+  // seconds, 72 -> 77 MB. Under a memory limit the engine hands free memory back itself
+  // (AllocatorHooks in summarize_command.cc), and a run that spills goes back to small
+  // thresholds.
+  mallopt(M_MMAP_THRESHOLD, 32 << 20);
+  mallopt(M_TRIM_THRESHOLD, 256 << 20);
   ocpagg::cli::HandleStopSignals();
   CLI::App app{"ocpagg: builds koku's OpenShift daily usage summary from operator reports"};
   app.set_version_flag("--version", std::string(ocpagg::kVersion));

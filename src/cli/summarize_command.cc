@@ -99,11 +99,13 @@ AllocatorHooks GlibcAllocatorHooks() {
 #if defined(__SANITIZE_ADDRESS__)
   return hooks;
 #endif
-  // The limit is tight. glibc raises its mmap threshold as large blocks (pages, dictionaries)
-  // are freed, and then keeps them in the heap, where they fragment it: at a 64 MB limit that
-  // cost 8 MB. A fixed threshold gives them back to the system at once, for some system time
-  // (which runs that never spill do not pay).
-  hooks.on_first_spill = [] { mallopt(M_MMAP_THRESHOLD, 256 * 1024); };
+  // The limit is tight. Large blocks (pages, dictionaries) kept in the heap when freed (main.cc)
+  // fragment it: at a 64 MB limit that cost 8 MB. Small thresholds give them back to the system
+  // at once, for some system time (which runs that never spill do not pay).
+  hooks.on_first_spill = [] {
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    mallopt(M_TRIM_THRESHOLD, 512 * 1024);
+  };
   hooks.release_free_memory = [] { malloc_trim(0); };
   return hooks;
 }
