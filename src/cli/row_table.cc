@@ -33,7 +33,7 @@ void PrintRowTable(std::span<const SummaryRow> rows, std::FILE* out) {
         Shorten(Text(r.namespace_), 24),
         Shorten(Text(r.node), 16),
         r.persistentvolumeclaim ? Shorten(*r.persistentvolumeclaim, 16) : "",
-        Shorten(r.all_labels(), 40),
+        Shorten(r.all_labels, 40),
         Number(r.metric(Metric::kPodUsageCpuCoreHours)),
         Number(r.metric(Metric::kPodRequestCpuCoreHours)),
         Number(r.metric(Metric::kPodUsageMemoryGigabyteHours)),

@@ -76,9 +76,8 @@ class PrintingSink : public RowSink {
   // order in which days and chunks arrived.
   void KeepFirstRows() {
     auto key = [](const SummaryRow& r) {
-      return std::make_tuple(std::cref(r.usage_start), std::cref(r.data_source),
-                             std::cref(r.has_infrastructure_usage_cost), std::cref(r.namespace_),
-                             std::cref(r.node), std::cref(r.persistentvolumeclaim), r.all_labels());
+      return std::tie(r.usage_start, r.data_source, r.has_infrastructure_usage_cost, r.namespace_,
+                      r.node, r.persistentvolumeclaim, r.all_labels);
     };
     std::sort(rows_.begin(), rows_.end(),
               [&](const SummaryRow& a, const SummaryRow& b) { return key(a) < key(b); });

@@ -366,7 +366,7 @@ Comparable FromActual(const SummaryRow& r) {
       opt(r.persistentvolume),
       opt(r.pod_labels),
       opt(r.volume_labels),
-      std::string(r.all_labels()),
+      r.all_labels,
       opt(r.resource_id),
       opt(r.storageclass),
       r.cost_category_id ? Field(std::to_string(*r.cost_category_id)) : std::nullopt,

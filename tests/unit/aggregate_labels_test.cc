@@ -25,7 +25,7 @@ TEST(AggregateLabelsTest, PodLabelsKeepOnlyEnabledKeys) {
   auto pods = Select(FinishDay(std::move(day)), IsPod);
   ASSERT_EQ(pods.size(), 1u);
   EXPECT_EQ(pods[0].pod_labels, R"({"app":"web"})");
-  EXPECT_EQ(pods[0].all_labels(), R"({"app":"web"})");
+  EXPECT_EQ(pods[0].all_labels, R"({"app":"web"})");
 }
 
 TEST(AggregateLabelsTest, PodsDifferingOnlyInDisabledKeysShareOneRow) {
@@ -186,7 +186,7 @@ TEST(AggregateLabelsTest, TrinoNullPodLabelTextGivesNullPodLabels) {
   auto pods = Select(FinishDay(std::move(day)), IsPod);
   ASSERT_EQ(pods.size(), 2u);
   EXPECT_FALSE(pods[0].pod_labels.has_value());
-  EXPECT_EQ(pods[0].all_labels(), "{}");
+  EXPECT_EQ(pods[0].all_labels, "{}");
   EXPECT_EQ(pods[1].pod_labels, "{}");
 }
 

@@ -33,7 +33,7 @@ TEST(AggregatePodTest, PodRowConvertsSecondsToHoursAndBytesToGibHours) {
   EXPECT_EQ(p.node, "n1");
   EXPECT_EQ(p.resource_id, "i-1");
   EXPECT_EQ(p.pod_labels, "{}");
-  EXPECT_EQ(p.all_labels(), "{}");
+  EXPECT_EQ(p.all_labels, "{}");
   EXPECT_FALSE(p.volume_labels.has_value());
   EXPECT_FALSE(p.cost_category_id.has_value());
   EXPECT_TRUE(p.has_infrastructure_usage_cost);

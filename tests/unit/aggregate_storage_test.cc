@@ -213,7 +213,7 @@ TEST(AggregateStorageTest, VolumeLabelsMergeNodeNamespaceVolumeThenClaimLabels) 
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0].volume_labels,
             R"({"backup":"daily","disk":"nvme","storage":"ssd","team":"data"})");
-  EXPECT_EQ(rows[0].all_labels(), *rows[0].volume_labels);
+  EXPECT_EQ(rows[0].all_labels, *rows[0].volume_labels);
   // No pod, no node: no node labels.
   EXPECT_EQ(rows[1].volume_labels, R"({"backup":"ns","storage":"hdd","team":"data"})");
 }

@@ -54,7 +54,7 @@ TEST(AggregateUnallocatedTest, UnallocatedIsNodeCapacityMinusTheSumOfPodRows) {
   EXPECT_EQ(u.resource_id, "i-1");
   EXPECT_FALSE(u.pod_labels.has_value());
   EXPECT_FALSE(u.volume_labels.has_value());
-  EXPECT_EQ(u.all_labels(), "{}");
+  EXPECT_EQ(u.all_labels, "{}");
   EXPECT_FALSE(u.has_infrastructure_usage_cost);
   EXPECT_FALSE(u.cost_category_id.has_value());
   EXPECT_EQ(Value(u, Metric::kPodUsageCpuCoreHours), 192.0 - 40);

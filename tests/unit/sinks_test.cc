@@ -37,6 +37,7 @@ SummaryRow PodRow(Date day, std::string ns) {
   r.namespace_ = std::move(ns);
   r.node = "node-1";
   r.pod_labels = R"({"app": "a"})";
+  r.all_labels = *r.pod_labels;
   r.metric(Metric::kPodUsageCpuCoreHours) = 1.5;
   r.has_infrastructure_usage_cost = true;
   return r;

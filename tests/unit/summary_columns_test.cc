@@ -35,8 +35,7 @@ std::vector<std::string> Split(std::string_view line, char sep) {
   return out;
 }
 
-// A row where every value differs, so that a value in the wrong column shows (but all_labels,
-// which is the row's pod_labels).
+// A row where every value differs, so that a value in the wrong column shows.
 SummaryRow DistinctRow() {
   SummaryRow r;
   r.data_source = DataSource::kStorage;
@@ -49,6 +48,7 @@ SummaryRow DistinctRow() {
   r.storageclass = "gp3";
   r.pod_labels = R"({"a":"1"})";
   r.volume_labels = R"({"v":"2"})";
+  r.all_labels = R"({"x":"3"})";
   r.cost_category_id = 4;
   r.has_infrastructure_usage_cost = true;
   for (size_t m = 0; m < kMetricCount; ++m) r.metrics[m] = 100.5 + static_cast<double>(m);

@@ -112,7 +112,10 @@ Status PodUsageAggregator::Finish(DayContext& ctx, EmitRow emit) const {
     row.namespace_ = ctx.strings.Copy(namespace_);
     row.node = ctx.strings.Copy(node);
     row.resource_id = ctx.strings.Copy(s.max_resource_id);
-    row.pod_labels = std::move(labels);
+    if (labels) {
+      row.all_labels = *labels;
+      row.pod_labels = std::move(labels);
+    }
     row.cost_category_id = ctx.CategoryJoin(namespace_).max_category_id;
     row.metric(Metric::kPodUsageCpuCoreHours) = Hours(s.usage_cpu_core_seconds);
     row.metric(Metric::kPodRequestCpuCoreHours) = Hours(s.request_cpu_core_seconds);

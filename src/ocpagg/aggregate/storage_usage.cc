@@ -255,7 +255,10 @@ Status StorageAggregator::Finish(DayContext& ctx, EmitRow emit,
     row.persistentvolume = ctx.strings.Copy(g.key.persistentvolume);
     row.storageclass = ctx.strings.Copy(g.key.storageclass);
     row.csi_volume_handle = ctx.strings.Copy(g.key.csi_volume_handle);
-    if (auto json = ctx.labels.Json(g.key.volume_labels)) row.volume_labels = std::string(*json);
+    if (auto json = ctx.labels.Json(g.key.volume_labels)) {
+      row.volume_labels = std::string(*json);
+      row.all_labels = *row.volume_labels;
+    }
     row.cost_category_id = g.cost_category_id;
     if (g.max_capacity_bytes) {
       row.metric(Metric::kPersistentVolumeClaimCapacityGigabyte) = Gib(*g.max_capacity_bytes);

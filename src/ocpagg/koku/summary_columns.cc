@@ -84,7 +84,7 @@ const std::array<SummaryColumn, kSummaryColumnCount> kSummaryColumns = {{
     TextColumn("storageclass", "varchar(253)",
                [](const RowContext& c) { return Opt(c.row.storageclass); }),
     JsonColumn("volume_labels", [](const RowContext& c) { return Opt(c.row.volume_labels); }),
-    JsonColumn("all_labels", [](const RowContext& c) { return Text(c.row.all_labels()); }),
+    JsonColumn("all_labels", [](const RowContext& c) { return Text(c.row.all_labels); }),
     MetricColumn<Metric::kPersistentVolumeClaimCapacityGigabyte>(),
     MetricColumn<Metric::kPersistentVolumeClaimCapacityGigabyteMonths>(),
     MetricColumn<Metric::kVolumeRequestStorageGigabyteMonths>(),

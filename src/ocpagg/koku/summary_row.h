@@ -58,18 +58,11 @@ struct SummaryRow {
   // (pod_labels on storage and unallocated rows, volume_labels on pod rows).
   std::optional<std::string> pod_labels;
   std::optional<std::string> volume_labels;
+  std::string all_labels = "{}";  // pod rows: pod_labels; storage rows: volume_labels; else {}
   std::optional<int32_t> cost_category_id;
   std::array<std::optional<double>, kMetricCount> metrics{};
   // Pod and storage rows carry koku's zero cost JSON; unallocated rows NULL.
   bool has_infrastructure_usage_cost = false;
-
-  // The all_labels column: pod rows' pod_labels, storage rows' volume_labels, else (and where
-  // those are NULL) {}. Read from them, not held twice.
-  std::string_view all_labels() const {
-    if (pod_labels) return *pod_labels;
-    if (volume_labels) return *volume_labels;
-    return "{}";
-  }
 
   std::optional<double>& metric(Metric m) { return metrics[static_cast<size_t>(m)]; }
   const std::optional<double>& metric(Metric m) const { return metrics[static_cast<size_t>(m)]; }
