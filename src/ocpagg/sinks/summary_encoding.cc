@@ -121,102 +121,82 @@ const std::shared_ptr<arrow::Schema>& SummaryArrowSchema() {
 
 namespace {
 
-// Appends row i's value of a fixed-width optional column for each row: nullopt is NULL.
+// A column of fixed-width optional values: value(i) gives row i's, nullopt for NULL.
 template <typename Builder, typename ValueOf>
-Status AppendOptional(arrow::ArrayBuilder& builder, size_t n, ValueOf&& value) {
-  auto& b = static_cast<Builder&>(builder);
-  ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(n)));
-  for (size_t i = 0; i < n; ++i) {
-    auto v = value(i);
+Result<std::shared_ptr<arrow::Array>> OptionalArray(int64_t n, ValueOf&& value) {
+  Builder b;
+  ARROW_RETURN_NOT_OK(b.Reserve(n));
+  for (int64_t i = 0; i < n; ++i) {
+    auto v = value(static_cast<size_t>(i));
     if (v) {
       b.UnsafeAppend(*v);
     } else {
       b.UnsafeAppendNull();
     }
   }
-  return Status::OK();
+  std::shared_ptr<arrow::Array> array;
+  ARROW_RETURN_NOT_OK(b.Finish(&array));
+  return array;
 }
 
 }  // namespace
 
-SummaryBatchBuilder::SummaryBatchBuilder() {
-  for (const auto& field : SummaryArrowSchema()->fields()) {
-    builders_.push_back(arrow::MakeBuilder(field->type()).ValueOrDie());
-  }
-}
-
-SummaryBatchBuilder::~SummaryBatchBuilder() = default;
-SummaryBatchBuilder::SummaryBatchBuilder(SummaryBatchBuilder&&) noexcept = default;
-SummaryBatchBuilder& SummaryBatchBuilder::operator=(SummaryBatchBuilder&&) noexcept = default;
-
-Status SummaryBatchBuilder::Append(std::span<const SummaryRow> rows, const RunIdentity& run,
-                                   UuidGenerator& uuids) {
+Result<std::shared_ptr<arrow::RecordBatch>> SummaryRecordBatch(std::span<const SummaryRow> rows,
+                                                               const RunIdentity& run,
+                                                               UuidGenerator& uuids) {
+  const auto n = static_cast<int64_t>(rows.size());
   std::vector<std::array<char, 36>> row_uuids(rows.size());
   for (auto& u : row_uuids) uuids.Next(u);
   auto context = [&](size_t i) {
     return RowContext{rows[i], run, std::string_view(row_uuids[i].data(), row_uuids[i].size())};
   };
-  const size_t n = rows.size();
-  for (size_t c = 0; c < kSummaryColumns.size(); ++c) {
-    const SummaryColumn& col = kSummaryColumns[c];
-    arrow::ArrayBuilder& builder = *builders_[c];
+  std::vector<std::shared_ptr<arrow::Array>> arrays;
+  arrays.reserve(kSummaryColumns.size());
+  for (const auto& col : kSummaryColumns) {
+    std::shared_ptr<arrow::Array> array;
     switch (col.type) {
       case SummaryColumnType::kUuid:
       case SummaryColumnType::kText:
       case SummaryColumnType::kJson: {
         // Sized first: appending into a growing value buffer copied it over and over.
         int64_t bytes = 0;
-        for (size_t i = 0; i < n; ++i) {
+        for (size_t i = 0; i < rows.size(); ++i) {
           if (auto v = col.text(context(i))) bytes += static_cast<int64_t>(v->size());
         }
-        auto& b = static_cast<arrow::StringBuilder&>(builder);
-        ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(n)));
+        arrow::StringBuilder b;
+        ARROW_RETURN_NOT_OK(b.Reserve(n));
         ARROW_RETURN_NOT_OK(b.ReserveData(bytes));
-        for (size_t i = 0; i < n; ++i) {
+        for (size_t i = 0; i < rows.size(); ++i) {
           if (auto v = col.text(context(i))) {
             b.UnsafeAppend(*v);
           } else {
             b.UnsafeAppendNull();
           }
         }
+        ARROW_RETURN_NOT_OK(b.Finish(&array));
         break;
       }
-      case SummaryColumnType::kInt32:
-        ARROW_RETURN_NOT_OK(AppendOptional<arrow::Int32Builder>(
-            builder, n, [&](size_t i) { return col.int32(context(i)); }));
+      case SummaryColumnType::kInt32: {
+        ARROW_ASSIGN_OR_RAISE(array, OptionalArray<arrow::Int32Builder>(
+                                         n, [&](size_t i) { return col.int32(context(i)); }));
         break;
+      }
       case SummaryColumnType::kDate: {
-        auto& b = static_cast<arrow::Date32Builder&>(builder);
-        ARROW_RETURN_NOT_OK(b.Reserve(static_cast<int64_t>(n)));
-        for (size_t i = 0; i < n; ++i) b.UnsafeAppend(col.date(context(i)));
+        arrow::Date32Builder b;
+        ARROW_RETURN_NOT_OK(b.Reserve(n));
+        for (size_t i = 0; i < rows.size(); ++i) b.UnsafeAppend(col.date(context(i)));
+        ARROW_RETURN_NOT_OK(b.Finish(&array));
         break;
       }
-      case SummaryColumnType::kNumeric:
-        ARROW_RETURN_NOT_OK(AppendOptional<arrow::DoubleBuilder>(
-            builder, n, [&](size_t i) { return col.number(context(i)); }));
+      case SummaryColumnType::kNumeric: {
+        ARROW_ASSIGN_OR_RAISE(array, OptionalArray<arrow::DoubleBuilder>(
+                                         n, [&](size_t i) { return col.number(context(i)); }));
         break;
+      }
     }
+    arrays.push_back(std::move(array));
   }
-  rows_ += static_cast<int64_t>(n);
-  return Status::OK();
-}
-
-Result<std::shared_ptr<arrow::RecordBatch>> SummaryBatchBuilder::Finish() {
-  std::vector<std::shared_ptr<arrow::Array>> arrays(builders_.size());
-  for (size_t c = 0; c < builders_.size(); ++c) {
-    ARROW_RETURN_NOT_OK(builders_[c]->Finish(&arrays[c]));
-  }
-  const int64_t n = rows_;
-  rows_ = 0;
   return arrow::RecordBatch::Make(SummaryArrowSchema(), n, std::move(arrays));
-}
-
-Result<std::shared_ptr<arrow::RecordBatch>> SummaryRecordBatch(std::span<const SummaryRow> rows,
-                                                               const RunIdentity& run,
-                                                               UuidGenerator& uuids) {
-  SummaryBatchBuilder builder;
-  ARROW_RETURN_NOT_OK(builder.Append(rows, run, uuids));
-  return builder.Finish();
 }
 
 }  // namespace ocpagg

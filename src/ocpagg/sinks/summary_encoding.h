@@ -3,14 +3,12 @@
 // (koku/summary_columns.h): CSV with PostgreSQL's CSV conventions, PostgreSQL's COPY text,
 // and Arrow record batches (Parquet files, and any Arrow consumer).
 
-#include <arrow/array/builder_base.h>
 #include <arrow/record_batch.h>
 #include <arrow/type.h>
 
 #include <memory>
 #include <span>
 #include <string>
-#include <vector>
 
 #include "ocpagg/common/status.h"
 #include "ocpagg/common/uuid.h"
@@ -33,25 +31,6 @@ Status AppendCopyRow(const RowContext& row, Compat compat, std::string& out);
 
 // The Arrow schema of the summary rows.
 const std::shared_ptr<arrow::Schema>& SummaryArrowSchema();
-// Summary rows gathered as the columns of SummaryArrowSchema(): one record batch of many calls'
-// rows, a new uuid per row from `uuids`.
-class SummaryBatchBuilder {
- public:
-  SummaryBatchBuilder();
-  ~SummaryBatchBuilder();
-  SummaryBatchBuilder(SummaryBatchBuilder&&) noexcept;
-  SummaryBatchBuilder& operator=(SummaryBatchBuilder&&) noexcept;
-
-  Status Append(std::span<const SummaryRow> rows, const RunIdentity& run, UuidGenerator& uuids);
-  int64_t num_rows() const { return rows_; }
-  // The rows appended since the last Finish, as one record batch; the builder is empty after.
-  Result<std::shared_ptr<arrow::RecordBatch>> Finish();
-
- private:
-  std::vector<std::unique_ptr<arrow::ArrayBuilder>> builders_;  // one per kSummaryColumns entry
-  int64_t rows_ = 0;
-};
-
 // `rows` as one record batch of SummaryArrowSchema(), a new uuid per row from `uuids`.
 Result<std::shared_ptr<arrow::RecordBatch>> SummaryRecordBatch(std::span<const SummaryRow> rows,
                                                                const RunIdentity& run,
