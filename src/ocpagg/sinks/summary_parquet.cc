@@ -53,6 +53,20 @@ struct PendingColumn {
   }
 };
 
+// Runs `write`, a failure of Parquet's writer (an exception) becoming the error that names
+// `path`.
+template <typename Write>
+Status Guarded(const std::string& path, Write&& write) {
+  Status st = [&]() -> Status {
+    BEGIN_PARQUET_CATCH_EXCEPTIONS
+    write();
+    END_PARQUET_CATCH_EXCEPTIONS
+    return Status::OK();
+  }();
+  if (!st.ok()) return SinkError("cannot write {}: {}", path, st.message());
+  return st;
+}
+
 template <typename Value, typename ValueOf>
 void Gather(size_t n, std::vector<int16_t>& levels, ValueOf&& value_of,
             std::vector<Value>& values) {
@@ -164,42 +178,32 @@ Result<std::unique_ptr<SummaryParquetWriter>> SummaryParquetWriter::Open(
   auto impl = std::make_unique<Impl>();
   impl->path = std::move(path);
   impl->out = std::move(out);
-  const auto props = SummaryWriterProperties();
-  std::shared_ptr<parquet::SchemaDescriptor> schema;
-  Status st = parquet::arrow::ToParquetSchema(SummaryArrowSchema().get(), *props, &schema);
-  if (st.ok()) {
-    auto root = std::static_pointer_cast<parquet::schema::GroupNode>(schema->schema_root());
-    st = [&]() -> Status {
-      PARQUET_CATCH_NOT_OK(impl->file = parquet::ParquetFileWriter::Open(impl->out, root, props));
-      return Status::OK();
-    }();
-  }
-  if (!st.ok()) return SinkError("cannot write {}: {}", impl->path, st.message());
+  ARROW_RETURN_NOT_OK(Guarded(impl->path, [&] {
+    const auto props = SummaryWriterProperties();
+    std::shared_ptr<parquet::SchemaDescriptor> schema;
+    PARQUET_THROW_NOT_OK(
+        parquet::arrow::ToParquetSchema(SummaryArrowSchema().get(), *props, &schema));
+    impl->file = parquet::ParquetFileWriter::Open(
+        impl->out, std::static_pointer_cast<parquet::schema::GroupNode>(schema->schema_root()),
+        props);
+  }));
   return std::unique_ptr<SummaryParquetWriter>(new SummaryParquetWriter(std::move(impl)));
 }
 
 Status SummaryParquetWriter::Append(std::span<const SummaryRow> rows, const RunIdentity& run,
                                     UuidGenerator& uuids) {
   if (rows.empty()) return Status::OK();
-  Status st = [&]() -> Status {
-    PARQUET_CATCH_NOT_OK(impl_->Append(rows, run, uuids));
-    return Status::OK();
-  }();
-  if (!st.ok()) return SinkError("cannot write {}: {}", impl_->path, st.message());
-  return Status::OK();
+  return Guarded(impl_->path, [&] { impl_->Append(rows, run, uuids); });
 }
 
 Status SummaryParquetWriter::Close() {
-  Status st = [&]() -> Status {
-    BEGIN_PARQUET_CATCH_EXCEPTIONS
+  ARROW_RETURN_NOT_OK(Guarded(impl_->path, [&] {
     impl_->WriteRowGroup();
     impl_->file->Close();
-    END_PARQUET_CATCH_EXCEPTIONS
-    return Status::OK();
-  }();
-  if (st.ok()) st = impl_->out->Close();
+  }));
+  Status st = impl_->out->Close();
   if (!st.ok()) return SinkError("cannot write {}: {}", impl_->path, st.message());
-  return Status::OK();
+  return st;
 }
 
 }  // namespace ocpagg
