@@ -1,7 +1,8 @@
 #pragma once
 // The summary row in each format ocpagg writes, all driven by kSummaryColumns
 // (koku/summary_columns.h): CSV with PostgreSQL's CSV conventions, PostgreSQL's COPY text,
-// and Arrow record batches (Parquet files, and any Arrow consumer).
+// and Arrow record batches (the rows a program consumes itself, run/summary_stream.h). Parquet
+// files have the Arrow schema here, written from the rows by sinks/summary_parquet.h.
 
 #include <arrow/record_batch.h>
 #include <arrow/type.h>
