@@ -9,6 +9,8 @@
 #include <parquet/arrow/writer.h>
 
 #include <algorithm>
+#include <fstream>
+#include <iterator>
 #include <numeric>
 #include <string>
 #include <vector>
@@ -198,6 +200,30 @@ TEST_F(KokuTableReadTest, ColumnOfTheWrongTypeFailsNamingFileColumnAndTypes) {
   EXPECT_EQ(KindOf(scan.status()), ErrorKind::kBadInput);
   EXPECT_NE(scan.status().message().find(path + ": column 'pod_limit_cpu_core_seconds' has type "
                                                 "string, expected double"),
+            std::string::npos)
+      << scan.status().ToString();
+}
+
+TEST_F(KokuTableReadTest, NegativeRowCountInTheFooterFailsNamingFileAndRowGroup) {
+  const std::string path = Write(kPodDaily, KokuSchema(kPodDaily), 100);
+  // The footer (Thrift compact protocol) ends with the row group's fields: the last i64 field 3
+  // (header 0x16) holding 100 (zigzag varint C8 01) is its num_rows. C7 01 is -100.
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const std::string count("\x16\xC8\x01", 3);
+  const size_t at = bytes.rfind(count);
+  ASSERT_NE(at, std::string::npos);
+  bytes[at + 1] = '\xC7';
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << bytes;
+
+  auto scan = Open(path, InputTable::kPodUsageDaily);
+  ASSERT_FALSE(scan.ok());
+  EXPECT_EQ(KindOf(scan.status()), ErrorKind::kBadInput);
+  EXPECT_NE(scan.status().message().find(path + ": not a readable Parquet file (row group 0 "
+                                                "counts -100 rows)"),
             std::string::npos)
       << scan.status().ToString();
 }

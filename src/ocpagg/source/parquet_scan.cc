@@ -67,16 +67,30 @@ bool SmallDictionaryPagesOnly(const parquet::FileMetaData& metadata, int leaf) {
 // The parquet library parses a column chunk's metadata (statistics, size histograms) each time
 // it is asked for it, and throws on a corrupt one. Asking once for every chunk the scan will
 // use, where Open catches exceptions, means that the later questions (SmallDictionaryPagesOnly,
-// PageBytes, TimestampRange, row_group_num_rows) get the same metadata without a throw.
-void CheckColumnMetadata(const parquet::FileMetaData& metadata,
-                         std::span<const ColumnSpec> columns) {
+// PageBytes, TimestampRange, row_group_num_rows) get the same metadata without a throw. The
+// counts the plan adds up (rows, chunk sizes) must not be negative: the library passes them on
+// as the footer holds them.
+Status CheckColumnMetadata(const parquet::FileMetaData& metadata,
+                           std::span<const ColumnSpec> columns) {
+  if (metadata.num_rows() < 0)
+    return Status::Invalid("the footer counts ", metadata.num_rows(), " rows");
   for (int rg = 0; rg < metadata.num_row_groups(); ++rg) {
     auto group = metadata.RowGroup(rg);
+    if (group->num_rows() < 0) {
+      return Status::Invalid("row group ", rg, " counts ", group->num_rows(), " rows");
+    }
     for (const auto& spec : columns) {
       const int leaf = metadata.schema()->ColumnIndex(std::string(spec.name));
-      if (leaf >= 0) group->ColumnChunk(leaf)->statistics();
+      if (leaf < 0) continue;
+      auto chunk = group->ColumnChunk(leaf);
+      chunk->statistics();
+      if (chunk->total_compressed_size() < 0 || chunk->total_uncompressed_size() < 0) {
+        return Status::Invalid("row group ", rg, ", column '", spec.name,
+                               "': negative size in the footer");
+      }
     }
   }
+  return Status::OK();
 }
 
 }  // namespace
@@ -106,7 +120,7 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
   Status st;
   try {
     st = builder.Open(*input, props);
-    if (st.ok()) CheckColumnMetadata(*builder.raw_reader()->metadata(), columns);
+    if (st.ok()) st = CheckColumnMetadata(*builder.raw_reader()->metadata(), columns);
   } catch (const parquet::ParquetStatusException& e) {
     st = e.status();
   } catch (const std::exception& e) {
