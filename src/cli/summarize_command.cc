@@ -96,8 +96,12 @@ class PrintingSink : public RowSink {
 // in use, and was seen to crash there.
 AllocatorHooks GlibcAllocatorHooks() {
   AllocatorHooks hooks;
-#if defined(__SANITIZE_ADDRESS__)
+#if defined(__SANITIZE_ADDRESS__)  // GCC
   return hooks;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)  // clang
+  return hooks;
+#endif
 #endif
   // The limit is tight. Large blocks (pages, dictionaries) kept in the heap when freed (main.cc)
   // fragment it: at a 64 MB limit that cost 8 MB. Small thresholds give them back to the system

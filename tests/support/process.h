@@ -49,8 +49,11 @@ bool WaitUntil(const std::function<bool()>& done, std::chrono::milliseconds time
 
 // A --memory-limit value of `mb` megabytes, raised under AddressSanitizer, whose shadow memory
 // adds tens of megabytes to the resident set the limit is measured against.
+// (GCC defines __SANITIZE_ADDRESS__; clang answers __has_feature.)
 #if defined(__SANITIZE_ADDRESS__)
 inline constexpr bool kAddressSanitizer = true;
+#elif defined(__has_feature)
+inline constexpr bool kAddressSanitizer = __has_feature(address_sanitizer);
 #else
 inline constexpr bool kAddressSanitizer = false;
 #endif
