@@ -68,25 +68,34 @@ bool SmallDictionaryPagesOnly(const parquet::FileMetaData& metadata, int leaf) {
 // it is asked for it, and throws on a corrupt one. Asking once for every chunk the scan will
 // use, where Open catches exceptions, means that the later questions (SmallDictionaryPagesOnly,
 // PageBytes, TimestampRange, row_group_num_rows) get the same metadata without a throw. The
-// counts the plan adds up (rows, chunk sizes) must not be negative: the library passes them on
-// as the footer holds them.
+// library passes the footer's counts on as they are; the plan adds them up and multiplies them,
+// so they must be what a file can hold: rows from 0 to 2^40 in all, a column chunk's stored
+// size from 0 to the file's.
 Status CheckColumnMetadata(const parquet::FileMetaData& metadata,
-                           std::span<const ColumnSpec> columns) {
-  if (metadata.num_rows() < 0)
+                           std::span<const ColumnSpec> columns, int64_t file_bytes) {
+  constexpr int64_t kMaxRows = int64_t{1} << 40;
+  auto bad_rows = [&](int64_t rows) { return rows < 0 || rows > kMaxRows; };
+  if (bad_rows(metadata.num_rows())) {
     return Status::Invalid("the footer counts ", metadata.num_rows(), " rows");
+  }
+  int64_t rows = 0;
   for (int rg = 0; rg < metadata.num_row_groups(); ++rg) {
     auto group = metadata.RowGroup(rg);
-    if (group->num_rows() < 0) {
+    if (bad_rows(group->num_rows()) || bad_rows(rows + group->num_rows())) {
       return Status::Invalid("row group ", rg, " counts ", group->num_rows(), " rows");
     }
+    rows += group->num_rows();
     for (const auto& spec : columns) {
       const int leaf = metadata.schema()->ColumnIndex(std::string(spec.name));
       if (leaf < 0) continue;
       auto chunk = group->ColumnChunk(leaf);
       chunk->statistics();
-      if (chunk->total_compressed_size() < 0 || chunk->total_uncompressed_size() < 0) {
-        return Status::Invalid("row group ", rg, ", column '", spec.name,
-                               "': negative size in the footer");
+      if (chunk->total_compressed_size() < 0 || chunk->total_compressed_size() > file_bytes ||
+          chunk->total_uncompressed_size() < 0) {
+        return Status::Invalid("row group ", rg, ", column '", spec.name, "': the footer gives ",
+                               chunk->total_compressed_size(), " bytes stored, ",
+                               chunk->total_uncompressed_size(), " bytes in all, in a file of ",
+                               file_bytes);
       }
     }
   }
@@ -120,7 +129,12 @@ Result<std::unique_ptr<ParquetScan>> ParquetScan::Open(std::shared_ptr<arrow::fs
   Status st;
   try {
     st = builder.Open(*input, props);
-    if (st.ok()) st = CheckColumnMetadata(*builder.raw_reader()->metadata(), columns);
+    if (st.ok()) {
+      auto file_bytes = (*input)->GetSize();
+      st = file_bytes.ok()
+               ? CheckColumnMetadata(*builder.raw_reader()->metadata(), columns, *file_bytes)
+               : file_bytes.status();
+    }
   } catch (const parquet::ParquetStatusException& e) {
     st = e.status();
   } catch (const std::exception& e) {
